@@ -1,0 +1,222 @@
+package whippyware
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Sentinels for errors.Is. An *APIError matches the one for its status; a
+// *ValidationError also matches ErrValidation.
+var (
+	// ErrValidation is a 400: malformed or missing parameters (see ValidationError).
+	ErrValidation = errors.New("whippyware: validation failed")
+	// ErrUnauthorized is a 401: no key, or one the service no longer accepts.
+	ErrUnauthorized = errors.New("whippyware: unauthorized")
+	// ErrNotFound is a 404: an unknown id, or a page past the end.
+	ErrNotFound = errors.New("whippyware: not found")
+	// ErrRateLimited is a 429 that outlasted the retries; APIError.RetryAfter says
+	// how long the service asked to wait.
+	ErrRateLimited = errors.New("whippyware: rate limited")
+	// ErrServer is a 5xx, from the service or a proxy in front of it.
+	ErrServer = errors.New("whippyware: server error")
+	// ErrNoCredentials means a call needs a key and the client has neither a key
+	// nor credentials to log in with. Nothing was sent.
+	ErrNoCredentials = errors.New("whippyware: no credentials: use WithCredentials or WithToken")
+	// ErrInvalidCredentials is a login refused for a wrong user name or password.
+	ErrInvalidCredentials = errors.New("whippyware: invalid user name or password")
+	// ErrUnexpectedResponse is an answer the client cannot read: a 2xx that is not
+	// the JSON expected, a truncated body, or one over the size limit.
+	ErrUnexpectedResponse = errors.New("whippyware: unexpected response")
+	// ErrInvalidRequest is a call the client refuses before sending anything: a
+	// nil request, an id below 1, options it cannot encode.
+	ErrInvalidRequest = errors.New("whippyware: invalid request")
+)
+
+const (
+	// maxErrorBodyBytes bounds how much of an error body is read.
+	maxErrorBodyBytes = 1 << 20
+	// maxKeptBodyBytes bounds the copy of an error body kept in an APIError.
+	maxKeptBodyBytes = 4 << 10
+	snippetBytes     = 200
+)
+
+// APIError is an answer with a status of 300 or more. Every error the client
+// returns for such an answer is, or unwraps to, an *APIError.
+type APIError struct {
+	// StatusCode is the HTTP status of the last attempt.
+	StatusCode int
+	// Method and URL are the request's; the URL never carries credentials.
+	Method, URL string
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+	// Detail is the service's "detail" message, or a snippet of a body that was
+	// not JSON (a proxy's HTML page).
+	Detail string
+	// RetryAfter is the wait the service asked for in a Retry-After header.
+	RetryAfter time.Duration
+	// Body is the start of the error body (at most 4 KiB).
+	Body []byte
+}
+
+// Error says what failed, where, and after how many attempts.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "whippyware: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Detail != "" {
+		fmt.Fprintf(&b, ": %s", e.Detail)
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is matches the sentinel for the status: ErrValidation, ErrUnauthorized,
+// ErrNotFound, ErrRateLimited or ErrServer.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrValidation:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500
+	}
+	return false
+}
+
+// ValidationError is a 400 with the service's messages. Field errors nested in
+// objects are flattened to dotted names ("rule.providers"); messages not tied to a
+// field ("non_field_errors", a bare list or string) are in NonField.
+type ValidationError struct {
+	*APIError
+	// Fields maps a field name to its messages.
+	Fields map[string][]string
+	// NonField holds the messages that name no field.
+	NonField []string
+
+	invalidCredentials bool
+}
+
+// Error lists every message, fields in name order.
+func (e *ValidationError) Error() string {
+	parts := append([]string(nil), e.NonField...)
+	names := make([]string, 0, len(e.Fields))
+	for name := range e.Fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		parts = append(parts, name+": "+strings.Join(e.Fields[name], " "))
+	}
+	msg := strings.Join(parts, "; ")
+	if msg == "" {
+		msg = e.APIError.Detail
+	}
+	return fmt.Sprintf("whippyware: %s %s: validation failed: %s", e.Method, e.URL, msg)
+}
+
+// Unwrap returns the *APIError, so errors.As finds both types.
+func (e *ValidationError) Unwrap() error { return e.APIError }
+
+// Is matches ErrValidation, and ErrInvalidCredentials for a refused login.
+func (e *ValidationError) Is(target error) bool {
+	return target == ErrValidation || (target == ErrInvalidCredentials && e.invalidCredentials)
+}
+
+// newResponseError turns an answer of 300 or more into a typed error.
+func newResponseError(resp *http.Response, attempts int, body []byte) error {
+	apiErr := &APIError{
+		StatusCode: resp.StatusCode,
+		Method:     resp.Request.Method,
+		URL:        redact(resp.Request.URL),
+		Attempts:   attempts,
+		Body:       body[:min(len(body), maxKeptBodyBytes)],
+	}
+	if d, ok := retryAfter(resp.Header); ok {
+		apiErr.RetryAfter = d
+	}
+	fields, nonField, detail, isJSON := parseErrorBody(body)
+	switch {
+	case detail != "":
+		apiErr.Detail = detail
+	case !isJSON:
+		apiErr.Detail = snippet(body)
+	}
+	if resp.StatusCode != http.StatusBadRequest {
+		return apiErr
+	}
+	return &ValidationError{APIError: apiErr, Fields: fields, NonField: nonField}
+}
+
+// parseErrorBody reads the shapes Django REST framework gives an error body:
+// {"detail": "..."}, {"field": ["..."]}, {"field": "..."}, nested objects, and a
+// bare list or string. isJSON is false for anything else (a proxy's HTML page).
+func parseErrorBody(body []byte) (fields map[string][]string, nonField []string, detail string, isJSON bool) {
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return nil, nil, "", false
+	}
+	fields = map[string][]string{}
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		switch t := v.(type) {
+		case map[string]any:
+			for k, sub := range t {
+				name := k
+				if prefix != "" {
+					name = prefix + "." + k
+				}
+				walk(name, sub)
+			}
+		case []any:
+			for i, item := range t {
+				if _, nested := item.(map[string]any); nested {
+					// A list of objects holds the errors of each item of a list field.
+					walk(fmt.Sprintf("%s[%d]", prefix, i), item)
+					continue
+				}
+				walk(prefix, item)
+			}
+		case nil:
+		default:
+			msg := fmt.Sprint(t)
+			switch prefix {
+			case "", "non_field_errors":
+				nonField = append(nonField, msg)
+			case "detail":
+				detail = msg
+			default:
+				fields[prefix] = append(fields[prefix], msg)
+			}
+		}
+	}
+	walk("", v)
+	if detail != "" && len(fields) == 0 && len(nonField) == 0 {
+		nonField = []string{detail}
+	}
+	return fields, nonField, detail, true
+}
+
+// snippet returns the start of a body as valid UTF-8 text on one line.
+func snippet(body []byte) string {
+	s := strings.Join(strings.Fields(string(body[:min(len(body), 4*snippetBytes)])), " ")
+	if len(s) > snippetBytes {
+		s = s[:snippetBytes]
+		for !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+		s += "…"
+	}
+	return s
+}

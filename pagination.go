@@ -1,0 +1,124 @@
+package whippyware
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ListOptions are the paging parameters every list takes. Resource list options
+// embed it.
+type ListOptions struct {
+	// Page is the page number, from 1. Zero asks for the first page.
+	Page int `url:"page,omitempty"`
+	// Limit is the number of items per page. Zero leaves it to the service.
+	Limit int `url:"limit,omitempty"`
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	// Count is the total the service reports. The reference shows it disagreeing
+	// with the pages, so never compute the number of pages from it.
+	Count int `json:"count"`
+	// Next and Previous are the links as the service sent them, "" when null. The
+	// client never requests them as they are: their hosts cannot be trusted.
+	Next     string `json:"next"`
+	Previous string `json:"previous"`
+	// Results are the items of this page.
+	Results []*T `json:"results"`
+
+	// NextPage and PreviousPage are the page numbers read from Next and Previous;
+	// 0 when there is no such page.
+	NextPage, PreviousPage int `json:"-"`
+}
+
+// UnmarshalJSON decodes the envelope and reads the page numbers from its links.
+func (p *Page[T]) UnmarshalJSON(data []byte) error {
+	type envelope Page[T] // no methods: avoids recursing into this one
+	var e envelope
+	if err := json.Unmarshal(data, &e); err != nil {
+		return err
+	}
+	*p = Page[T](e)
+	p.NextPage = pageNumber(p.Next)
+	p.PreviousPage = pageNumber(p.Previous)
+	return nil
+}
+
+// pageNumber reads the page parameter of a link. It does not parse the link as a
+// URL: the reference prints placeholder hosts ("https://{whippy_api_url}/...") that
+// url.Parse rejects, and only the page number is needed. A link with no page
+// parameter is page 1 (DRF drops it there); "" or an unreadable number is 0.
+func pageNumber(link string) int {
+	if link == "" {
+		return 0
+	}
+	_, rawQuery, found := strings.Cut(link, "?")
+	if !found {
+		return 1
+	}
+	rawQuery, _, _ = strings.Cut(rawQuery, "#")
+	values, _ := url.ParseQuery(rawQuery) // keeps the pairs it could read
+	page, ok := values["page"]
+	if !ok {
+		return 1
+	}
+	n, err := strconv.Atoi(page[0])
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// pageFetcher fetches one page of a list: the query carries the filters and the
+// page number.
+type pageFetcher[T any] func(ctx context.Context, query url.Values) (*Page[T], *Response, error)
+
+// paginate is the one iterator behind every All: it walks the pages from the one in
+// query, following each page's next link by its page number only, and stops when
+// yield returns false or a page has no next link.
+func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		q := cloneValues(query) // each run starts from the caller's options
+		last := 0
+		for {
+			page, _, err := fetch(ctx, q)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, item := range page.Results {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if page.Next == "" {
+				return
+			}
+			if last == 0 {
+				last, _ = strconv.Atoi(q.Get("page"))
+				last = max(last, 1)
+			}
+			if page.NextPage <= last {
+				// A link without a readable page number, or one that goes back,
+				// would loop for ever or skip items: stop and say so.
+				yield(nil, fmt.Errorf("%w: page %d links to next page %q", ErrUnexpectedResponse, last, page.Next))
+				return
+			}
+			last = page.NextPage
+			q.Set("page", strconv.Itoa(last))
+		}
+	}
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v)+1)
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}

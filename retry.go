@@ -1,0 +1,134 @@
+package whippyware
+
+import (
+	"context"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// retryPolicy says which answers are retried and how long to wait between attempts.
+type retryPolicy struct {
+	max              int
+	minWait, maxWait time.Duration
+	writes           bool // POST and PATCH retried too (WithRetryWrites)
+}
+
+// callState travels in the request context to the hooks go-retryablehttp calls,
+// which see the context but not our call.
+type callState struct {
+	method   string
+	attempts *int
+}
+
+type callStateKey struct{}
+
+func withCallState(ctx context.Context, s *callState) context.Context {
+	return context.WithValue(ctx, callStateKey{}, s)
+}
+
+func callStateFrom(ctx context.Context) *callState {
+	s, _ := ctx.Value(callStateKey{}).(*callState)
+	return s
+}
+
+// newRetryableClient builds the go-retryablehttp client field by field: no logger
+// of its own, our policy and backoff, and the last response passed through so that
+// it becomes a typed error.
+func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *retryablehttp.Client {
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	return &retryablehttp.Client{
+		HTTPClient:   hc,
+		RetryWaitMin: p.minWait,
+		RetryWaitMax: p.maxWait,
+		RetryMax:     p.max,
+		CheckRetry:   p.checkRetry,
+		Backoff:      backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			s := callStateFrom(req.Context())
+			if s == nil {
+				return
+			}
+			*s.attempts = attempt + 1
+			if attempt > 0 && logger != nil {
+				logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
+					slog.String("method", req.Method), slog.String("url", redact(req.URL)), slog.Int("attempt", attempt+1))
+			}
+		},
+	}
+}
+
+// checkRetry retries 429 for every method (the service did not process the
+// request) and 5xx but 501 and connection errors only where resending cannot apply
+// a write twice.
+func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	method := http.MethodGet
+	if s := callStateFrom(ctx); s != nil {
+		method = s.method
+	}
+	resendable := p.writes
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		resendable = true
+	}
+	if err != nil {
+		return resendable, nil
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true, nil
+	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
+		return resendable, nil
+	}
+	return false, nil
+}
+
+// backoff waits exponentially with jitter from min, honours Retry-After, and caps
+// both at max: go-retryablehttp's own backoff lets Retry-After exceed the cap.
+func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil {
+		if d, ok := retryAfter(resp.Header); ok {
+			return min(d, maxWait)
+		}
+	}
+	wait := minWait
+	for i := 0; i < attempt && wait < maxWait; i++ {
+		wait *= 2
+	}
+	if wait > 0 {
+		// Up to half the wait again, so that clients failing together spread out.
+		wait += rand.N(wait/2 + 1)
+	}
+	return min(wait, maxWait)
+}
+
+// retryAfter reads a Retry-After header given in seconds or as an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, true
+		}
+		if secs > int64(365*24*time.Hour/time.Second) {
+			secs = int64(365 * 24 * time.Hour / time.Second) // avoid overflow; max caps it anyway
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(time.Until(at), 0), true
+	}
+	return 0, false
+}

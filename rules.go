@@ -1,0 +1,45 @@
+package whippyware
+
+import "encoding/json"
+
+// StockListRule says how stock is combined into a stock list. The reference
+// publishes no list of rule types nor a schema for Rule, so RuleType stays an open
+// string and Rule raw JSON.
+type StockListRule struct {
+	Record
+	Name     string          `json:"name"`
+	RuleType string          `json:"rule_type"`
+	Rule     json.RawMessage `json:"rule"`
+}
+
+// StockListRuleCreateRequest is the body of StockListRulesService.Create.
+type StockListRuleCreateRequest struct {
+	Name     string          `json:"name"`
+	RuleType string          `json:"rule_type"`
+	Rule     json.RawMessage `json:"rule,omitempty"`
+	IsActive *bool           `json:"is_active,omitempty"`
+}
+
+// StockListRuleUpdateRequest is the body of StockListRulesService.Update: only the
+// fields set are sent.
+type StockListRuleUpdateRequest struct {
+	Name     *string         `json:"name,omitempty"`
+	RuleType *string         `json:"rule_type,omitempty"`
+	Rule     json.RawMessage `json:"rule,omitempty"`
+	IsActive *bool           `json:"is_active,omitempty"`
+}
+
+// StockListRuleListOptions filter StockListRulesService.List and All. Rules have no
+// code, so there is no code filter.
+type StockListRuleListOptions struct {
+	ListOptions
+	Name     string `url:"name,omitempty"`
+	IsActive *bool  `url:"is_active,omitempty"`
+}
+
+// StockListRulesService manages stock list rules under api/v1/stock-list-rules/.
+// List, Get and Create are documented (Create's fields are not); Update and Delete
+// follow the Akinon REST convention.
+type StockListRulesService struct {
+	resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleListOptions]
+}

@@ -1,0 +1,47 @@
+package whippyware
+
+// StockList ties a stock list in Omnitron (RemoteID) to a stock list rule.
+type StockList struct {
+	Record
+	Code string `json:"code"`
+	Name string `json:"name"`
+	// RemoteID is the id of the stock list in Omnitron.
+	RemoteID int64 `json:"remote_id"`
+	// StockListRule is the id of the rule; the reference shows it as a number and
+	// types it as a string (see StringOrNumber.Int64).
+	StockListRule StringOrNumber `json:"stock_list_rule"`
+}
+
+// StockListCreateRequest is the body of StockListsService.Create. Code and Name are
+// required.
+type StockListCreateRequest struct {
+	Code          string `json:"code"`
+	Name          string `json:"name"`
+	RemoteID      *int64 `json:"remote_id,omitempty"`
+	StockListRule *int64 `json:"stock_list_rule,omitempty"`
+	IsActive      *bool  `json:"is_active,omitempty"`
+}
+
+// StockListUpdateRequest is the body of StockListsService.Update: only the fields
+// set are sent.
+type StockListUpdateRequest struct {
+	Code          *string `json:"code,omitempty"`
+	Name          *string `json:"name,omitempty"`
+	RemoteID      *int64  `json:"remote_id,omitempty"`
+	StockListRule *int64  `json:"stock_list_rule,omitempty"`
+	IsActive      *bool   `json:"is_active,omitempty"`
+}
+
+// StockListListOptions filter StockListsService.List and All.
+type StockListListOptions struct {
+	ListOptions
+	Code     string `url:"code,omitempty"`
+	Name     string `url:"name,omitempty"`
+	IsActive *bool  `url:"is_active,omitempty"`
+}
+
+// StockListsService manages stock lists under api/v1/stock-lists/. List, Get and
+// Create are documented; Update and Delete follow the Akinon REST convention.
+type StockListsService struct {
+	resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListListOptions]
+}

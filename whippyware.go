@@ -1,0 +1,312 @@
+// Package whippyware is a client for Akinon's Whippy Ware stock API.
+//
+// Whippy Ware keeps stock per SKU, provider and location and combines it through
+// stock list rules into the stock lists that Omnitron and OMS use. A Client has one
+// service per resource (Stocks, StockLists, StockListRules, Providers,
+// StockLocations) and an Auth service for login and expire-token.
+//
+// Every network method takes a context first and returns a *Response whenever the
+// server answered, even together with an error. Errors are typed: see APIError,
+// ValidationError and the Err sentinels, which work with errors.Is and errors.As.
+//
+// Endpoints that the public Whippy Ware reference does not document follow the
+// Akinon REST convention (Django REST framework): create is POST collection/, read
+// is GET collection/{id}/, partial update is PATCH collection/{id}/ and delete is
+// DELETE collection/{id}/. Each service's doc comment says which of its endpoints
+// those are.
+package whippyware
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Version is the SDK's version, sent in the default User-Agent.
+const Version = "0.1.0"
+
+const (
+	defaultUserAgent = "whippyware-go/" + Version
+	apiPrefix        = "api/v1/"
+	// maxResponseBytes bounds a successful response body: a page of 1,000 stocks is
+	// well under 1 MiB, so anything near this limit is not a Whippy Ware answer.
+	maxResponseBytes = 32 << 20
+)
+
+// Client talks to one Whippy Ware service. It is safe for concurrent use; create
+// one and share it.
+type Client struct {
+	baseURL   *url.URL
+	http      *retryablehttp.Client
+	policy    retryPolicy
+	userAgent string
+	timeout   time.Duration
+	logger    *slog.Logger
+	tokens    *tokenStore
+
+	// Auth logs in and expires keys.
+	Auth *AuthService
+	// Stocks reads and writes stock per SKU, provider and location.
+	Stocks *StocksService
+	// StockLists manages the stock lists that tie Omnitron's lists to rules.
+	StockLists *StockListsService
+	// StockListRules manages the rules that combine stock into stock lists.
+	StockListRules *StockListRulesService
+	// Providers manages the brand's providers (warehouses or stock sources).
+	Providers *ProvidersService
+	// StockLocations manages the locations (warehouses, stores) of each provider.
+	StockLocations *StockLocationsService
+}
+
+// Response wraps the *http.Response of a call. Its body has been read and closed.
+type Response struct {
+	*http.Response
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+}
+
+// NewClient returns a client for the Whippy Ware service at baseURL, the backend's
+// own host with an optional path prefix (https://stock.example.com or
+// https://example.com/whippy/); the client adds api/v1/ to it.
+//
+// baseURL must be https unless its host is loopback or WithInsecureHTTP is given:
+// the service is HTTPS-only and every call carries a key.
+func NewClient(baseURL string, opts ...Option) (*Client, error) {
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	base, err := parseBaseURL(baseURL, cfg.insecureHTTP)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		baseURL:   base,
+		policy:    cfg.retry,
+		userAgent: cfg.userAgent,
+		timeout:   cfg.timeout,
+		logger:    cfg.logger,
+		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key),
+	}
+	c.http = newRetryableClient(cfg.httpClient, cfg.retry, c.logger)
+	s := service{client: c}
+	c.Auth = &AuthService{client: c}
+	c.Stocks = &StocksService{resource[Stock, StockCreateRequest, StockUpdateRequest, StockListOptions]{s, apiPrefix + "stocks/"}}
+	c.StockLists = &StockListsService{resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListListOptions]{s, apiPrefix + "stock-lists/"}}
+	c.StockListRules = &StockListRulesService{resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleListOptions]{s, apiPrefix + "stock-list-rules/"}}
+	c.Providers = &ProvidersService{resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderListOptions]{s, apiPrefix + "providers/"}}
+	c.StockLocations = &StockLocationsService{resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationListOptions]{s, apiPrefix + "stock-locations/"}}
+	return c, nil
+}
+
+// BaseURL returns the base URL the client resolves every path against.
+func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+// String describes the client without its password or key.
+func (c *Client) String() string {
+	return fmt.Sprintf("whippyware.Client{base: %s, auth: %s}", c.baseURL, c.tokens)
+}
+
+// Format makes every fmt verb print String, so that %+v and %#v cannot reach the
+// credentials held inside.
+func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// service is what every resource service shares: the client that sends requests.
+type service struct{ client *Client }
+
+func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, fmt.Errorf("%w: base URL is empty", ErrInvalidConfig)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%w: base URL: %v", ErrInvalidConfig, err)
+	}
+	if u.Host == "" {
+		return nil, fmt.Errorf("%w: base URL %q has no host", ErrInvalidConfig, raw)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !insecureHTTP && !isLoopback(u.Hostname()) {
+			return nil, fmt.Errorf("%w: base URL %q is plain http to a non-loopback host; the service is HTTPS-only (WithInsecureHTTP overrides)", ErrInvalidConfig, raw)
+		}
+	default:
+		return nil, fmt.Errorf("%w: base URL %q must be https", ErrInvalidConfig, raw)
+	}
+	if u.User != nil {
+		return nil, fmt.Errorf("%w: base URL must not carry credentials; use WithCredentials", ErrInvalidConfig)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	if !strings.HasSuffix(u.Path, "/") {
+		// Without the slash, a relative path would replace the prefix's last segment.
+		u.Path += "/"
+	}
+	u.RawPath = ""
+	return u, nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// call is one logical API call: what to send, and where to decode the answer.
+type call struct {
+	method string
+	path   string     // relative to the base URL, e.g. "api/v1/providers/1/"
+	query  url.Values // may be nil
+	body   any        // marshalled to JSON once; nil sends no body
+	out    any        // decoded from a 2xx answer; nil discards it
+	anon   bool       // true for login, which must not carry a key
+}
+
+// do is the one request path: it builds, authenticates, sends (with retries), logs
+// in again once on a 401 when it can, decodes and maps errors.
+func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	u := c.baseURL.ResolveReference(&url.URL{Path: cl.path, RawQuery: cl.query.Encode()})
+	var payload []byte
+	if cl.body != nil {
+		var err error
+		if payload, err = json.Marshal(cl.body); err != nil {
+			return nil, fmt.Errorf("whippyware: encoding %s %s body: %w", cl.method, redact(u), err)
+		}
+	}
+	key := ""
+	if !cl.anon {
+		var err error
+		if key, err = c.tokens.current(ctx, c); err != nil {
+			return nil, err
+		}
+	}
+	resp, body, err := c.send(ctx, cl.method, u, payload, key)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon && c.tokens.canLogin() {
+		// The key expired or was withdrawn: one fresh login, then one resend.
+		fresh, lerr := c.tokens.refresh(ctx, c, key)
+		if lerr != nil {
+			return resp, lerr
+		}
+		resp, body, err = c.send(ctx, cl.method, u, payload, fresh)
+	}
+	if err != nil {
+		return resp, err
+	}
+	if resp.StatusCode >= 300 {
+		return resp, newResponseError(resp.Response, resp.Attempts, body)
+	}
+	if cl.out != nil && resp.StatusCode != http.StatusNoContent {
+		if err := json.Unmarshal(body, cl.out); err != nil {
+			return resp, fmt.Errorf("%w: decoding %s %s (status %d): %w; body starts %q",
+				ErrUnexpectedResponse, cl.method, redact(u), resp.StatusCode, err, snippet(body))
+		}
+	}
+	return resp, nil
+}
+
+// send sends one request through go-retryablehttp and reads its answer's body
+// within bounds. The *Response is nil only when no answer came.
+func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
+	attempts := 0
+	ctx = withCallState(ctx, &callState{method: method, attempts: &attempts})
+	var body any
+	if payload != nil {
+		body = payload // bytes: go-retryablehttp resends the same bytes on every retry
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("whippyware: building %s %s: %w", method, redact(u), err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Token "+key)
+	}
+	start := time.Now()
+	httpResp, err := c.http.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%v)", ctxErr, err)
+		}
+		c.log(ctx, slog.LevelDebug, "whippyware request failed", method, u, 0, attempts, time.Since(start), err)
+		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, redact(u), attempts, err)
+	}
+	defer httpResp.Body.Close()
+	resp := &Response{Response: httpResp, Attempts: attempts}
+	limit := int64(maxResponseBytes)
+	if httpResp.StatusCode >= 300 {
+		limit = maxErrorBodyBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(httpResp.Body, limit+1))
+	c.log(ctx, slog.LevelDebug, "whippyware request", method, u, httpResp.StatusCode, attempts, time.Since(start), err)
+	if err != nil {
+		return resp, nil, fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, redact(u), httpResp.StatusCode, err)
+	}
+	if int64(len(data)) > limit {
+		if httpResp.StatusCode < 300 {
+			return resp, nil, fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, method, redact(u), limit)
+		}
+		data = data[:limit] // an error body is only read for its message
+	}
+	return resp, data, nil
+}
+
+// log writes one debug line per call; it never logs headers, so neither the key
+// nor the password can reach it.
+func (c *Client) log(ctx context.Context, level slog.Level, msg, method string, u *url.URL, status, attempts int, took time.Duration, err error) {
+	if c.logger == nil || !c.logger.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", method),
+		slog.String("url", redact(u)),
+		slog.Int("attempts", attempts),
+		slog.Duration("took", took),
+	}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// redact returns u without user info, for errors and logs.
+func redact(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	if u.User == nil {
+		return u.String()
+	}
+	v := *u
+	v.User = nil
+	return v.String()
+}
+
+// Ptr returns a pointer to v, for the optional fields of update requests and list
+// options: Ptr("Main warehouse"), Ptr(true).
+func Ptr[T any](v T) *T { return &v }
