@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -134,12 +135,13 @@ func (e *ValidationError) Is(target error) bool {
 	return target == ErrValidation || (target == ErrInvalidCredentials && e.invalidCredentials)
 }
 
-// newResponseError turns an answer of 300 or more into a typed error.
-func newResponseError(resp *http.Response, attempts int, body []byte) error {
+// newResponseError turns an answer of 300 or more to method and u into a typed
+// error.
+func newResponseError(method string, u *url.URL, resp *http.Response, attempts int, body []byte) error {
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
-		Method:     resp.Request.Method,
-		URL:        redact(resp.Request.URL),
+		Method:     method,
+		URL:        redact(u),
 		Attempts:   attempts,
 		Body:       body[:min(len(body), maxKeptBodyBytes)],
 	}

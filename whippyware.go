@@ -212,7 +212,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(resp.Response, resp.Attempts, body)
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, body)
 	}
 	if cl.out != nil && resp.StatusCode != http.StatusNoContent {
 		if err := json.Unmarshal(body, cl.out); err != nil {
