@@ -247,6 +247,9 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 	start := time.Now()
 	httpResp, err := c.http.Do(req)
 	if err != nil {
+		if httpResp != nil {
+			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
