@@ -1,0 +1,84 @@
+package whippywaretest
+
+import "strconv"
+
+// locations is /api/v1/stock-locations/: name, code (unique), provider (an id).
+var locations = &resource[StockLocation, *StockLocation]{
+	name:  "stock location",
+	table: func(st *store) *table[StockLocation, *StockLocation] { return &st.locations },
+	decode: func(f *form, l *StockLocation) {
+		f.str("name", &l.Name, true)
+		f.str("code", &l.Code, true)
+		var provider *int
+		if f.pk("provider", &provider, true, false); provider != nil {
+			l.Provider = *provider
+		}
+	},
+	check: func(st *store, f *form, l *StockLocation) {
+		if !f.ok("provider") {
+			return
+		}
+		if st.providers.get(l.Provider) == nil {
+			f.errs.addf("provider", "Invalid pk \"%d\" - object does not exist.", l.Provider)
+			return
+		}
+		// Moving a location would leave its stocks naming the old provider.
+		if old := st.locations.get(l.ID); old != nil && old.Provider != l.Provider && hasStocks(st, old) {
+			f.errs.add("provider", "Cannot move a stock location that still has stocks to another provider.")
+		}
+	},
+	unique:      func(_ *store, l *StockLocation) string { return l.Code },
+	uniqueField: "code",
+	uniqueMsg:   "stock location with this code already exists.",
+	filters: map[string]filter[StockLocation]{
+		"code":     equal(func(l *StockLocation) string { return l.Code }),
+		"name":     equal(func(l *StockLocation) string { return l.Name }),
+		"provider": providerFilter,
+	},
+	inUse: func(st *store, l *StockLocation) string {
+		if hasStocks(st, l) {
+			return "Cannot delete stock location: it still has stocks."
+		}
+		return ""
+	},
+	// Stocks name their location by code: a renamed code follows into them.
+	changed: func(st *store, old, l *StockLocation) {
+		if old.Code == l.Code {
+			return
+		}
+		for i := range st.stocks.rows {
+			if s := &st.stocks.rows[i]; s.Location == old.Code {
+				s.Location = l.Code
+			}
+		}
+	},
+}
+
+func hasStocks(st *store, l *StockLocation) bool {
+	return st.stocks.some(func(s *Stock) bool { return s.Location == l.Code })
+}
+
+// providerFilter takes a provider id and, like django-filter's ModelChoiceFilter, refuses one
+// that names no provider.
+func providerFilter(st *store, v string) (func(*StockLocation) bool, string) {
+	id, err := strconv.Atoi(v)
+	if err != nil || st.providers.get(id) == nil {
+		return nil, "Select a valid choice. That choice is not one of the available choices."
+	}
+	return func(l *StockLocation) bool { return l.Provider == id }, ""
+}
+
+// locationByCode returns the location with code, or nil.
+func (st *store) locationByCode(code string) *StockLocation {
+	if id, ok := st.locations.unique[code]; ok {
+		return st.locations.get(id)
+	}
+	return nil
+}
+
+// AddStockLocation stores l without going through HTTP and returns the stored record; l.Provider
+// must be the id of a stored provider. See AddProvider for how fields are taken.
+func (s *Server) AddStockLocation(l StockLocation) StockLocation { return mustSeed(s, locations, l) }
+
+// StockLocations returns a copy of every stored stock location, in id order.
+func (s *Server) StockLocations() []StockLocation { return locations.all(s.st) }

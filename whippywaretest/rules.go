@@ -1,0 +1,36 @@
+package whippywaretest
+
+import "encoding/json"
+
+// rules is /api/v1/stock-list-rules/: name, rule_type (an open string), rule (a JSON object).
+var rules = &resource[StockListRule, *StockListRule]{
+	name:  "stock list rule",
+	table: func(st *store) *table[StockListRule, *StockListRule] { return &st.rules },
+	defaults: func(r *StockListRule) {
+		if r.Rule == nil {
+			r.Rule = json.RawMessage("{}")
+		}
+	},
+	decode: func(f *form, r *StockListRule) {
+		f.str("name", &r.Name, true)
+		f.str("rule_type", &r.RuleType, true)
+		f.object("rule", &r.Rule)
+	},
+	filters: map[string]filter[StockListRule]{
+		"name":      equal(func(r *StockListRule) string { return r.Name }),
+		"rule_type": equal(func(r *StockListRule) string { return r.RuleType }),
+	},
+	inUse: func(st *store, r *StockListRule) string {
+		if st.lists.some(func(l *StockList) bool { return l.StockListRule != nil && *l.StockListRule == r.ID }) {
+			return "Cannot delete stock list rule: it is still used by stock lists."
+		}
+		return ""
+	},
+}
+
+// AddStockListRule stores r without going through HTTP and returns the stored record; a nil
+// Rule is stored as {}. See AddProvider for how fields are taken.
+func (s *Server) AddStockListRule(r StockListRule) StockListRule { return mustSeed(s, rules, r) }
+
+// StockListRules returns a copy of every stored stock list rule, in id order.
+func (s *Server) StockListRules() []StockListRule { return rules.all(s.st) }
