@@ -212,7 +212,8 @@ func parseErrorBody(body []byte) (fields map[string][]string, nonField []string,
 
 // snippet returns the start of a body as valid UTF-8 text on one line.
 func snippet(body []byte) string {
-	s := strings.Join(strings.Fields(string(body[:min(len(body), 4*snippetBytes)])), " ")
+	s := strings.ToValidUTF8(string(body[:min(len(body), 4*snippetBytes)]), "\uFFFD")
+	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > snippetBytes {
 		s = s[:snippetBytes]
 		for !utf8.ValidString(s) {
