@@ -1,11 +1,13 @@
 package whippywaretest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
+	"github.com/whippyware-go/whippyware"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -78,4 +80,20 @@ func ExampleServer_AddStock() {
 	// Output:
 	// 1 wh D1 7 standard qty
 	// 1
+}
+
+// Use the SDK on the fake: Client logs in as the default user on its first call.
+func ExampleServer_Client() {
+	srv := wt.NewServer(wt.WithoutSocket(), wt.WithFixtures())
+	defer srv.Close()
+	client := srv.Client()
+
+	page, _, err := client.Stocks.List(context.Background(), &whippyware.StockListOptions{Provider: "shop_provider"})
+	if err != nil {
+		panic(err)
+	}
+	for _, s := range page.Results {
+		fmt.Println(s.SKU, s.Location, s.Stock)
+	}
+	// Output: 555AB13004562130 110 5
 }

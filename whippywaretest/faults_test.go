@@ -53,7 +53,7 @@ func TestFaultPathPrefix(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, c.do(http.MethodGet, "/api/v1/stocks/1/", nil).status)
 	assert.Equal(t, http.StatusInternalServerError, c.do(http.MethodPatch, "/api/v1/stocks/1/", `{"stock": 9}`).status)
 	assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/api/v1/stocks/", nil).status)
-	assert.Equal(t, 4, c.srv.Stocks()[0].Stock, "the faulted PATCH was not applied")
+	assert.EqualValues(t, 4, c.srv.Stocks()[0].Stock, "the faulted PATCH was not applied")
 }
 
 func TestDroppedConnections(t *testing.T) {

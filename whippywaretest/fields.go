@@ -176,17 +176,17 @@ func parseBool(raw json.RawMessage) (bool, bool) {
 var trailingZeros = regexp.MustCompile(`\.0*\s*$`)
 
 // parseInt accepts a JSON integer, an integral float or a string holding one, like IntegerField.
-func parseInt(raw json.RawMessage) (int, bool) {
+func parseInt(raw json.RawMessage) (int64, bool) {
 	if t := pyType(raw); t == "bool" || t == "list" || t == "dict" {
 		return 0, false
 	}
 	s, _ := text(raw)
-	n, err := strconv.Atoi(strings.TrimSpace(trailingZeros.ReplaceAllString(s, "")))
+	n, err := strconv.ParseInt(strings.TrimSpace(trailingZeros.ReplaceAllString(s, "")), 10, 64)
 	return n, err == nil
 }
 
 // integer reads an integer field, optionally refusing negative values.
-func (f *form) integer(name string, dst *int, required bool, nonNegative bool) {
+func (f *form) integer(name string, dst *int64, required bool, nonNegative bool) {
 	raw, ok := f.value(name, required, false)
 	if !ok {
 		return
@@ -203,7 +203,7 @@ func (f *form) integer(name string, dst *int, required bool, nonNegative bool) {
 }
 
 // nullInt reads a nullable integer field.
-func (f *form) nullInt(name string, dst **int) {
+func (f *form) nullInt(name string, dst **int64) {
 	raw, ok := f.value(name, false, true)
 	if !ok {
 		return
@@ -219,7 +219,7 @@ func (f *form) nullInt(name string, dst **int) {
 
 // pk reads a primary key of a related record (a number or a string of digits, like DRF's
 // PrimaryKeyRelatedField); whether that record exists is the caller's check, under the lock.
-func (f *form) pk(name string, dst **int, required, nullable bool) {
+func (f *form) pk(name string, dst **int64, required, nullable bool) {
 	raw, ok := f.value(name, required, nullable)
 	if !ok {
 		return

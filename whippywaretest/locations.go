@@ -9,7 +9,7 @@ var locations = &resource[StockLocation, *StockLocation]{
 	decode: func(f *form, l *StockLocation) {
 		f.str("name", &l.Name, true)
 		f.str("code", &l.Code, true)
-		var provider *int
+		var provider *int64
 		if f.pk("provider", &provider, true, false); provider != nil {
 			l.Provider = *provider
 		}
@@ -61,7 +61,7 @@ func hasStocks(st *store, l *StockLocation) bool {
 // providerFilter takes a provider id and, like django-filter's ModelChoiceFilter, refuses one
 // that names no provider.
 func providerFilter(st *store, v string) (func(*StockLocation) bool, string) {
-	id, err := strconv.Atoi(v)
+	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || st.providers.get(id) == nil {
 		return nil, "Select a valid choice. That choice is not one of the available choices."
 	}

@@ -11,7 +11,7 @@ import "encoding/json"
 
 // Provider is a provider (a warehouse or stock source) as GET /api/v1/providers/{id}/ answers it.
 type Provider struct {
-	ID                    int    `json:"id"`
+	ID                    int64  `json:"id"`
 	CreatedDate           string `json:"created_date"`
 	ModifiedDate          string `json:"modified_date"`
 	IsActive              bool   `json:"is_active"`
@@ -22,19 +22,19 @@ type Provider struct {
 
 // StockLocation is a stock location (a warehouse or store) of a provider.
 type StockLocation struct {
-	ID           int    `json:"id"`
+	ID           int64  `json:"id"`
 	CreatedDate  string `json:"created_date"`
 	ModifiedDate string `json:"modified_date"`
 	IsActive     bool   `json:"is_active"`
 	Name         string `json:"name"`
 	Code         string `json:"code"`
 	// Provider is the id of the provider that owns the location.
-	Provider int `json:"provider"`
+	Provider int64 `json:"provider"`
 }
 
 // StockListRule is a rule that says how a stock list combines stock.
 type StockListRule struct {
-	ID           int    `json:"id"`
+	ID           int64  `json:"id"`
 	CreatedDate  string `json:"created_date"`
 	ModifiedDate string `json:"modified_date"`
 	IsActive     bool   `json:"is_active"`
@@ -46,21 +46,21 @@ type StockListRule struct {
 
 // StockList ties a stock list in Omnitron to a stock list rule.
 type StockList struct {
-	ID           int    `json:"id"`
+	ID           int64  `json:"id"`
 	CreatedDate  string `json:"created_date"`
 	ModifiedDate string `json:"modified_date"`
 	IsActive     bool   `json:"is_active"`
 	Code         string `json:"code"`
 	Name         string `json:"name"`
 	// RemoteID is the id of the stock list in Omnitron, or nil.
-	RemoteID *int `json:"remote_id"`
+	RemoteID *int64 `json:"remote_id"`
 	// StockListRule is the id of the rule, or nil.
-	StockListRule *int `json:"stock_list_rule"`
+	StockListRule *int64 `json:"stock_list_rule"`
 }
 
 // Stock is the quantity of one SKU at one location of one provider.
 type Stock struct {
-	ID           int    `json:"id"`
+	ID           int64  `json:"id"`
 	CreatedDate  string `json:"created_date"`
 	ModifiedDate string `json:"modified_date"`
 	IsActive     bool   `json:"is_active"`
@@ -69,8 +69,8 @@ type Stock struct {
 	Provider string `json:"provider"`
 	// Location is the location's code: the service answers it as a string (fixture: "110").
 	Location      string `json:"location"`
-	Stock         int    `json:"stock"`
-	ReservedStock int    `json:"reserved_stock"`
+	Stock         int64  `json:"stock"`
+	ReservedStock int64  `json:"reserved_stock"`
 	// Period is nil, a date ("2023-05-10") or a timestamp, echoed as it was stored.
 	Period    *string `json:"period"`
 	StockType string  `json:"stock_type"`
@@ -80,7 +80,7 @@ type Stock struct {
 // head points at the fields every record has, so that one generic table and one generic
 // handler serve all five resources.
 type head struct {
-	id                *int
+	id                *int64
 	created, modified *string
 	active            *bool
 }

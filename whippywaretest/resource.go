@@ -223,7 +223,7 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 
 // lookup finds the record a detail path names; a non-integer id is simply not found.
 func (res *resource[T, P]) lookup(st *store, id string) *T {
-	n, err := strconv.Atoi(id)
+	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
 		return nil
 	}

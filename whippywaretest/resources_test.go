@@ -223,7 +223,7 @@ func TestValidationErrors(t *testing.T) {
 	// Nothing above changed the store.
 	assert.Len(t, c.srv.Providers(), 2)
 	assert.Equal(t, "L1", c.srv.Stocks()[0].Location)
-	assert.Equal(t, 4, c.srv.Stocks()[0].Stock)
+	assert.EqualValues(t, 4, c.srv.Stocks()[0].Stock)
 }
 
 func TestBodyReading(t *testing.T) {
@@ -353,11 +353,11 @@ func pathOf(fixtureName string) string {
 func TestSeedingAndReading(t *testing.T) {
 	srv := wt.NewTestServer(t, wt.WithoutSocket())
 	p := srv.AddProvider(wt.Provider{ID: 10, Name: "P", Code: "p"})
-	assert.Equal(t, 10, p.ID)
+	assert.EqualValues(t, 10, p.ID)
 	assert.False(t, p.IsActive, "fields are taken as given")
 	assert.Regexp(t, timestampPattern, p.CreatedDate)
 	l := srv.AddStockLocation(wt.StockLocation{Name: "L", Code: "L", Provider: p.ID})
-	assert.Equal(t, 1, l.ID)
+	assert.EqualValues(t, 1, l.ID)
 
 	period := "2023-05-10"
 	s := srv.AddStock(wt.Stock{SKU: "S", Provider: "p", Location: "L", Stock: 2, Period: &period})

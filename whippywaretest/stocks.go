@@ -62,8 +62,8 @@ var stocks = &resource[Stock, *Stock]{
 	},
 	// The unique set is keyed by ids, so that renaming a provider or location code keeps it.
 	unique: func(st *store, s *Stock) string {
-		return strings.Join([]string{s.SKU, strconv.Itoa(st.providers.unique[s.Provider]),
-			strconv.Itoa(st.locations.unique[s.Location]), s.StockType}, "\x00")
+		return strings.Join([]string{s.SKU, strconv.FormatInt(st.providers.unique[s.Provider], 10),
+			strconv.FormatInt(st.locations.unique[s.Location], 10), s.StockType}, "\x00")
 	},
 	uniqueField: nonFieldErrors,
 	uniqueMsg:   "The fields sku, provider, location, stock_type must make a unique set.",
@@ -84,7 +84,7 @@ func resolveLocation(st *store, raw json.RawMessage) (*StockLocation, string) {
 		if l := st.locationByCode(code); l != nil {
 			return l, ""
 		}
-		if id, err := strconv.Atoi(code); err == nil {
+		if id, err := strconv.ParseInt(code, 10, 64); err == nil {
 			if l := st.locations.get(id); l != nil {
 				return l, ""
 			}

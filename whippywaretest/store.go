@@ -51,24 +51,24 @@ func (st *store) now() string { return st.clock().In(serviceZone).Format(timeLay
 // with an index of the resource's unique key (code, or a stock's unique set) → id.
 type table[T any, P record[T]] struct {
 	rows   []T
-	unique map[string]int
-	lastID int // the highest id ever given, so that ids are never reused
+	unique map[string]int64
+	lastID int64 // the highest id ever given, so that ids are never reused
 }
 
 func newTable[T any, P record[T]]() table[T, P] {
-	return table[T, P]{unique: map[string]int{}}
+	return table[T, P]{unique: map[string]int64{}}
 }
 
-func idOf[T any, P record[T]](rec *T) int { return *P(rec).head().id }
+func idOf[T any, P record[T]](rec *T) int64 { return *P(rec).head().id }
 
 // search returns where id is or would be in rows: O(log n).
-func (t *table[T, P]) search(id int) (int, bool) {
+func (t *table[T, P]) search(id int64) (int, bool) {
 	i := sort.Search(len(t.rows), func(i int) bool { return idOf[T, P](&t.rows[i]) >= id })
 	return i, i < len(t.rows) && idOf[T, P](&t.rows[i]) == id
 }
 
 // get returns the record with id, or nil. The pointer is valid until the table changes.
-func (t *table[T, P]) get(id int) *T {
+func (t *table[T, P]) get(id int64) *T {
 	if i, ok := t.search(id); ok {
 		return &t.rows[i]
 	}
@@ -90,7 +90,7 @@ func (t *table[T, P]) insert(rec *T) error {
 	return nil
 }
 
-func (t *table[T, P]) remove(id int) {
+func (t *table[T, P]) remove(id int64) {
 	if i, ok := t.search(id); ok {
 		t.rows = slices.Delete(t.rows, i, i+1)
 	}
