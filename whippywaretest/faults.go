@@ -60,7 +60,7 @@ type RequestRecord struct {
 	// Query is the raw query string, without "?".
 	Query  string
 	Header http.Header
-	// Body is the request body (cut at 1 MiB, past which the server refuses it).
+	// Body is the request body, cut short past 1 MiB (where the server refuses it).
 	Body []byte
 	// Status is the status the handler answered, also when a DropAfter fault lost that answer;
 	// 0 when no answer was made (DropBefore, or the client gave up during Latency).

@@ -181,6 +181,9 @@ func parseInt(raw json.RawMessage) (int64, bool) {
 		return 0, false
 	}
 	s, _ := text(raw)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return n, true // the common case, without the regexp
+	}
 	n, err := strconv.ParseInt(strings.TrimSpace(trailingZeros.ReplaceAllString(s, "")), 10, 64)
 	return n, err == nil
 }
