@@ -17,9 +17,12 @@ import (
 // than Server.HTTPClient fails at once instead of reaching some real local server.
 const InProcessURL = "http://127.0.0.1:0"
 
-// Default credentials, those of the documented login example, used when no WithUser is given.
+// The default credentials are those of the documented login example; a server has them when
+// no WithUser is given.
 const (
+	// DefaultUsername is the user name of the default user.
 	DefaultUsername = "test"
+	// DefaultPassword is the password of the default user.
 	DefaultPassword = "test_pass"
 )
 

@@ -107,8 +107,8 @@ func locationFilter(st *store, v string) (func(*Stock) bool, string) {
 	return func(s *Stock) bool { return s.Location == code }, "" // "" matches no stock
 }
 
-// AddStock stores s without going through HTTP and returns the stored record. s.Provider is a
-// provider's code and s.Location the code of one of that provider's locations; an empty
+// AddStock stores stock without going through HTTP and returns the stored record. Its Provider
+// is a provider's code and its Location the code of one of that provider's locations; an empty
 // StockType or UnitType takes the default ("standard", "qty"). See AddProvider for how the
 // other fields are taken.
 func (s *Server) AddStock(stock Stock) Stock { return mustSeed(s, stocks, stock) }
