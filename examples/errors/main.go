@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/whippyware-go/whippyware"
@@ -20,20 +19,7 @@ import (
 	"github.com/whippyware-go/whippyware/whippywaretest"
 )
 
-func main() {
-	env, err := exampleenv.Connect(os.Getenv)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "errors:", err)
-		os.Exit(2)
-	}
-	defer env.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, env); err != nil {
-		fmt.Fprintln(os.Stderr, "errors:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("errors", time.Minute, run) }
 
 func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	c := env.Client

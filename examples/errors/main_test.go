@@ -12,9 +12,7 @@ import (
 )
 
 func TestErrorsRunsOnTheFake(t *testing.T) {
-	env, err := exampleenv.Connect(func(string) string { return "" })
-	require.NoError(t, err)
-	defer env.Close()
+	env := exampleenv.ForTest(t)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, env))
 	want := []string{

@@ -12,27 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/whippyware-go/whippyware"
 	"github.com/whippyware-go/whippyware/examples/internal/exampleenv"
 )
 
-func main() {
-	env, err := exampleenv.Connect(os.Getenv)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(2)
-	}
-	defer env.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if err := run(ctx, os.Stdout, env); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
-	}
-}
+func main() { exampleenv.Main("quickstart", time.Minute, run) }
 
 func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	c := env.Client

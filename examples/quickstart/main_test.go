@@ -11,9 +11,7 @@ import (
 )
 
 func TestQuickstartRunsOnTheFake(t *testing.T) {
-	env, err := exampleenv.Connect(func(string) string { return "" })
-	require.NoError(t, err)
-	defer env.Close()
+	env := exampleenv.ForTest(t)
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, env))
 

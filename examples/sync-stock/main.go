@@ -32,13 +32,13 @@ func main() {
 	file := flag.String("file", "", "CSV of sku,provider,location,quantity (default: the embedded sample)")
 	workers := flag.Int("workers", 4, "requests in flight at most")
 	flag.Parse()
-	if err := mainErr(*file, *workers); err != nil {
-		fmt.Fprintln(os.Stderr, "sync-stock:", err)
-		os.Exit(1)
-	}
+	exampleenv.Main("sync-stock", 10*time.Minute, func(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
+		return run(ctx, out, env, *file, *workers)
+	})
 }
 
-func mainErr(file string, workers int) error {
+// run syncs file (the embedded sample when "") and prints the summary.
+func run(ctx context.Context, out io.Writer, env *exampleenv.Env, file string, workers int) error {
 	if workers < 1 {
 		return fmt.Errorf("-workers must be at least 1")
 	}
@@ -51,13 +51,6 @@ func mainErr(file string, workers int) error {
 		defer f.Close()
 		in = f
 	}
-	env, err := exampleenv.Connect(os.Getenv)
-	if err != nil {
-		return err
-	}
-	defer env.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
 	if env.Fake != nil {
 		if err := prepareFake(ctx, env.Client); err != nil {
 			return err
@@ -67,7 +60,7 @@ func mainErr(file string, workers int) error {
 	if err != nil {
 		return err
 	}
-	summary.print(os.Stdout)
+	summary.print(out)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 
@@ -12,16 +13,9 @@ import (
 )
 
 func TestSyncSampleOnTheFake(t *testing.T) {
-	env, err := exampleenv.Connect(func(string) string { return "" })
-	require.NoError(t, err)
-	defer env.Close()
-	ctx := context.Background()
-	require.NoError(t, prepareFake(ctx, env.Client))
-
-	s, err := syncStock(ctx, env.Client, strings.NewReader(sampleCSV), 3)
-	require.NoError(t, err)
+	env := exampleenv.ForTest(t)
 	var out bytes.Buffer
-	s.print(&out)
+	require.NoError(t, run(context.Background(), &out, env, "", 3))
 	text := out.String()
 	assert.Contains(t, text, "created 2, updated 1, failed 3, superseded 1")
 	assert.Contains(t, text, `line 7 (SKU-5 at erp_main/110): quantity "ten" is not a whole number`)
@@ -40,4 +34,10 @@ func TestSyncSampleOnTheFake(t *testing.T) {
 func TestReadRowsRefusesAMalformedCSV(t *testing.T) {
 	_, _, err := readRows(strings.NewReader("sku,provider\nA,B\n"))
 	require.Error(t, err)
+}
+
+func TestSyncRefusesBadArguments(t *testing.T) {
+	env := exampleenv.ForTest(t)
+	assert.Error(t, run(context.Background(), io.Discard, env, "", 0))
+	assert.Error(t, run(context.Background(), io.Discard, env, "no-such-file.csv", 1))
 }

@@ -4,8 +4,13 @@
 package exampleenv
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"os"
 	"strings"
+	"testing"
+	"time"
 
 	"github.com/whippyware-go/whippyware"
 	"github.com/whippyware-go/whippyware/whippywaretest"
@@ -64,4 +69,34 @@ func Connect(getenv func(string) string, opts ...whippyware.Option) (*Env, error
 		return nil, err
 	}
 	return &Env{Client: client, Where: client.BaseURL(), url: url}, nil
+}
+
+// Main runs an example program: it connects as Connect does with os.Getenv, runs
+// run with a deadline of timeout, and exits non-zero with the error on stderr.
+func Main(name string, timeout time.Duration, run func(ctx context.Context, out io.Writer, env *Env) error) {
+	env, err := Connect(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(2)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	err = run(ctx, os.Stdout, env)
+	cancel()
+	env.Close()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
+}
+
+// ForTest returns an Env on a fake server whatever the environment says, closed
+// when the test ends: the examples' tests check their output on the fake.
+func ForTest(t testing.TB) *Env {
+	t.Helper()
+	env, err := Connect(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(env.Close)
+	return env
 }
