@@ -38,15 +38,26 @@ type Page[T any] struct {
 
 // UnmarshalJSON decodes the envelope and reads the page numbers from its links.
 func (p *Page[T]) UnmarshalJSON(data []byte) error {
-	type envelope Page[T] // no methods: avoids recursing into this one
-	var e envelope
+	var e pageWire[T]
 	if err := json.Unmarshal(data, &e); err != nil {
 		return err
 	}
 	*p = Page[T](e)
+	p.readLinks()
+	return nil
+}
+
+// pageWire is Page without methods. The client decodes answers straight into it and
+// then calls readLinks: encoding/json hands a type with its own UnmarshalJSON a copy
+// of the value only after scanning it once more to find its end, and json.Unmarshal
+// inside validates it yet again, two extra passes over a body that is mostly the
+// page's items.
+type pageWire[T any] Page[T]
+
+// readLinks sets NextPage and PreviousPage from Next and Previous.
+func (p *Page[T]) readLinks() {
 	p.NextPage = pageNumber(p.Next)
 	p.PreviousPage = pageNumber(p.Previous)
-	return nil
 }
 
 // pageNumber reads the page parameter of a link. It does not parse the link as a
