@@ -19,10 +19,11 @@ type retryPolicy struct {
 }
 
 // callState travels in the request context to the hooks go-retryablehttp calls,
-// which see the context but not our call.
+// which see the context but not our call. The hooks run in the goroutine that sent
+// the request, so send reads attempts after Do returns without a lock.
 type callState struct {
 	method   string
-	attempts *int
+	attempts int
 }
 
 type callStateKey struct{}
@@ -56,7 +57,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 			if s == nil {
 				return
 			}
-			*s.attempts = attempt + 1
+			s.attempts = attempt + 1
 			if attempt > 0 && logger != nil {
 				logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
 					slog.String("method", req.Method), slog.String("url", redact(req.URL)), slog.Int("attempt", attempt+1))

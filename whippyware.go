@@ -242,8 +242,8 @@ func (c *Client) resolve(path, rawQuery string) *url.URL {
 // send sends one request through go-retryablehttp and reads its answer's body
 // within bounds. The *Response is nil only when no answer came.
 func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
-	attempts := 0
-	ctx = withCallState(ctx, &callState{method: method, attempts: &attempts})
+	state := &callState{method: method}
+	ctx = withCallState(ctx, state)
 	var body any
 	if payload != nil {
 		body = payload // bytes: go-retryablehttp resends the same bytes on every retry
@@ -260,8 +260,12 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 	if key != "" {
 		req.Header.Set("Authorization", "Token "+key)
 	}
-	start := time.Now()
+	var start time.Time
+	if c.logger != nil {
+		start = time.Now() // only the debug line needs how long the call took
+	}
 	httpResp, err := c.http.Do(req)
+	attempts := state.attempts
 	if err != nil {
 		if httpResp != nil {
 			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
@@ -269,7 +273,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		c.log(ctx, slog.LevelDebug, "whippyware request failed", method, u, 0, attempts, time.Since(start), err)
+		c.log(ctx, slog.LevelDebug, "whippyware request failed", method, u, 0, attempts, start, err)
 		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, redact(u), attempts, err)
 	}
 	defer httpResp.Body.Close()
@@ -279,7 +283,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		limit = maxErrorBodyBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(httpResp.Body, limit+1))
-	c.log(ctx, slog.LevelDebug, "whippyware request", method, u, httpResp.StatusCode, attempts, time.Since(start), err)
+	c.log(ctx, slog.LevelDebug, "whippyware request", method, u, httpResp.StatusCode, attempts, start, err)
 	if err != nil {
 		return resp, nil, fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, redact(u), httpResp.StatusCode, err)
 	}
@@ -294,7 +298,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 
 // log writes one debug line per call; it never logs headers, so neither the key
 // nor the password can reach it.
-func (c *Client) log(ctx context.Context, level slog.Level, msg, method string, u *url.URL, status, attempts int, took time.Duration, err error) {
+func (c *Client) log(ctx context.Context, level slog.Level, msg, method string, u *url.URL, status, attempts int, start time.Time, err error) {
 	if c.logger == nil || !c.logger.Enabled(ctx, level) {
 		return
 	}
@@ -302,7 +306,7 @@ func (c *Client) log(ctx context.Context, level slog.Level, msg, method string, 
 		slog.String("method", method),
 		slog.String("url", redact(u)),
 		slog.Int("attempts", attempts),
-		slog.Duration("took", took),
+		slog.Duration("took", time.Since(start)),
 	}
 	if status != 0 {
 		attrs = append(attrs, slog.Int("status", status))
