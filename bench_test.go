@@ -1,0 +1,576 @@
+package whippyware_test
+
+// Benchmarks of the SDK against a hand-written net/http + encoding/json client (the
+// baseline), on the same fake server. See BENCHMARKS.md for how to run them and for the
+// results. Nothing here runs in a plain `go test`: every benchmark needs -bench, and the
+// one Test below only serves as the fake's child process of BenchmarkAllStreams.
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/whippyware-go/whippyware"
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
+)
+
+// The baseline is what a careful engineer writes by hand for the same calls: one shared
+// http.Client, the same headers, the same SDK structs to decode into, a status check, a
+// bounded body and a drained connection. It has no retries, no re-login, no typed errors,
+// no query-option structs and no logging hooks: that difference is what the SDK's
+// overhead buys.
+type benchBaseline struct {
+	hc   *http.Client
+	base string // ends in /api/v1/
+	auth string // "Token <key>"
+	ua   string
+}
+
+// benchMaxBody is the SDK's bound on a successful body (32 MiB).
+const benchMaxBody = 32 << 20
+
+func newBenchBaseline(srvURL string, hc *http.Client, key string) *benchBaseline {
+	return &benchBaseline{hc: hc, base: srvURL + "/api/v1/", auth: "Token " + key, ua: "whippyware-go/" + whippyware.Version}
+}
+
+// do sends one request to pathQuery (relative to api/v1/) and decodes a 2xx answer into out.
+func (c *benchBaseline) do(ctx context.Context, method, pathQuery string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+pathQuery, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Authorization", c.auth)
+	req.Header.Set("User-Agent", c.ua)
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s %s: status %d: %s", method, pathQuery, resp.StatusCode, snippet)
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, benchMaxBody)).Decode(out); err != nil {
+		return fmt.Errorf("%s %s: decoding: %w", method, pathQuery, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // the trailing newline: keeps the connection
+	return nil
+}
+
+func (c *benchBaseline) getProvider(ctx context.Context, id int64) (*whippyware.Provider, error) {
+	p := new(whippyware.Provider)
+	if err := c.do(ctx, http.MethodGet, "providers/"+strconv.FormatInt(id, 10)+"/", nil, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (c *benchBaseline) listStocks(ctx context.Context, limit, page int) (*whippyware.Page[whippyware.Stock], error) {
+	pq := "stocks/?limit=" + strconv.Itoa(limit)
+	if page > 1 {
+		pq += "&page=" + strconv.Itoa(page)
+	}
+	p := new(whippyware.Page[whippyware.Stock])
+	if err := c.do(ctx, http.MethodGet, pq, nil, p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// allStocks walks every page, limit stocks a page, calling fn for each stock.
+func (c *benchBaseline) allStocks(ctx context.Context, limit int, fn func(*whippyware.Stock)) error {
+	for page := 1; ; page++ {
+		p, err := c.listStocks(ctx, limit, page)
+		if err != nil {
+			return err
+		}
+		for _, s := range p.Results {
+			fn(s)
+		}
+		if p.Next == "" {
+			return nil
+		}
+	}
+}
+
+func (c *benchBaseline) createStock(ctx context.Context, req *whippyware.StockCreateRequest) (*whippyware.Stock, error) {
+	s := new(whippyware.Stock)
+	if err := c.do(ctx, http.MethodPost, "stocks/", req, s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// benchSeededStocks is how many stocks the shared benchmark servers hold.
+const benchSeededStocks = 10000
+
+// benchEnv is one fake server and the two clients of it, sharing one key.
+type benchEnv struct {
+	srv      *wt.Server
+	sdk      *whippyware.Client
+	base     *benchBaseline
+	provider int64
+}
+
+// benchTransport is how the clients reach the fake: "inprocess" calls its handler with no
+// socket (WithoutSocket), "loopback" goes over TCP on 127.0.0.1, and "canned" replays the
+// in-process fake's answers from memory, so that only the clients' own costs remain.
+var benchTransports = []string{"inprocess", "loopback", "canned"}
+
+// newBenchEnv starts a fake for transport, with one provider and location (code "p" and
+// "L") and stocks stocks, and logs in once, outside any timer.
+func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server) *http.Client) *benchEnv {
+	tb.Helper()
+	var opts []wt.Option
+	if transport != "loopback" {
+		opts = append(opts, wt.WithoutSocket())
+	}
+	srv := wt.NewServer(append(opts, wt.WithMaxPageSize(1000))...)
+	p := srv.AddProvider(wt.Provider{Name: "p", Code: "p", IsActive: true})
+	srv.AddStockLocation(wt.StockLocation{Name: "L", Code: "L", Provider: p.ID, IsActive: true})
+	for i := range stocks {
+		srv.AddStock(wt.Stock{SKU: "SKU-" + strconv.Itoa(i), Provider: "p", Location: "L", Stock: int64(i), IsActive: true})
+	}
+	httpClient := srv.HTTPClient()
+	if hc != nil {
+		httpClient = hc(srv)
+	}
+	if transport == "canned" {
+		httpClient = &http.Client{Transport: &benchReplay{next: httpClient.Transport, answers: map[string]benchAnswer{}}}
+	}
+	sdk := srv.Client(whippyware.WithHTTPClient(httpClient))
+	if _, err := sdk.Auth.Login(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return &benchEnv{srv: srv, sdk: sdk, base: newBenchBaseline(srv.URL, httpClient, sdk.Auth.Token()), provider: p.ID}
+}
+
+// benchSeeded starts a fake with benchSeededStocks stocks for one sub-benchmark and closes it
+// after. Each sub-benchmark gets its own: the fake keeps every request in its log, so a shared
+// one would grow while the benchmarks run and make the later ones pay for the earlier ones.
+func benchSeeded(tb testing.TB, transport string) *benchEnv {
+	e := newBenchEnv(tb, transport, benchSeededStocks, nil)
+	tb.Cleanup(e.srv.Close)
+	return e
+}
+
+// benchAnswer is one recorded answer of the fake.
+type benchAnswer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// benchReplay answers a request with the fake's recorded answer to the first request of the
+// same method, path and query; it asks the fake only the first time. It reads and closes the
+// request body, as a transport does.
+type benchReplay struct {
+	next    http.RoundTripper
+	mu      sync.RWMutex
+	answers map[string]benchAnswer
+}
+
+func (t *benchReplay) RoundTrip(req *http.Request) (*http.Response, error) {
+	key := req.Method + " " + req.URL.RequestURI()
+	t.mu.RLock()
+	a, ok := t.answers[key]
+	t.mu.RUnlock()
+	if !ok {
+		resp, err := t.next.RoundTrip(req)
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		a = benchAnswer{status: resp.StatusCode, header: resp.Header, body: body}
+		t.mu.Lock()
+		t.answers[key] = a
+		t.mu.Unlock()
+	} else if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	return &http.Response{
+		Status: strconv.Itoa(a.status) + " " + http.StatusText(a.status), StatusCode: a.status,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: a.header.Clone(), Body: io.NopCloser(bytes.NewReader(a.body)),
+		ContentLength: int64(len(a.body)), Request: req,
+	}, nil
+}
+
+// benchBoth runs op as sub-benchmarks <impl>/<transport>, SDK and baseline side by side for
+// each transport, so that benchstat can compare them (see BENCHMARKS.md).
+func benchBoth(b *testing.B, env func(tb testing.TB, transport string) *benchEnv, sdk, base func(b *testing.B, e *benchEnv)) {
+	for _, transport := range benchTransports {
+		for _, impl := range []struct {
+			name string
+			op   func(*testing.B, *benchEnv)
+		}{{"sdk", sdk}, {"baseline", base}} {
+			b.Run(impl.name+"/"+transport, func(b *testing.B) {
+				e := env(b, transport)
+				impl.op(b, e) // a warm-up call: connection, first answer recorded, decoder caches
+				b.ReportAllocs()
+				b.ResetTimer()
+				for b.Loop() {
+					impl.op(b, e)
+				}
+			})
+		}
+	}
+}
+
+var (
+	benchSinkProvider *whippyware.Provider
+	benchSinkPage     *whippyware.Page[whippyware.Stock]
+	benchSinkStock    *whippyware.Stock
+	benchSinkSum      int64
+)
+
+// BenchmarkGetProvider reads one provider: the smallest call, so per-request overhead shows.
+func BenchmarkGetProvider(b *testing.B) {
+	ctx := context.Background()
+	benchBoth(b, benchSeeded,
+		func(b *testing.B, e *benchEnv) {
+			p, _, err := e.sdk.Providers.Get(ctx, e.provider)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchSinkProvider = p
+		},
+		func(b *testing.B, e *benchEnv) {
+			p, err := e.base.getProvider(ctx, e.provider)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchSinkProvider = p
+		})
+}
+
+// BenchmarkListStocks reads one page of 100 stocks.
+func BenchmarkListStocks(b *testing.B) {
+	ctx := context.Background()
+	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 100}}
+	benchBoth(b, benchSeeded,
+		func(b *testing.B, e *benchEnv) {
+			p, _, err := e.sdk.Stocks.List(ctx, opts)
+			if err != nil || len(p.Results) != 100 {
+				b.Fatal(err)
+			}
+			benchSinkPage = p
+		},
+		func(b *testing.B, e *benchEnv) {
+			p, err := e.base.listStocks(ctx, 100, 1)
+			if err != nil || len(p.Results) != 100 {
+				b.Fatal(err)
+			}
+			benchSinkPage = p
+		})
+}
+
+// BenchmarkAllStocks walks 10,000 stocks, 500 a page (20 requests an op).
+func BenchmarkAllStocks(b *testing.B) {
+	ctx := context.Background()
+	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 500}}
+	benchBoth(b, benchSeeded,
+		func(b *testing.B, e *benchEnv) {
+			n, sum := 0, int64(0)
+			for s, err := range e.sdk.Stocks.All(ctx, opts) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, sum = n+1, sum+s.Stock
+			}
+			if n != benchSeededStocks {
+				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks)
+			}
+			benchSinkSum = sum
+		},
+		func(b *testing.B, e *benchEnv) {
+			n, sum := 0, int64(0)
+			if err := e.base.allStocks(ctx, 500, func(s *whippyware.Stock) { n, sum = n+1, sum+s.Stock }); err != nil {
+				b.Fatal(err)
+			}
+			if n != benchSeededStocks {
+				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks)
+			}
+			benchSinkSum = sum
+		})
+}
+
+// BenchmarkCreateStock creates one stock a call, each with a new SKU, on a fresh fake per
+// sub-benchmark (so that the lists above keep their 10,000).
+func BenchmarkCreateStock(b *testing.B) {
+	ctx := context.Background()
+	var seq atomic.Int64
+	req := func() *whippyware.StockCreateRequest {
+		return &whippyware.StockCreateRequest{SKU: "NEW-" + strconv.FormatInt(seq.Add(1), 10), Provider: "p", Location: "L", Stock: 5}
+	}
+	benchBoth(b,
+		func(tb testing.TB, transport string) *benchEnv {
+			e := newBenchEnv(tb, transport, 0, nil)
+			tb.Cleanup(e.srv.Close)
+			return e
+		},
+		func(b *testing.B, e *benchEnv) {
+			s, _, err := e.sdk.Stocks.Create(ctx, req())
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchSinkStock = s
+		},
+		func(b *testing.B, e *benchEnv) {
+			s, err := e.base.createStock(ctx, req())
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchSinkStock = s
+		})
+}
+
+// BenchmarkConcurrent runs 64 goroutines sharing one client (and, over loopback, one
+// http.Transport keeping up to 64 idle connections), each reading a provider or a page of
+// 100 stocks; req/s is calls a second. Run it with -cpu 1,2.
+func BenchmarkConcurrent(b *testing.B) {
+	ctx := context.Background()
+	const goroutines = 64
+	pooled := func(srv *wt.Server) *http.Client {
+		if srv.URL == wt.InProcessURL {
+			return srv.HTTPClient()
+		}
+		return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: goroutines, MaxIdleConns: goroutines}}
+	}
+	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 100}}
+	calls := []struct {
+		name      string
+		sdk, base func(e *benchEnv) error
+	}{
+		{"GetProvider",
+			func(e *benchEnv) error { _, _, err := e.sdk.Providers.Get(ctx, e.provider); return err },
+			func(e *benchEnv) error { _, err := e.base.getProvider(ctx, e.provider); return err }},
+		{"ListStocks",
+			func(e *benchEnv) error { _, _, err := e.sdk.Stocks.List(ctx, opts); return err },
+			func(e *benchEnv) error { _, err := e.base.listStocks(ctx, 100, 1); return err }},
+	}
+	for _, call := range calls {
+		for _, transport := range []string{"inprocess", "loopback"} {
+			for _, impl := range []struct {
+				name string
+				op   func(*benchEnv) error
+			}{{"sdk", call.sdk}, {"baseline", call.base}} {
+				b.Run(call.name+"/"+impl.name+"/"+transport, func(b *testing.B) {
+					e := newBenchEnv(b, transport, 1000, pooled)
+					b.Cleanup(e.srv.Close)
+					if err := impl.op(e); err != nil {
+						b.Fatal(err)
+					}
+					b.SetParallelism(max(1, goroutines/runtime.GOMAXPROCS(0)))
+					b.ReportAllocs()
+					b.ResetTimer()
+					b.RunParallel(func(pb *testing.PB) {
+						for pb.Next() {
+							if err := impl.op(e); err != nil {
+								b.Error(err)
+								return
+							}
+						}
+					})
+					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkFakeCreate measures the fake alone: 8 plain net/http clients creating stocks over
+// loopback (whippywaretest's own BenchmarkListStocks does the same for lists). req/s is
+// creates a second.
+func BenchmarkFakeCreate(b *testing.B) {
+	ctx := context.Background()
+	e := newBenchEnv(b, "loopback", 0, func(*wt.Server) *http.Client {
+		return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	})
+	defer e.srv.Close()
+	var seq atomic.Int64
+	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := &whippyware.StockCreateRequest{SKU: "NEW-" + strconv.FormatInt(seq.Add(1), 10), Provider: "p", Location: "L", Stock: 5}
+			if _, err := e.base.createStock(ctx, req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkFakeRetained measures what the in-process fake keeps per request it served (its
+// request log): retained-B/req is the growth of the live heap after runtime.GC, per GET of a
+// provider.
+func BenchmarkFakeRetained(b *testing.B) {
+	ctx := context.Background()
+	e := newBenchEnv(b, "inprocess", 0, nil)
+	defer e.srv.Close()
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	before := int64(ms.HeapAlloc)
+	n := 0
+	for b.Loop() {
+		if _, err := e.base.getProvider(ctx, e.provider); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(int64(ms.HeapAlloc)-before)/float64(n), "retained-B/req")
+	runtime.KeepAlive(e.srv)
+}
+
+// benchFakeEnv names the variable that makes TestBenchFakeProcess serve a seeded fake.
+const benchFakeEnv = "WHIPPYWARE_BENCH_FAKE_STOCKS"
+
+// TestBenchFakeProcess is not a test: it is the child process of BenchmarkAllStreams, a fake
+// seeded with $WHIPPYWARE_BENCH_FAKE_STOCKS stocks on loopback, serving until its stdin
+// closes. Without the variable it skips at once.
+func TestBenchFakeProcess(t *testing.T) {
+	n, err := strconv.Atoi(os.Getenv(benchFakeEnv))
+	if err != nil {
+		t.Skip("the child process of BenchmarkAllStreams; not a test")
+	}
+	e := newBenchEnv(t, "loopback", n, nil)
+	defer e.srv.Close()
+	fmt.Printf("%s %s\n", e.srv.URL, e.sdk.Auth.Token())
+	_, _ = io.Copy(io.Discard, os.Stdin)
+}
+
+// startBenchFake starts TestBenchFakeProcess in a child process, so that the fake's store
+// (100,000 stocks) and its request log do not share the benchmark's heap, and returns its URL
+// and a key.
+func startBenchFake(b *testing.B, stocks int) (url, key string) {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchFakeProcess$", "-test.bench=^$", "-test.count=1")
+	cmd.Env = append(os.Environ(), benchFakeEnv+"="+strconv.Itoa(stocks))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	})
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if _, serr := fmt.Sscan(line, &url, &key); err != nil || serr != nil {
+		b.Fatalf("fake child process: %q: %v %v", line, err, serr)
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	return url, key
+}
+
+// BenchmarkAllStreams walks 10,000 and 100,000 stocks, 500 a page, with All from a fake in
+// a child process, and reports how much the heap grows while it does:
+//
+//   - peak-live-MB: the largest growth of the live heap (after runtime.GC) over the walk's
+//     start, sampled every 2,500 stocks: what the walk holds on to;
+//   - page-live-MB: the live size of one decoded page of 500 stocks, for scale;
+//   - peak-heap-MB: the largest growth of HeapAlloc, sampled every 250 stocks without
+//     forcing a GC: what the walk's garbage adds before the collector runs.
+//
+// Streaming means the first two stay about equal whatever the total.
+func BenchmarkAllStreams(b *testing.B) {
+	for _, total := range []int{10000, 100000} {
+		b.Run("stocks="+strconv.Itoa(total), func(b *testing.B) {
+			url, key := startBenchFake(b, total)
+			c, err := whippyware.NewClient(url, whippyware.WithToken(key))
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 500}}
+
+			// The live size of one page, kept alive across a GC.
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			before := ms.HeapAlloc
+			page, _, err := c.Stocks.List(ctx, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			pageMB := float64(int64(ms.HeapAlloc)-int64(before)) / (1 << 20)
+			runtime.KeepAlive(page)
+			page = nil
+
+			var peakLive, peakHeap int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				b.StopTimer()
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				base := int64(ms.HeapAlloc)
+				b.StartTimer()
+				n := 0
+				for _, err := range c.Stocks.All(ctx, opts) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+					switch {
+					case n%2500 == 0:
+						runtime.GC()
+						runtime.ReadMemStats(&ms)
+						peakLive = max(peakLive, int64(ms.HeapAlloc)-base)
+					case n%250 == 0:
+						runtime.ReadMemStats(&ms)
+						peakHeap = max(peakHeap, int64(ms.HeapAlloc)-base)
+					}
+				}
+				if n != total {
+					b.Fatalf("walked %d stocks, want %d", n, total)
+				}
+			}
+			b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-MB")
+			b.ReportMetric(pageMB, "page-live-MB")
+			b.ReportMetric(float64(peakHeap)/(1<<20), "peak-heap-MB")
+		})
+	}
+}
