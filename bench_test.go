@@ -142,9 +142,8 @@ var benchTransports = []string{"inprocess", "loopback", "canned"}
 
 // newBenchEnv starts a fake for transport, with one provider and location (code "p" and
 // "L") and stocks stocks, and logs in once, outside any timer.
-func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server) *http.Client) *benchEnv {
+func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server) *http.Client, opts ...wt.Option) *benchEnv {
 	tb.Helper()
-	var opts []wt.Option
 	if transport != "loopback" {
 		opts = append(opts, wt.WithoutSocket())
 	}
@@ -434,26 +433,34 @@ func BenchmarkFakeCreate(b *testing.B) {
 
 // BenchmarkFakeRetained measures what the in-process fake keeps per request it served (its
 // request log): retained-B/req is the growth of the live heap after runtime.GC, per GET of a
-// provider.
+// provider, with every request logged and with WithRequestLogLimit(10000), as
+// cmd/whippyware-fake runs.
 func BenchmarkFakeRetained(b *testing.B) {
-	ctx := context.Background()
-	e := newBenchEnv(b, "inprocess", 0, nil)
-	defer e.srv.Close()
-	var ms runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	before := int64(ms.HeapAlloc)
-	n := 0
-	for b.Loop() {
-		if _, err := e.base.getProvider(ctx, e.provider); err != nil {
-			b.Fatal(err)
-		}
-		n++
+	for _, tc := range []struct {
+		name string
+		opts []wt.Option
+	}{{"unlimited", nil}, {"limit10000", []wt.Option{wt.WithRequestLogLimit(10000)}}} {
+		b.Run(tc.name, func(b *testing.B) {
+			ctx := context.Background()
+			e := newBenchEnv(b, "inprocess", 0, nil, tc.opts...)
+			defer e.srv.Close()
+			var ms runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			before := int64(ms.HeapAlloc)
+			n := 0
+			for b.Loop() {
+				if _, err := e.base.getProvider(ctx, e.provider); err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(int64(ms.HeapAlloc)-before)/float64(n), "retained-B/req")
+			runtime.KeepAlive(e.srv)
+		})
 	}
-	runtime.GC()
-	runtime.ReadMemStats(&ms)
-	b.ReportMetric(float64(int64(ms.HeapAlloc)-before)/float64(n), "retained-B/req")
-	runtime.KeepAlive(e.srv)
 }
 
 // benchFakeEnv names the variable that makes TestBenchFakeProcess serve a seeded fake.

@@ -142,11 +142,30 @@ func (fs *faults) take(r *http.Request) *Fault {
 	return nil
 }
 
-// Requests returns a copy of the request log, in the order requests finished.
+// record appends rec to the log. With a limit, the log is cut back to the newest limit
+// records once it holds twice as many: amortised O(1) a request, bounded memory.
+func (fs *faults) record(rec RequestRecord, limit int) {
+	fs.log = append(fs.log, rec)
+	if limit > 0 && len(fs.log) >= 2*limit {
+		fs.log = append([]RequestRecord(nil), fs.log[len(fs.log)-limit:]...)
+	}
+}
+
+// logged returns the part of the log that Requests and RequestCount see: all of it, or the
+// newest limit records.
+func (fs *faults) logged(limit int) []RequestRecord {
+	if limit > 0 && len(fs.log) > limit {
+		return fs.log[len(fs.log)-limit:]
+	}
+	return fs.log
+}
+
+// Requests returns a copy of the request log, in the order requests finished: every request,
+// or the newest WithRequestLogLimit of them.
 func (s *Server) Requests() []RequestRecord {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	return append([]RequestRecord(nil), s.faults.log...)
+	return append([]RequestRecord(nil), s.faults.logged(s.cfg.logLimit)...)
 }
 
 // RequestCount counts the logged requests that match method and path, by the rule of Fault
@@ -155,7 +174,7 @@ func (s *Server) RequestCount(method, path string) int {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	n := 0
-	for _, rec := range s.faults.log {
+	for _, rec := range s.faults.logged(s.cfg.logLimit) {
 		if matches(method, path, rec.Method, rec.Path) {
 			n++
 		}
@@ -180,7 +199,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		Header: r.Header.Clone(), Body: body}
 	defer func() { // deferred, so that a drop is logged too
 		s.faults.mu.Lock()
-		s.faults.log = append(s.faults.log, rec)
+		s.faults.record(rec, s.cfg.logLimit)
 		s.faults.mu.Unlock()
 	}()
 

@@ -2,6 +2,7 @@ package whippywaretest_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -181,6 +182,20 @@ func TestRequestLog(t *testing.T) {
 	assert.Equal(t, 1, c.srv.RequestCount("GET", "/api/v1/providers/"))
 	assert.Equal(t, 1, c.srv.RequestCount("POST", "/api/v1/providers/"))
 	assert.Equal(t, 5, c.srv.RequestCount("", ""))
+}
+
+func TestRequestLogLimitKeepsTheNewest(t *testing.T) {
+	c := dial(t, wt.WithRequestLogLimit(3))
+	for id := range 10 {
+		c.do(http.MethodGet, fmt.Sprintf("/api/v1/providers/%d/", id+1), nil)
+	}
+	log := c.srv.Requests()
+	require.Len(t, log, 3)
+	for i, rec := range log {
+		assert.Equal(t, fmt.Sprintf("/api/v1/providers/%d/", 8+i), rec.Path, "the newest three, oldest first")
+	}
+	assert.Equal(t, 3, c.srv.RequestCount(http.MethodGet, "/api/v1/providers/*"))
+	assert.Equal(t, 0, c.srv.RequestCount(http.MethodPost, "/api/v1/auth/login/"), "the login fell out of the log")
 }
 
 func TestResetStartsOver(t *testing.T) {

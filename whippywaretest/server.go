@@ -50,6 +50,7 @@ type config struct {
 	fixtures    bool
 	clock       func() time.Time
 	noSocket    bool
+	logLimit    int
 }
 
 // Option configures a Server.
@@ -87,6 +88,11 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.clock =
 // WithoutSocket runs the server with no listener: Server.HTTPClient calls the handler in
 // process through an http.RoundTripper, and URL is InProcessURL.
 func WithoutSocket() Option { return func(c *config) { c.noSocket = true } }
+
+// WithRequestLogLimit keeps only the newest n requests in the request log that Requests and
+// RequestCount read (default 0: every request), so that a long-running server's memory stays
+// bounded; cmd/whippyware-fake keeps 10,000.
+func WithRequestLogLimit(n int) Option { return func(c *config) { c.logLimit = n } }
 
 // NewServer starts a fake server, on a loopback port unless WithoutSocket is given. Close it
 // when done; NewTestServer does that itself.
