@@ -197,7 +197,7 @@ func (rc resourceCase[T, C, U, O]) testAll(t *testing.T, want []int64) {
 	require.NoError(t, err)
 	assert.Equal(t, pagedItems, first.Count)
 	assert.Len(t, first.Results, pageLimit, "the limit sets the page size")
-	assert.Equal(t, 2, first.NextPage)
+	assert.Equal(t, 2, first.NextPage())
 
 	var got []int64
 	for item, err := range rc.svc.All(t.Context(), rc.byGroup(rc.many, pageLimit)) {

@@ -47,9 +47,9 @@ func (f listFixture[T]) run(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode)
 	assert.Equal(t, f.count, page.Count)
 	assert.Equal(t, f.next, page.Next)
-	assert.Equal(t, f.nextPage, page.NextPage)
+	assert.Equal(t, f.nextPage, page.NextPage())
 	assert.Empty(t, page.Previous)
-	assert.Zero(t, page.PreviousPage)
+	assert.Zero(t, page.PreviousPage())
 	require.Len(t, page.Results, len(f.want))
 	for i, want := range f.want {
 		got := *page.Results[i]
@@ -346,8 +346,8 @@ func TestTolerancePageNumberFromLinks(t *testing.T) {
 			var p Page[Provider]
 			require.NoError(t, json.Unmarshal([]byte(`{"next": `+string(link)+`, "previous": `+string(link)+`}`), &p))
 			assert.Equal(t, tc.link, p.Next)
-			assert.Equal(t, tc.want, p.NextPage)
-			assert.Equal(t, tc.want, p.PreviousPage)
+			assert.Equal(t, tc.want, p.NextPage())
+			assert.Equal(t, tc.want, p.PreviousPage())
 		})
 	}
 }

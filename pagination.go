@@ -2,7 +2,6 @@ package whippyware
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"iter"
 	"net/url"
@@ -30,35 +29,16 @@ type Page[T any] struct {
 	Previous string `json:"previous"`
 	// Results are the items of this page.
 	Results []*T `json:"results"`
-
-	// NextPage and PreviousPage are the page numbers read from Next and Previous;
-	// 0 when there is no such page.
-	NextPage, PreviousPage int `json:"-"`
 }
 
-// UnmarshalJSON decodes the envelope and reads the page numbers from its links.
-func (p *Page[T]) UnmarshalJSON(data []byte) error {
-	var e pageWire[T]
-	if err := json.Unmarshal(data, &e); err != nil {
-		return err
-	}
-	*p = Page[T](e)
-	p.readLinks()
-	return nil
-}
+// NextPage returns the page number in Next: 0 when there is no next page, or when
+// the link has no readable page number. It is a method, not a decoded field, so
+// that decoding a Page stays plain encoding/json with no second pass over the body.
+func (p *Page[T]) NextPage() int { return pageNumber(p.Next) }
 
-// pageWire is Page without methods. The client decodes answers straight into it and
-// then calls readLinks: encoding/json hands a type with its own UnmarshalJSON a copy
-// of the value only after scanning it once more to find its end, and json.Unmarshal
-// inside validates it yet again, two extra passes over a body that is mostly the
-// page's items.
-type pageWire[T any] Page[T]
-
-// readLinks sets NextPage and PreviousPage from Next and Previous.
-func (p *Page[T]) readLinks() {
-	p.NextPage = pageNumber(p.Next)
-	p.PreviousPage = pageNumber(p.Previous)
-}
+// PreviousPage returns the page number in Previous (1 for a link without one, as
+// the service drops it for the first page), or 0 when there is no previous page.
+func (p *Page[T]) PreviousPage() int { return pageNumber(p.Previous) }
 
 // pageNumber reads the page parameter of a link. It does not parse the link as a
 // URL: the reference prints placeholder hosts ("https://{whippy_api_url}/...") that
@@ -114,13 +94,14 @@ func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]
 				last, _ = strconv.Atoi(q.Get("page"))
 				last = max(last, 1)
 			}
-			if page.NextPage <= last {
+			next := page.NextPage()
+			if next <= last {
 				// A link without a readable page number, or one that goes back,
 				// would loop for ever or skip items: stop and say so.
 				yield(nil, fmt.Errorf("%w: page %d links to next page %q", ErrUnexpectedResponse, last, page.Next))
 				return
 			}
-			last = page.NextPage
+			last = next
 			q.Set("page", strconv.Itoa(last))
 		}
 	}

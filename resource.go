@@ -38,13 +38,10 @@ func (r *resource[T, C, U, O]) List(ctx context.Context, opts *O) (*Page[T], *Re
 
 func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values) (*Page[T], *Response, error) {
 	page := new(Page[T])
-	// Decoded as pageWire, then the links read: the same result as Page's
-	// UnmarshalJSON without its extra passes over the body.
-	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: (*pageWire[T])(page)})
+	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page})
 	if err != nil {
 		return nil, resp, err
 	}
-	page.readLinks()
 	return page, resp, nil
 }
 
