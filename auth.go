@@ -58,11 +58,9 @@ func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
 	if err != nil {
 		return resp, err
 	}
-	if err := t.lock(ctx); err != nil {
-		return resp, err
-	}
+	// Not under sem: the service has withdrawn the key already, and waiting for a
+	// login in flight could only fail a Logout that succeeded.
 	t.key.Store(new(string))
-	t.unlock()
 	return resp, nil
 }
 
@@ -70,12 +68,22 @@ func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
 // caller may persist it and pass it to WithToken later.
 func (s *AuthService) Token() string { return s.client.tokens.get() }
 
-// tokenStore owns the key. Reads are lock-free; every change of the key happens
-// while holding sem, so that a burst of 401s causes one login, not one each.
+// tokenStore owns the key. Reads are lock-free; logins happen one at a time while
+// holding sem, so that a burst of 401s causes one login, not one each, and the
+// goroutines that waited share its outcome. Logout clears the key without sem.
 type tokenStore struct {
 	username, password string
 	sem                chan struct{}
 	key                atomic.Pointer[string]
+	logins             atomic.Uint64 // logins tried; written holding sem
+	lastLogin          loginOutcome  // the latest login's; guarded by sem
+}
+
+// loginOutcome is what a login ended with, kept for the goroutines that waited
+// for it.
+type loginOutcome struct {
+	resp *Response
+	err  error
 }
 
 func newTokenStore(username, password, key string) *tokenStore {
@@ -100,31 +108,37 @@ func (t *tokenStore) lock(ctx context.Context) error {
 
 func (t *tokenStore) unlock() { <-t.sem }
 
-// current returns the key, logging in first if there is none yet.
-func (t *tokenStore) current(ctx context.Context, c *Client) (string, error) {
+// current returns the key, logging in first if there is none yet; the *Response is
+// the login's, when one was made.
+func (t *tokenStore) current(ctx context.Context, c *Client) (string, *Response, error) {
 	if k := t.get(); k != "" {
-		return k, nil
+		return k, nil, nil
 	}
 	return t.refresh(ctx, c, "")
 }
 
 // refresh returns a key other than stale: one another goroutine got meanwhile, or
-// a fresh login's.
-func (t *tokenStore) refresh(ctx context.Context, c *Client, stale string) (string, error) {
+// a fresh login's. When a login the caller waited for was refused by the service,
+// it returns that refusal rather than trying again at once: a burst of calls with a
+// wrong password makes one login, not one each (which could lock the account).
+func (t *tokenStore) refresh(ctx context.Context, c *Client, stale string) (string, *Response, error) {
 	if !t.canLogin() {
-		return "", ErrNoCredentials
+		return "", nil, ErrNoCredentials
 	}
+	seen := t.logins.Load()
 	if err := t.lock(ctx); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer t.unlock()
 	if k := t.get(); k != "" && k != stale {
-		return k, nil
+		return k, nil, nil
 	}
-	if _, err := t.login(ctx, c); err != nil {
-		return "", err
+	var apiErr *APIError
+	if last := t.lastLogin; t.logins.Load() != seen && errors.As(last.err, &apiErr) {
+		return "", last.resp, last.err
 	}
-	return t.get(), nil
+	resp, err := t.login(ctx, c)
+	return t.get(), resp, err
 }
 
 // login posts the credentials and stores the key; the caller holds sem.
@@ -142,14 +156,15 @@ func (t *tokenStore) login(ctx context.Context, c *Client) (*Response, error) {
 		// The service's answer to a wrong user name or password.
 		vErr.invalidCredentials = true
 	}
-	if err != nil {
-		return resp, err
+	if err == nil && out.Key == "" {
+		err = fmt.Errorf("%w: login answered without a key", ErrUnexpectedResponse)
 	}
-	if out.Key == "" {
-		return resp, fmt.Errorf("%w: login answered without a key", ErrUnexpectedResponse)
+	if err == nil {
+		t.key.Store(&out.Key)
 	}
-	t.key.Store(&out.Key)
-	return resp, nil
+	t.logins.Add(1)
+	t.lastLogin = loginOutcome{resp: resp, err: err}
+	return resp, err
 }
 
 // String names the kind of authentication, never the password or key.

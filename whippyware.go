@@ -196,19 +196,27 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	}
 	key := ""
 	if !cl.anon {
+		var loginResp *Response
 		var err error
-		if key, err = c.tokens.current(ctx, c); err != nil {
-			return nil, err
+		if key, loginResp, err = c.tokens.current(ctx, c); err != nil {
+			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
 	resp, body, err := c.send(ctx, cl.method, u, payload, key)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon && c.tokens.canLogin() {
 		// The key expired or was withdrawn: one fresh login, then one resend.
-		fresh, lerr := c.tokens.refresh(ctx, c, key)
+		fresh, loginResp, lerr := c.tokens.refresh(ctx, c, key)
 		if lerr != nil {
-			return resp, lerr
+			if loginResp == nil {
+				loginResp = resp
+			}
+			return loginResp, lerr
 		}
+		sent := resp.Attempts
 		resp, body, err = c.send(ctx, cl.method, u, payload, fresh)
+		if resp != nil {
+			resp.Attempts += sent // the 401 answered attempts too
+		}
 	}
 	if err != nil {
 		return resp, err
