@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -111,6 +112,16 @@ type ValidationError struct {
 
 // Error lists every message, fields in name order.
 func (e *ValidationError) Error() string {
+	msg := strings.Join(e.Messages(), "; ")
+	if msg == "" {
+		msg = e.APIError.Detail
+	}
+	return fmt.Sprintf("whippyware: %s %s: validation failed: %s", e.Method, e.URL, msg)
+}
+
+// Messages returns the non-field messages, then "field: messages" for each field in
+// name order, for a report or a log line.
+func (e *ValidationError) Messages() []string {
 	parts := append([]string(nil), e.NonField...)
 	names := make([]string, 0, len(e.Fields))
 	for name := range e.Fields {
@@ -120,11 +131,7 @@ func (e *ValidationError) Error() string {
 	for _, name := range names {
 		parts = append(parts, name+": "+strings.Join(e.Fields[name], " "))
 	}
-	msg := strings.Join(parts, "; ")
-	if msg == "" {
-		msg = e.APIError.Detail
-	}
-	return fmt.Sprintf("whippyware: %s %s: validation failed: %s", e.Method, e.URL, msg)
+	return parts
 }
 
 // Unwrap returns the *APIError, so errors.As finds both types.
@@ -143,7 +150,7 @@ func newResponseError(method string, u *url.URL, resp *http.Response, attempts i
 		Method:     method,
 		URL:        redact(u),
 		Attempts:   attempts,
-		Body:       body[:min(len(body), maxKeptBodyBytes)],
+		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the 1 MiB read buffer
 	}
 	if d, ok := retryAfter(resp.Header); ok {
 		apiErr.RetryAfter = d

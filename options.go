@@ -69,8 +69,11 @@ func WithToken(key string) Option {
 }
 
 // WithHTTPClient sets the *http.Client that sends each attempt. The client is used
-// as it is, never replaced or changed, so its transport, proxy and TLS settings
-// hold.
+// as it is, never replaced or reconfigured, so its transport, proxy and TLS settings
+// hold. Two things to know: after a call's last attempt go-retryablehttp closes the
+// client's idle connections; and a client that follows redirects would resend a
+// request's body, a login's password included, to the host a redirect names: set
+// CheckRedirect to return http.ErrUseLastResponse, as the default client does.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -83,6 +83,9 @@ func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]
 				return
 			}
 			for _, item := range page.Results {
+				if item == nil {
+					continue // a null in the results: nothing to hand over
+				}
 				if !yield(item, nil) {
 					return
 				}

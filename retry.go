@@ -42,7 +42,15 @@ func callStateFrom(ctx context.Context) *callState {
 // it becomes a typed error.
 func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *retryablehttp.Client {
 	if hc == nil {
-		hc = &http.Client{}
+		hc = &http.Client{
+			// A transport of its own: go-retryablehttp closes the idle connections
+			// of its client after the last attempt, which on http.DefaultTransport
+			// would close the whole program's.
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			// A redirect would resend the body (a login's password) to whatever host
+			// it names; the 3xx is returned as an *APIError instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
 	}
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
@@ -83,7 +91,10 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		resendable = true
 	}
 	if err != nil {
-		return resendable, nil
+		// go-retryablehttp knows the transport errors that a resend cannot mend: an
+		// untrusted certificate, too many redirects, an unsupported scheme.
+		transient, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		return resendable && transient, nil
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:

@@ -201,15 +201,10 @@ func writeRow(ctx context.Context, c *whippyware.Client, r row) outcome {
 // otherwise.
 func reason(err error) string {
 	var vErr *whippyware.ValidationError
-	if !errors.As(err, &vErr) {
-		return err.Error()
+	if errors.As(err, &vErr) {
+		return strings.Join(vErr.Messages(), "; ")
 	}
-	var parts []string
-	parts = append(parts, vErr.NonField...)
-	for field, msgs := range vErr.Fields {
-		parts = append(parts, field+": "+strings.Join(msgs, " "))
-	}
-	return strings.Join(parts, "; ")
+	return err.Error()
 }
 
 // prepareFake creates what the sample names on the fake server: provider erp_main
