@@ -3,12 +3,19 @@ package whippyware
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -227,12 +234,13 @@ func TestReloginOnceOn401(t *testing.T) {
 		}
 		return httpmock.NewStringResponse(200, providerJSON), nil
 	})
-	p, _, err := c.Providers.Get(context.Background(), 1)
+	p, resp, err := c.Providers.Get(context.Background(), 1)
 	require.NoError(t, err)
 	assert.Equal(t, "Provider", p.Name)
 	assert.Equal(t, int64(1), logins.Load())
 	assert.Equal(t, []string{"Token old-key", "Token new-key"}, keys)
 	assert.Equal(t, "new-key", c.Auth.Token())
+	assert.Equal(t, 2, resp.Attempts, "the attempt answered 401 counts too")
 }
 
 func TestSecond401IsReturned(t *testing.T) {
@@ -303,9 +311,11 @@ func TestLoginWithWrongPassword(t *testing.T) {
 	c, mock := newMockClient(t)
 	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/",
 		httpmock.NewStringResponder(400, `{"non_field_errors": ["Unable to log in with provided credentials."]}`))
-	_, _, err := c.Providers.List(context.Background(), nil)
+	_, resp, err := c.Providers.List(context.Background(), nil)
 	require.ErrorIs(t, err, ErrInvalidCredentials)
 	require.ErrorIs(t, err, ErrValidation)
+	require.NotNil(t, resp, "the login's answer")
+	assert.Equal(t, 400, resp.StatusCode)
 	var vErr *ValidationError
 	require.ErrorAs(t, err, &vErr)
 	assert.Equal(t, []string{"Unable to log in with provided credentials."}, vErr.NonField)
@@ -403,7 +413,7 @@ func TestHugeErrorBodyIsReadWithinBounds(t *testing.T) {
 	require.ErrorIs(t, err, ErrServer)
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
-	assert.LessOrEqual(t, len(apiErr.Body), maxKeptBodyBytes)
+	assert.LessOrEqual(t, cap(apiErr.Body), maxKeptBodyBytes, "the error does not pin the read buffer")
 	assert.Less(t, len(err.Error()), 1000, "the error text carries a snippet, not the body")
 }
 
@@ -548,4 +558,145 @@ func TestLogoutForgetsTheKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "", c.Auth.Token())
 	jsonEq(t, map[string]string{"username": testUser}, rec.Load().body)
+}
+
+func TestRetryPolicy(t *testing.T) {
+	connErr := &url.Error{Op: "Get", URL: testAPI, Err: io.ErrUnexpectedEOF}
+	certErr := &url.Error{Op: "Get", URL: testAPI, Err: &tls.CertificateVerificationError{Err: errors.New("unknown authority")}}
+	outcomes := []struct {
+		name      string
+		status    int
+		err       error
+		always    bool // retried whatever the method
+		resending bool // retried where resending is safe
+	}{
+		{"429", 429, nil, true, true},
+		{"500", 500, nil, false, true},
+		{"502", 502, nil, false, true},
+		{"503", 503, nil, false, true},
+		{"501", 501, nil, false, false},
+		{"400", 400, nil, false, false},
+		{"404", 404, nil, false, false},
+		{"connection error", 0, connErr, false, true},
+		{"untrusted certificate", 0, certErr, false, false},
+	}
+	for _, writes := range []bool{false, true} {
+		p := retryPolicy{writes: writes}
+		for _, method := range []string{"GET", "HEAD", "PUT", "DELETE", "POST", "PATCH"} {
+			safe := writes || (method != "POST" && method != "PATCH")
+			for _, o := range outcomes {
+				ctx := withCallState(context.Background(), &callState{method: method})
+				var resp *http.Response
+				if o.err == nil {
+					resp = &http.Response{StatusCode: o.status, Header: http.Header{}}
+				}
+				retry, err := p.checkRetry(ctx, resp, o.err)
+				assert.NoError(t, err)
+				assert.Equal(t, o.always || (safe && o.resending), retry, "%s %s (retry writes %v)", method, o.name, writes)
+			}
+		}
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	retry, err := retryPolicy{}.checkRetry(cancelled, &http.Response{StatusCode: 503}, nil)
+	assert.False(t, retry)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestFailedLoginIsSharedByABurst: goroutines that waited for a login the service
+// refused get its refusal; they do not each try the wrong password again.
+func TestFailedLoginIsSharedByABurst(t *testing.T) {
+	c, mock := newMockClient(t, WithToken("withdrawn"))
+	var logins, rejected atomic.Int64
+	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/", func(*http.Request) (*http.Response, error) {
+		logins.Add(1)
+		return httpmock.NewStringResponse(400, `{"non_field_errors": ["Unable to log in with provided credentials."]}`), nil
+	})
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", func(*http.Request) (*http.Response, error) {
+		rejected.Add(1)
+		return httpmock.NewStringResponse(401, `{"detail": "Invalid token."}`), nil
+	})
+	const callers = 20
+	// Holding sem stands for a login in flight: every caller gets its 401 and
+	// queues for the login before any login ends.
+	require.NoError(t, c.tokens.lock(context.Background()))
+	errs := make(chan error, callers)
+	for range callers {
+		go func() {
+			_, _, err := c.Providers.Get(context.Background(), 1)
+			errs <- err
+		}()
+	}
+	require.Eventually(t, func() bool { return rejected.Load() == callers }, 10*time.Second, time.Millisecond)
+	time.Sleep(20 * time.Millisecond) // from the 401 to the queue is a few instructions
+	c.tokens.unlock()
+	for range callers {
+		assert.ErrorIs(t, <-errs, ErrInvalidCredentials)
+	}
+	assert.Equal(t, int64(1), logins.Load())
+}
+
+func TestLogoutDoesNotWaitForALoginInFlight(t *testing.T) {
+	c, mock := newMockClient(t, WithToken(testKey))
+	recordJSON(mock, http.MethodPost, testAPI+"expire-token/", 204, "")
+	require.NoError(t, c.tokens.lock(context.Background())) // a login in flight
+	defer c.tokens.unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := c.Auth.Logout(ctx)
+	require.NoError(t, err, "the service withdrew the key: Logout succeeded")
+	assert.Equal(t, "", c.Auth.Token())
+}
+
+func TestAllSkipsNullItems(t *testing.T) {
+	c, mock := newKeyClient(t)
+	mock.RegisterResponder(http.MethodGet, testAPI+"stocks/",
+		httpmock.NewStringResponder(200, `{"count": 2, "next": null, "results": [null, {"id": 1, "sku": "A"}]}`))
+	var skus []string
+	for s, err := range c.Stocks.All(context.Background(), nil) {
+		require.NoError(t, err)
+		skus = append(skus, s.SKU)
+	}
+	assert.Equal(t, []string{"A"}, skus)
+}
+
+// TestDefaultClientDoesNotFollowRedirects: a redirect at login would resend the
+// password to the host it names.
+func TestDefaultClientDoesNotFollowRedirects(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { elsewhere.Add(1) }))
+	defer other.Close()
+	service := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer service.Close()
+	c, err := NewClient(service.URL, WithCredentials(testUser, testPassword), WithRetryWait(0, 0))
+	require.NoError(t, err)
+	_, resp, err := c.Providers.List(context.Background(), nil)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode)
+	assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
+	assert.Equal(t, int64(0), elsewhere.Load(), "nothing reached the redirect's host")
+}
+
+func TestUntrustedCertificateIsNotRetried(t *testing.T) {
+	var handshakes atomic.Int64
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			handshakes.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	c, err := NewClient(srv.URL, WithToken(testKey), WithRetryWait(0, 0))
+	require.NoError(t, err)
+	_, _, err = c.Providers.Get(context.Background(), 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "after 1 attempt")
+	var certErr *tls.CertificateVerificationError
+	assert.ErrorAs(t, err, &certErr)
+	assert.Equal(t, int64(1), handshakes.Load())
 }

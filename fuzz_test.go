@@ -43,8 +43,8 @@ func FuzzErrorBody(f *testing.F) {
 		if (status == 400) != errors.As(err, &vErr) {
 			t.Fatalf("status %d gave %T", status, err)
 		}
-		if len(apiErr.Body) > maxKeptBodyBytes {
-			t.Fatalf("kept %d bytes of the body", len(apiErr.Body))
+		if cap(apiErr.Body) > maxKeptBodyBytes {
+			t.Fatalf("kept %d bytes of the body", cap(apiErr.Body))
 		}
 		if !json.Valid(body) && !utf8.ValidString(apiErr.Detail) {
 			t.Fatalf("snippet %q is not valid UTF-8", apiErr.Detail)
