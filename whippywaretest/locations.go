@@ -43,14 +43,7 @@ var locations = &resource[StockLocation, *StockLocation]{
 	},
 	// Stocks name their location by code: a renamed code follows into them.
 	changed: func(st *store, old, l *StockLocation) {
-		if old.Code == l.Code {
-			return
-		}
-		for i := range st.stocks.rows {
-			if s := &st.stocks.rows[i]; s.Location == old.Code {
-				s.Location = l.Code
-			}
-		}
+		renameInStocks(st, func(s *Stock) *string { return &s.Location }, old.Code, l.Code)
 	},
 }
 

@@ -26,14 +26,7 @@ var providers = &resource[Provider, *Provider]{
 	},
 	// Stocks name their provider by code: a renamed code follows into them.
 	changed: func(st *store, old, p *Provider) {
-		if old.Code == p.Code {
-			return
-		}
-		for i := range st.stocks.rows {
-			if s := &st.stocks.rows[i]; s.Provider == old.Code {
-				s.Provider = p.Code
-			}
-		}
+		renameInStocks(st, func(s *Stock) *string { return &s.Provider }, old.Code, p.Code)
 	},
 }
 

@@ -98,6 +98,19 @@ func resolveLocation(st *store, raw json.RawMessage) (*StockLocation, string) {
 	return nil, fmt.Sprintf("Invalid pk \"%d\" - object does not exist.", id)
 }
 
+// renameInStocks carries a renamed provider or location code into the stocks that name it by
+// that code.
+func renameInStocks(st *store, field func(*Stock) *string, oldCode, newCode string) {
+	if oldCode == newCode {
+		return
+	}
+	for i := range st.stocks.rows {
+		if f := field(&st.stocks.rows[i]); *f == oldCode {
+			*f = newCode
+		}
+	}
+}
+
 // locationFilter matches stocks at the location with that code, or else with that id.
 func locationFilter(st *store, v string) (func(*Stock) bool, string) {
 	code := ""
