@@ -148,7 +148,7 @@ func newResponseError(method string, u *url.URL, resp *http.Response, attempts i
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     method,
-		URL:        redact(u),
+		URL:        u.String(),
 		Attempts:   attempts,
 		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the 1 MiB read buffer
 	}

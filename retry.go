@@ -68,7 +68,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 			s.attempts = attempt + 1
 			if attempt > 0 && logger != nil {
 				logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
-					slog.String("method", req.Method), slog.String("url", redact(req.URL)), slog.Int("attempt", attempt+1))
+					slog.String("method", req.Method), slog.String("url", req.URL.String()), slog.Int("attempt", attempt+1))
 			}
 		},
 	}

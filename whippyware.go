@@ -191,7 +191,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("whippyware: encoding %s %s body: %w", cl.method, redact(u), err)
+			return nil, fmt.Errorf("whippyware: encoding %s %s body: %w", cl.method, u.String(), err)
 		}
 	}
 	key := ""
@@ -227,7 +227,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if cl.out != nil && resp.StatusCode != http.StatusNoContent {
 		if err := json.Unmarshal(body, cl.out); err != nil {
 			return resp, fmt.Errorf("%w: decoding %s %s (status %d): %w; body starts %q",
-				ErrUnexpectedResponse, cl.method, redact(u), resp.StatusCode, err, snippet(body))
+				ErrUnexpectedResponse, cl.method, u.String(), resp.StatusCode, err, snippet(body))
 		}
 	}
 	return resp, nil
@@ -252,7 +252,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, nil, fmt.Errorf("whippyware: building %s %s: %w", method, redact(u), err)
+		return nil, nil, fmt.Errorf("whippyware: building %s %s: %w", method, u.String(), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -275,8 +275,8 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		c.log(ctx, slog.LevelDebug, "whippyware request failed", method, u, 0, attempts, start, err)
-		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, redact(u), attempts, err)
+		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, err)
+		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, u.String(), attempts, err)
 	}
 	defer httpResp.Body.Close()
 	resp := &Response{Response: httpResp, Attempts: attempts}
@@ -285,13 +285,13 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		limit = maxErrorBodyBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(httpResp.Body, limit+1))
-	c.log(ctx, slog.LevelDebug, "whippyware request", method, u, httpResp.StatusCode, attempts, start, err)
+	c.log(ctx, "whippyware request", method, u, httpResp.StatusCode, attempts, start, err)
 	if err != nil {
-		return resp, nil, fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, redact(u), httpResp.StatusCode, err)
+		return resp, nil, fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, u.String(), httpResp.StatusCode, err)
 	}
 	if int64(len(data)) > limit {
 		if httpResp.StatusCode < 300 {
-			return resp, nil, fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, method, redact(u), limit)
+			return resp, nil, fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, method, u.String(), limit)
 		}
 		data = data[:limit] // an error body is only read for its message
 	}
@@ -300,13 +300,13 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 
 // log writes one debug line per call; it never logs headers, so neither the key
 // nor the password can reach it.
-func (c *Client) log(ctx context.Context, level slog.Level, msg, method string, u *url.URL, status, attempts int, start time.Time, err error) {
-	if c.logger == nil || !c.logger.Enabled(ctx, level) {
+func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status, attempts int, start time.Time, err error) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("method", method),
-		slog.String("url", redact(u)),
+		slog.String("url", u.String()),
 		slog.Int("attempts", attempts),
 		slog.Duration("took", time.Since(start)),
 	}
@@ -316,20 +316,7 @@ func (c *Client) log(ctx context.Context, level slog.Level, msg, method string, 
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	c.logger.LogAttrs(ctx, level, msg, attrs...)
-}
-
-// redact returns u without user info, for errors and logs.
-func redact(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	if u.User == nil {
-		return u.String()
-	}
-	v := *u
-	v.User = nil
-	return v.String()
+	c.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
 }
 
 // Ptr returns a pointer to v, for the optional fields of update requests and list
