@@ -64,9 +64,9 @@ func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
 	return resp, nil
 }
 
-// Token returns the key the client holds now, or "" before the first login. A
-// caller may persist it and pass it to WithToken later.
-func (s *AuthService) Token() string { return s.client.tokens.get() }
+// Key returns the key the client holds now, or "" before the first login. A
+// caller may persist it and pass it to WithKey later.
+func (s *AuthService) Key() string { return s.client.tokens.get() }
 
 // tokenStore owns the key. Reads are lock-free; logins happen one at a time while
 // holding sem, so that a burst of 401s causes one login, not one each, and the

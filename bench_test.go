@@ -136,7 +136,7 @@ type benchEnv struct {
 }
 
 // benchTransport is how the clients reach the fake: "inprocess" calls its handler with no
-// socket (WithoutSocket), "loopback" goes over TCP on 127.0.0.1, and "canned" replays the
+// socket (WithoutListener), "loopback" goes over TCP on 127.0.0.1, and "canned" replays the
 // in-process fake's answers from memory, so that only the clients' own costs remain.
 var benchTransports = []string{"inprocess", "loopback", "canned"}
 
@@ -145,7 +145,7 @@ var benchTransports = []string{"inprocess", "loopback", "canned"}
 func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server) *http.Client, opts ...wt.Option) *benchEnv {
 	tb.Helper()
 	if transport != "loopback" {
-		opts = append(opts, wt.WithoutSocket())
+		opts = append(opts, wt.WithoutListener())
 	}
 	srv := wt.NewServer(append(opts, wt.WithMaxPageSize(1000))...)
 	p := srv.AddProvider(wt.Provider{Name: "p", Code: "p", IsActive: true})
@@ -164,7 +164,7 @@ func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server
 	if _, err := sdk.Auth.Login(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	return &benchEnv{srv: srv, sdk: sdk, base: newBenchBaseline(srv.URL, httpClient, sdk.Auth.Token()), provider: p.ID}
+	return &benchEnv{srv: srv, sdk: sdk, base: newBenchBaseline(srv.URL, httpClient, sdk.Auth.Key()), provider: p.ID}
 }
 
 // benchSeeded starts a fake with benchSeededStocks stocks for one sub-benchmark and closes it
@@ -274,7 +274,7 @@ func BenchmarkGetProvider(b *testing.B) {
 // BenchmarkListStocks reads one page of 100 stocks.
 func BenchmarkListStocks(b *testing.B) {
 	ctx := context.Background()
-	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 100}}
+	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 100}}
 	benchBoth(b, benchSeeded,
 		func(b *testing.B, e *benchEnv) {
 			p, _, err := e.sdk.Stocks.List(ctx, opts)
@@ -295,7 +295,7 @@ func BenchmarkListStocks(b *testing.B) {
 // BenchmarkAllStocks walks 10,000 stocks, 500 a page (20 requests an op).
 func BenchmarkAllStocks(b *testing.B) {
 	ctx := context.Background()
-	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 500}}
+	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 500}}
 	benchBoth(b, benchSeeded,
 		func(b *testing.B, e *benchEnv) {
 			n, sum := 0, int64(0)
@@ -364,7 +364,7 @@ func BenchmarkConcurrent(b *testing.B) {
 		}
 		return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: goroutines, MaxIdleConns: goroutines}}
 	}
-	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 100}}
+	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 100}}
 	calls := []struct {
 		name      string
 		sdk, base func(e *benchEnv) error
@@ -476,7 +476,7 @@ func TestBenchFakeProcess(t *testing.T) {
 	}
 	e := newBenchEnv(t, "loopback", n, nil)
 	defer e.srv.Close()
-	fmt.Printf("%s %s\n", e.srv.URL, e.sdk.Auth.Token())
+	fmt.Printf("%s %s\n", e.srv.URL, e.sdk.Auth.Key())
 	_, _ = io.Copy(io.Discard, os.Stdin)
 }
 
@@ -524,12 +524,12 @@ func BenchmarkAllStreams(b *testing.B) {
 	for _, total := range []int{10000, 100000} {
 		b.Run("stocks="+strconv.Itoa(total), func(b *testing.B) {
 			url, key := startBenchFake(b, total)
-			c, err := whippyware.NewClient(url, whippyware.WithToken(key))
+			c, err := whippyware.NewClient(url, whippyware.WithKey(key))
 			if err != nil {
 				b.Fatal(err)
 			}
 			ctx := context.Background()
-			opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 500}}
+			opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 500}}
 
 			// The live size of one page, kept alive across a GC.
 			var ms runtime.MemStats

@@ -40,7 +40,7 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 		{"credentials in the URL", "https://u:p@whippy.test/", nil},
 		{"empty user", testBase, []Option{WithCredentials("", "p")}},
 		{"empty password", testBase, []Option{WithCredentials("u", "")}},
-		{"empty key", testBase, []Option{WithToken(" ")}},
+		{"empty key", testBase, []Option{WithKey(" ")}},
 		{"nil http client", testBase, []Option{WithHTTPClient(nil)}},
 		{"negative timeout", testBase, []Option{WithTimeout(-time.Second)}},
 		{"empty user agent", testBase, []Option{WithUserAgent("")}},
@@ -76,7 +76,7 @@ func TestNewClientAcceptsLoopbackHTTPAndOptIn(t *testing.T) {
 func TestPathPrefixWithoutSlash(t *testing.T) {
 	mock := httpmock.NewMockTransport()
 	rec := recordJSON(mock, http.MethodGet, "https://whippy.test/a/b/api/v1/providers/1/", 200, providerJSON)
-	c, err := NewClient("https://whippy.test/a/b", WithToken(testKey), WithHTTPClient(&http.Client{Transport: mock}))
+	c, err := NewClient("https://whippy.test/a/b", WithKey(testKey), WithHTTPClient(&http.Client{Transport: mock}))
 	require.NoError(t, err)
 	p, _, err := c.Providers.Get(context.Background(), 1)
 	require.NoError(t, err)
@@ -85,7 +85,7 @@ func TestPathPrefixWithoutSlash(t *testing.T) {
 }
 
 func TestRetriesGETAfter503(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/",
 		httpmock.NewStringResponder(503, "busy").Then(httpmock.NewStringResponder(503, "busy")).Then(httpmock.NewStringResponder(200, providerJSON)))
 	p, resp, err := c.Providers.Get(context.Background(), 1)
@@ -98,7 +98,7 @@ func TestRetriesGETAfter503(t *testing.T) {
 func TestWritesAreNotRetriedAfter5xx(t *testing.T) {
 	for _, method := range []string{http.MethodPost, http.MethodPatch} {
 		t.Run(method, func(t *testing.T) {
-			c, mock := newMockClient(t, WithToken(testKey))
+			c, mock := newMockClient(t, WithKey(testKey))
 			mock.RegisterResponder(method, `=~^`+testAPI+`providers/`, httpmock.NewStringResponder(503, `{"detail": "down"}`))
 			var err error
 			var resp *Response
@@ -119,7 +119,7 @@ func TestWritesAreNotRetriedAfter5xx(t *testing.T) {
 }
 
 func TestRetryWritesOptInResendsTheSameBody(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey), WithRetryWrites())
+	c, mock := newMockClient(t, WithKey(testKey), WithRetryNonIdempotent())
 	var bodies []string
 	mock.RegisterResponder(http.MethodPost, testAPI+"providers/", func(req *http.Request) (*http.Response, error) {
 		var b bytes.Buffer
@@ -139,7 +139,7 @@ func TestRetryWritesOptInResendsTheSameBody(t *testing.T) {
 }
 
 func TestRateLimitRetryAfterIsCappedByMaxWait(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey), WithRetryMax(2))
+	c, mock := newMockClient(t, WithKey(testKey), WithRetryMax(2))
 	mock.RegisterResponder(http.MethodPost, testAPI+"providers/", func(*http.Request) (*http.Response, error) {
 		resp := httpmock.NewStringResponse(429, `{"detail": "Request was throttled. Expected available in 86400 seconds."}`)
 		resp.Header.Set("Retry-After", "86400")
@@ -178,7 +178,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestConnectionFailureRetriedOnlyForReads(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	mock.RegisterResponder(http.MethodGet, testAPI+"stocks/1/",
 		httpmock.Responder(httpmock.ConnectionFailure).Then(httpmock.NewStringResponder(200, `{"id": 1, "sku": "A"}`)))
 	mock.RegisterResponder(http.MethodPost, testAPI+"stocks/", httpmock.ConnectionFailure)
@@ -196,7 +196,7 @@ func TestConnectionFailureRetriedOnlyForReads(t *testing.T) {
 }
 
 func TestContextCancelledDuringBackoff(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey), WithRetryWait(time.Hour, time.Hour))
+	c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Hour, time.Hour))
 	ctx, cancel := context.WithCancel(context.Background())
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", func(*http.Request) (*http.Response, error) {
 		time.AfterFunc(20*time.Millisecond, cancel)
@@ -217,14 +217,14 @@ func TestContextCancelledDuringBackoff(t *testing.T) {
 }
 
 func TestTimeoutBoundsTheWholeCall(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(time.Hour, time.Hour))
+	c, mock := newMockClient(t, WithKey(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(time.Hour, time.Hour))
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewStringResponder(503, ""))
 	_, _, err := c.Providers.List(context.Background(), nil)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
 
 func TestReloginOnceOn401(t *testing.T) {
-	c, mock := newMockClient(t, WithToken("old-key"))
+	c, mock := newMockClient(t, WithKey("old-key"))
 	logins := mockLogin(mock, "new-key")
 	var keys []string
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", func(req *http.Request) (*http.Response, error) {
@@ -239,7 +239,7 @@ func TestReloginOnceOn401(t *testing.T) {
 	assert.Equal(t, "Provider", p.Name)
 	assert.Equal(t, int64(1), logins.Load())
 	assert.Equal(t, []string{"Token old-key", "Token new-key"}, keys)
-	assert.Equal(t, "new-key", c.Auth.Token())
+	assert.Equal(t, "new-key", c.Auth.Key())
 	assert.Equal(t, 2, resp.Attempts, "the attempt answered 401 counts too")
 }
 
@@ -277,7 +277,7 @@ func TestNoCredentialsSendsNothing(t *testing.T) {
 }
 
 func TestConcurrent401sCauseOneLogin(t *testing.T) {
-	c, mock := newMockClient(t, WithToken("expired"))
+	c, mock := newMockClient(t, WithKey("expired"))
 	logins := mockLogin(mock, "fresh")
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", func(req *http.Request) (*http.Response, error) {
 		if req.Header.Get("Authorization") != "Token fresh" {
@@ -322,7 +322,7 @@ func TestLoginWithWrongPassword(t *testing.T) {
 	assert.Equal(t, 1, mock.GetTotalCallCount(), "the list is not sent without a key")
 
 	// A 400 elsewhere with a non-field message is not about credentials.
-	c2, mock2 := newMockClient(t, WithToken(testKey))
+	c2, mock2 := newMockClient(t, WithKey(testKey))
 	mock2.RegisterResponder(http.MethodPost, testAPI+"stock-lists/", httpmock.NewStringResponder(400, `["Stock list code already exists."]`))
 	_, _, err = c2.StockLists.Create(context.Background(), &StockListCreateRequest{Code: "a", Name: "A"})
 	require.ErrorIs(t, err, ErrValidation)
@@ -334,7 +334,7 @@ func TestLoginAnsweredWithoutKey(t *testing.T) {
 	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/", httpmock.NewStringResponder(200, `{}`))
 	_, err := c.Auth.Login(context.Background())
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
-	assert.Equal(t, "", c.Auth.Token())
+	assert.Equal(t, "", c.Auth.Key())
 }
 
 func TestErrorShapes(t *testing.T) {
@@ -406,7 +406,7 @@ func TestErrorShapes(t *testing.T) {
 }
 
 func TestHugeErrorBodyIsReadWithinBounds(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey), WithoutRetries())
+	c, mock := newMockClient(t, WithKey(testKey), WithoutRetries())
 	huge := strings.Repeat("x", 10<<20)
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(500, huge))
 	_, _, err := c.Providers.Get(context.Background(), 1)
@@ -426,7 +426,7 @@ func TestUnreadableSuccessBodies(t *testing.T) {
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
-			c, mock := newMockClient(t, WithToken(testKey))
+			c, mock := newMockClient(t, WithKey(testKey))
 			mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(200, body))
 			p, resp, err := c.Providers.Get(context.Background(), 1)
 			require.ErrorIs(t, err, ErrUnexpectedResponse)
@@ -437,7 +437,7 @@ func TestUnreadableSuccessBodies(t *testing.T) {
 }
 
 func TestOversizedSuccessBody(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewBytesResponder(200, bytes.Repeat([]byte(" "), maxResponseBytes+1)))
 	_, resp, err := c.Providers.List(context.Background(), nil)
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
@@ -446,7 +446,7 @@ func TestOversizedSuccessBody(t *testing.T) {
 }
 
 func TestAllFollowsNextByPageNumberOnly(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	page := func(n int, next string) string {
 		return fmt.Sprintf(`{"count": 99, "next": %s, "previous": null, "results": [{"id": %d}, {"id": %d}]}`, next, 2*n-1, 2*n)
 	}
@@ -456,7 +456,7 @@ func TestAllFollowsNextByPageNumberOnly(t *testing.T) {
 		httpmock.NewStringResponder(200, page(2, `"http://localhost:8000/api/v1/providers/?page=3&limit=2"`)))
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?limit=2&name=x&page=3",
 		httpmock.NewStringResponder(200, page(3, `null`)))
-	opts := &ProviderListOptions{ListOptions: ListOptions{Limit: 2}, Name: "x"}
+	opts := &ProviderFilter{ListOptions: ListOptions{Limit: 2}, Name: "x"}
 	var ids []int64
 	for p, err := range c.Providers.All(context.Background(), opts) {
 		require.NoError(t, err)
@@ -468,7 +468,7 @@ func TestAllFollowsNextByPageNumberOnly(t *testing.T) {
 }
 
 func TestAllStoppedEarlyFetchesNoFurtherPage(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	mock.RegisterResponder(http.MethodGet, testAPI+"stocks/",
 		httpmock.NewStringResponder(200, `{"count": 4, "next": "https://h/api/v1/stocks/?page=2", "previous": null, "results": [{"id": 1}, {"id": 2}]}`))
 	seen := 0
@@ -490,7 +490,7 @@ func TestAllStopsOnErrorsAndBadLinks(t *testing.T) {
 	}
 	for name, next := range cases {
 		t.Run(name, func(t *testing.T) {
-			c, mock := newMockClient(t, WithToken(testKey))
+			c, mock := newMockClient(t, WithKey(testKey))
 			mock.RegisterResponder(http.MethodGet, testAPI+"stocks/",
 				httpmock.NewStringResponder(200, `{"count": 1, "next": `+next+`, "results": [{"id": 1}]}`))
 			var errs []error
@@ -510,9 +510,9 @@ func TestAllStopsOnErrorsAndBadLinks(t *testing.T) {
 		})
 	}
 	t.Run("error page", func(t *testing.T) {
-		c, mock := newMockClient(t, WithToken(testKey))
+		c, mock := newMockClient(t, WithKey(testKey))
 		mock.RegisterResponder(http.MethodGet, testAPI+"stocks/?page=7", httpmock.NewStringResponder(404, `{"detail": "Invalid page."}`))
-		for s, err := range c.Stocks.All(context.Background(), &StockListOptions{ListOptions: ListOptions{Page: 7}}) {
+		for s, err := range c.Stocks.All(context.Background(), &StockFilter{ListOptions: ListOptions{Page: 7}}) {
 			assert.Nil(t, s)
 			require.ErrorIs(t, err, ErrNotFound)
 		}
@@ -524,7 +524,7 @@ func TestAllStopsOnErrorsAndBadLinks(t *testing.T) {
 func TestSecretsNeverLeak(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, mock := newMockClient(t, WithToken("old-secret-key"), WithLogger(logger))
+	c, mock := newMockClient(t, WithKey("old-secret-key"), WithLogger(logger))
 	mockLogin(mock, "new-secret-key")
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", func(req *http.Request) (*http.Response, error) {
 		if req.Header.Get("Authorization") == "Token old-secret-key" {
@@ -552,11 +552,11 @@ func TestSecretsNeverLeak(t *testing.T) {
 }
 
 func TestLogoutForgetsTheKey(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	rec := recordJSON(mock, http.MethodPost, testAPI+"expire-token/", 204, "")
 	_, err := c.Auth.Logout(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, "", c.Auth.Token())
+	assert.Equal(t, "", c.Auth.Key())
 	jsonEq(t, map[string]string{"username": testUser}, rec.Load().body)
 }
 
@@ -606,7 +606,7 @@ func TestRetryPolicy(t *testing.T) {
 // TestFailedLoginIsSharedByABurst: goroutines that waited for a login the service
 // refused get its refusal; they do not each try the wrong password again.
 func TestFailedLoginIsSharedByABurst(t *testing.T) {
-	c, mock := newMockClient(t, WithToken("withdrawn"))
+	c, mock := newMockClient(t, WithKey("withdrawn"))
 	var logins, rejected atomic.Int64
 	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/", func(*http.Request) (*http.Response, error) {
 		logins.Add(1)
@@ -637,7 +637,7 @@ func TestFailedLoginIsSharedByABurst(t *testing.T) {
 }
 
 func TestLogoutDoesNotWaitForALoginInFlight(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	recordJSON(mock, http.MethodPost, testAPI+"expire-token/", 204, "")
 	require.NoError(t, c.tokens.lock(context.Background())) // a login in flight
 	defer c.tokens.unlock()
@@ -645,7 +645,7 @@ func TestLogoutDoesNotWaitForALoginInFlight(t *testing.T) {
 	defer cancel()
 	_, err := c.Auth.Logout(ctx)
 	require.NoError(t, err, "the service withdrew the key: Logout succeeded")
-	assert.Equal(t, "", c.Auth.Token())
+	assert.Equal(t, "", c.Auth.Key())
 }
 
 func TestAllSkipsNullItems(t *testing.T) {
@@ -691,7 +691,7 @@ func TestUntrustedCertificateIsNotRetried(t *testing.T) {
 	}
 	srv.StartTLS()
 	defer srv.Close()
-	c, err := NewClient(srv.URL, WithToken(testKey), WithRetryWait(0, 0))
+	c, err := NewClient(srv.URL, WithKey(testKey), WithRetryWait(0, 0))
 	require.NoError(t, err)
 	_, _, err = c.Providers.Get(context.Background(), 1)
 	require.Error(t, err)

@@ -19,7 +19,7 @@ func TestContractFake(t *testing.T) {
 		opts []whippywaretest.Option
 	}{
 		{"loopback", nil},
-		{"in-process", []whippywaretest.Option{whippywaretest.WithoutSocket()}},
+		{"in-process", []whippywaretest.Option{whippywaretest.WithoutListener()}},
 	}
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {

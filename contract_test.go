@@ -83,11 +83,11 @@ type crud[T, C, U, O any] struct {
 }
 
 type (
-	providersCRUD = crud[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderListOptions]
-	locationsCRUD = crud[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationListOptions]
-	rulesCRUD     = crud[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleListOptions]
-	listsCRUD     = crud[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListListOptions]
-	stocksCRUD    = crud[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockListOptions]
+	providersCRUD = crud[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderFilter]
+	locationsCRUD = crud[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter]
+	rulesCRUD     = crud[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleFilter]
+	listsCRUD     = crud[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListFilter]
+	stocksCRUD    = crud[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockFilter]
 )
 
 // create creates req, checks the answer is 201, and deletes the record when t ends.
@@ -270,9 +270,9 @@ func (rc resourceCase[T, C, U, O]) testDelete(t *testing.T, id int64) {
 	assert.ErrorIs(t, err, whippyware.ErrNotFound)
 }
 
-func providersCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderListOptions] {
+func providersCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderFilter] {
 	one, many := tgt.groups("providers")
-	return resourceCase[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderListOptions]{
+	return resourceCase[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderFilter]{
 		crud: providersCRUD{tgt.client.Providers},
 		one:  one, many: many,
 		newItem: func(group string, i int) *whippyware.ProviderCreateRequest {
@@ -283,11 +283,11 @@ func providersCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.Pro
 			assert.Equal(t, req.Code, got.Code)
 			assert.False(t, got.ShouldAddReservations)
 		},
-		byItem: func(p *whippyware.Provider) *whippyware.ProviderListOptions {
-			return &whippyware.ProviderListOptions{Code: p.Code}
+		byItem: func(p *whippyware.Provider) *whippyware.ProviderFilter {
+			return &whippyware.ProviderFilter{Code: p.Code}
 		},
-		byGroup: func(group string, limit int) *whippyware.ProviderListOptions {
-			return &whippyware.ProviderListOptions{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group}
+		byGroup: func(group string, limit int) *whippyware.ProviderFilter {
+			return &whippyware.ProviderFilter{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group}
 		},
 		update:      &whippyware.ProviderUpdateRequest{ShouldAddReservations: whippyware.Ptr(true)},
 		applyUpdate: func(p *whippyware.Provider) { p.ShouldAddReservations = true },
@@ -298,13 +298,13 @@ func providersCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.Pro
 	}
 }
 
-func locationsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationListOptions] {
+func locationsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter] {
 	one, many := tgt.groups("locations")
 	owner := providersCRUD{tgt.client.Providers}.create(t, &whippyware.ProviderCreateRequest{
 		Name: "Contract locations owner", Code: "ct-" + tgt.suffix + "-locations-owner",
 	})
 	renamed := one + " renamed"
-	return resourceCase[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationListOptions]{
+	return resourceCase[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter]{
 		crud: locationsCRUD{tgt.client.StockLocations},
 		one:  one, many: many,
 		newItem: func(group string, i int) *whippyware.StockLocationCreateRequest {
@@ -315,11 +315,11 @@ func locationsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.Sto
 			assert.Equal(t, req.Code, got.Code)
 			assert.Equal(t, owner.ID, got.Provider)
 		},
-		byItem: func(l *whippyware.StockLocation) *whippyware.StockLocationListOptions {
-			return &whippyware.StockLocationListOptions{Code: l.Code}
+		byItem: func(l *whippyware.StockLocation) *whippyware.StockLocationFilter {
+			return &whippyware.StockLocationFilter{Code: l.Code}
 		},
-		byGroup: func(group string, limit int) *whippyware.StockLocationListOptions {
-			return &whippyware.StockLocationListOptions{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group, Provider: owner.ID}
+		byGroup: func(group string, limit int) *whippyware.StockLocationFilter {
+			return &whippyware.StockLocationFilter{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group, Provider: owner.ID}
 		},
 		update:      &whippyware.StockLocationUpdateRequest{Name: &renamed},
 		applyUpdate: func(l *whippyware.StockLocation) { l.Name = renamed },
@@ -333,13 +333,13 @@ func locationsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.Sto
 // documentedRule is the rule of the reference's only stock list rule example.
 const documentedRule, documentedRuleType = `{}`, "sql"
 
-func rulesCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleListOptions] {
+func rulesCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleFilter] {
 	one, many := tgt.groups("rules")
 	renamed := one + " renamed"
 	newRule := func(name string) *whippyware.StockListRuleCreateRequest {
 		return &whippyware.StockListRuleCreateRequest{Name: name, RuleType: documentedRuleType, Rule: json.RawMessage(documentedRule)}
 	}
-	return resourceCase[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleListOptions]{
+	return resourceCase[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleFilter]{
 		crud: rulesCRUD{tgt.client.StockListRules},
 		one:  one, many: many,
 		// Rules have no code: the records of a group share its name, the one filter rules take.
@@ -349,11 +349,11 @@ func rulesCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.StockLi
 			assert.Equal(t, req.RuleType, got.RuleType)
 			assert.JSONEq(t, string(req.Rule), string(got.Rule))
 		},
-		byItem: func(r *whippyware.StockListRule) *whippyware.StockListRuleListOptions {
-			return &whippyware.StockListRuleListOptions{Name: r.Name}
+		byItem: func(r *whippyware.StockListRule) *whippyware.StockListRuleFilter {
+			return &whippyware.StockListRuleFilter{Name: r.Name}
 		},
-		byGroup: func(group string, limit int) *whippyware.StockListRuleListOptions {
-			return &whippyware.StockListRuleListOptions{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group}
+		byGroup: func(group string, limit int) *whippyware.StockListRuleFilter {
+			return &whippyware.StockListRuleFilter{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group}
 		},
 		update:       &whippyware.StockListRuleUpdateRequest{Name: &renamed},
 		applyUpdate:  func(r *whippyware.StockListRule) { r.Name = renamed },
@@ -362,12 +362,12 @@ func rulesCase(_ *testing.T, tgt contractTarget) resourceCase[whippyware.StockLi
 	}
 }
 
-func listsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListListOptions] {
+func listsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListFilter] {
 	one, many := tgt.groups("lists")
 	rule := rulesCRUD{tgt.client.StockListRules}.create(t, &whippyware.StockListRuleCreateRequest{
 		Name: "ct-" + tgt.suffix + "-lists-rule", RuleType: documentedRuleType, Rule: json.RawMessage(documentedRule),
 	})
-	return resourceCase[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListListOptions]{
+	return resourceCase[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListFilter]{
 		crud: listsCRUD{tgt.client.StockLists},
 		one:  one, many: many,
 		newItem: func(group string, i int) *whippyware.StockListCreateRequest {
@@ -383,11 +383,11 @@ func listsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.StockLi
 			assert.NoError(t, err, "stock_list_rule %q is an id", got.StockListRule)
 			assert.Equal(t, rule.ID, ruleID)
 		},
-		byItem: func(l *whippyware.StockList) *whippyware.StockListListOptions {
-			return &whippyware.StockListListOptions{Code: l.Code}
+		byItem: func(l *whippyware.StockList) *whippyware.StockListFilter {
+			return &whippyware.StockListFilter{Code: l.Code}
 		},
-		byGroup: func(group string, limit int) *whippyware.StockListListOptions {
-			return &whippyware.StockListListOptions{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group}
+		byGroup: func(group string, limit int) *whippyware.StockListFilter {
+			return &whippyware.StockListFilter{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group}
 		},
 		update:      &whippyware.StockListUpdateRequest{RemoteID: whippyware.Ptr(int64(4242))},
 		applyUpdate: func(l *whippyware.StockList) { l.RemoteID = 4242 },
@@ -400,7 +400,7 @@ func listsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.StockLi
 
 // stocksCase keeps each group at a location of its own, so that a group is listed by
 // provider and location; stock is written naming its location by code.
-func stocksCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockListOptions] {
+func stocksCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockFilter] {
 	one, many := tgt.groups("stocks")
 	owner := providersCRUD{tgt.client.Providers}.create(t, &whippyware.ProviderCreateRequest{
 		Name: "Contract stocks owner", Code: "ct-" + tgt.suffix + "-stocks-owner",
@@ -419,7 +419,7 @@ func stocksCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.Stock,
 			StockType: "standard", UnitType: "qty",
 		}
 	}
-	return resourceCase[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockListOptions]{
+	return resourceCase[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockFilter]{
 		crud: stocksCRUD{tgt.client.Stocks},
 		one:  one, many: many,
 		newItem: func(group string, i int) *whippyware.StockCreateRequest {
@@ -439,11 +439,11 @@ func stocksCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.Stock,
 			assert.Equal(t, req.StockType, got.StockType)
 			assert.Equal(t, req.UnitType, got.UnitType)
 		},
-		byItem: func(s *whippyware.Stock) *whippyware.StockListOptions {
-			return &whippyware.StockListOptions{SKU: s.SKU}
+		byItem: func(s *whippyware.Stock) *whippyware.StockFilter {
+			return &whippyware.StockFilter{SKU: s.SKU}
 		},
-		byGroup: func(group string, limit int) *whippyware.StockListOptions {
-			return &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: limit}, Provider: owner.Code, Location: group}
+		byGroup: func(group string, limit int) *whippyware.StockFilter {
+			return &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: limit}, Provider: owner.Code, Location: group}
 		},
 		update:       &whippyware.StockUpdateRequest{Stock: whippyware.Ptr(int64(99))},
 		applyUpdate:  func(s *whippyware.Stock) { s.Stock = 99 },
@@ -460,11 +460,11 @@ func testRelogin(t *testing.T, tgt contractTarget) {
 	}
 	ctx := t.Context()
 	list := func() error {
-		_, _, err := tgt.client.Providers.List(ctx, &whippyware.ProviderListOptions{ListOptions: whippyware.ListOptions{Limit: 1}})
+		_, _, err := tgt.client.Providers.List(ctx, &whippyware.ProviderFilter{ListOptions: whippyware.ListOptions{Limit: 1}})
 		return err
 	}
 	require.NoError(t, list(), "a call that logs in")
-	oldKey := tgt.client.Auth.Token()
+	oldKey := tgt.client.Auth.Key()
 	require.NotEmpty(t, oldKey)
 	loginsBefore := 0
 	if tgt.logins != nil {
@@ -473,7 +473,7 @@ func testRelogin(t *testing.T, tgt contractTarget) {
 
 	tgt.withdrawKey(t)
 	require.NoError(t, list(), "the call after the key was withdrawn")
-	newKey := tgt.client.Auth.Token()
+	newKey := tgt.client.Auth.Key()
 	assert.NotEmpty(t, newKey)
 	assert.NotEqual(t, oldKey, newKey, "the client holds a new key")
 	if tgt.logins != nil {

@@ -29,7 +29,7 @@ var (
 	ErrServer = errors.New("whippyware: server error")
 	// ErrNoCredentials means a call needs a key and the client has neither a key
 	// nor credentials to log in with. Nothing was sent.
-	ErrNoCredentials = errors.New("whippyware: no credentials: use WithCredentials or WithToken")
+	ErrNoCredentials = errors.New("whippyware: no credentials: use WithCredentials or WithKey")
 	// ErrInvalidCredentials is a login refused for a wrong user name or password.
 	ErrInvalidCredentials = errors.New("whippyware: invalid user name or password")
 	// ErrUnexpectedResponse is an answer the client cannot read: a 2xx that is not

@@ -13,7 +13,7 @@ import (
 // socket. Against the real service, make the client with NewClient and
 // WithCredentials instead.
 func Example() {
-	fake := whippywaretest.NewServer(whippywaretest.WithoutSocket())
+	fake := whippywaretest.NewServer(whippywaretest.WithoutListener())
 	defer fake.Close()
 	client := fake.Client()
 	ctx := context.Background()
@@ -40,7 +40,7 @@ func Example() {
 // Walk every page of a list with the iterator; it follows next links by their page
 // number and stops fetching when the loop stops.
 func ExampleStocksService_All() {
-	fake := whippywaretest.NewServer(whippywaretest.WithoutSocket())
+	fake := whippywaretest.NewServer(whippywaretest.WithoutListener())
 	defer fake.Close()
 	fake.AddProvider(whippywaretest.Provider{Name: "Main", Code: "main", IsActive: true})
 	fake.AddStockLocation(whippywaretest.StockLocation{Name: "110", Code: "110", Provider: 1, IsActive: true})
@@ -49,7 +49,7 @@ func ExampleStocksService_All() {
 	}
 	client := fake.Client()
 
-	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 2}, Provider: "main"}
+	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 2}, Provider: "main"}
 	var skus []string
 	for stock, err := range client.Stocks.All(context.Background(), opts) {
 		if err != nil {
@@ -67,7 +67,7 @@ func ExampleStocksService_All() {
 
 // Tell a validation error from the others and read its field messages.
 func ExampleValidationError() {
-	fake := whippywaretest.NewServer(whippywaretest.WithoutSocket())
+	fake := whippywaretest.NewServer(whippywaretest.WithoutListener())
 	defer fake.Close()
 	client := fake.Client()
 

@@ -38,7 +38,7 @@ type listFixture[T any] struct {
 }
 
 func (f listFixture[T]) run(t *testing.T) {
-	c, mock := newMockClient(t, WithToken(testKey))
+	c, mock := newMockClient(t, WithKey(testKey))
 	rec := recordJSON(mock, http.MethodGet, testAPI+f.path, http.StatusOK, fixture(t, f.file))
 
 	page, resp, err := f.list(context.Background(), c)
@@ -165,7 +165,7 @@ func TestFixtureAuthBodies(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mock := newMockClient(t, WithCredentials("test", "test_pass"), WithToken("earlier-key"))
+			c, mock := newMockClient(t, WithCredentials("test", "test_pass"), WithKey("earlier-key"))
 			body := ""
 			if tc.respond != "" {
 				body = fixture(t, tc.respond)
@@ -177,7 +177,7 @@ func TestFixtureAuthBodies(t *testing.T) {
 			assert.Equal(t, tc.status, resp.StatusCode)
 			require.NotNil(t, rec.Load())
 			require.JSONEq(t, fixture(t, tc.sent), string(rec.Load().body))
-			assert.Equal(t, tc.token, c.Auth.Token())
+			assert.Equal(t, tc.token, c.Auth.Key())
 			if tc.fields == nil {
 				require.NoError(t, err)
 				return
@@ -219,7 +219,7 @@ func TestFixtureNextLinkPlaceholderHostIterates(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
-			c, mock := newMockClient(t, WithToken(testKey))
+			c, mock := newMockClient(t, WithKey(testKey))
 			first := recordJSON(mock, http.MethodGet, testAPI+tc.path, http.StatusOK, fixture(t, tc.file))
 			second := recordJSON(mock, http.MethodGet, testAPI+tc.path+"?page=2", http.StatusOK,
 				`{"count": 2, "next": null, "previous": "https://{whippy_api_url}/api/v1/`+tc.path+`", "results": [{"id": 2}]}`)

@@ -36,7 +36,7 @@ func newMockClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTranspo
 // returned as it is.
 func newKeyClient(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {
 	t.Helper()
-	return newMockClientWith(t, append([]Option{WithToken(testKey)}, opts...)...)
+	return newMockClientWith(t, append([]Option{WithKey(testKey)}, opts...)...)
 }
 
 func newMockClientWith(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport) {

@@ -27,8 +27,8 @@ type StockLocationUpdateRequest struct {
 	IsActive *bool   `json:"is_active,omitempty"`
 }
 
-// StockLocationListOptions filter StockLocationsService.List and All.
-type StockLocationListOptions struct {
+// StockLocationFilter filters StockLocationsService.List and All.
+type StockLocationFilter struct {
 	ListOptions
 	Code     string `url:"code,omitempty"`
 	Name     string `url:"name,omitempty"`
@@ -41,5 +41,5 @@ type StockLocationListOptions struct {
 // List, Get and Create are documented; Update and Delete follow the Akinon REST
 // convention.
 type StockLocationsService struct {
-	resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationListOptions]
+	resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]
 }

@@ -55,13 +55,13 @@ func WithCredentials(username, password string) Option {
 	}
 }
 
-// WithToken sets a key obtained earlier (from Auth.Token or elsewhere). With
+// WithKey sets a key obtained earlier (from Auth.Key or elsewhere). With
 // WithCredentials too, the key is used until it stops working, then the client logs
 // in; alone, a 401 is returned as ErrUnauthorized.
-func WithToken(key string) Option {
+func WithKey(key string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(key) == "" {
-			return invalid("WithToken needs a non-empty key")
+			return invalid("WithKey needs a non-empty key")
 		}
 		c.key = key
 		return nil
@@ -130,11 +130,11 @@ func WithRetryWait(minWait, maxWait time.Duration) Option {
 	}
 }
 
-// WithRetryWrites lets POST and PATCH be retried after a 5xx answer or a connection
+// WithRetryNonIdempotent lets POST and PATCH be retried after a 5xx answer or a connection
 // error. Off by default: the service has no idempotency key, so a retried create
 // can create twice. A 429 is retried for every method, since the service did not
 // process the request.
-func WithRetryWrites() Option {
+func WithRetryNonIdempotent() Option {
 	return func(c *config) error {
 		c.retry.writes = true
 		return nil

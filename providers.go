@@ -27,8 +27,8 @@ type ProviderUpdateRequest struct {
 	IsActive              *bool   `json:"is_active,omitempty"`
 }
 
-// ProviderListOptions filter ProvidersService.List and All.
-type ProviderListOptions struct {
+// ProviderFilter filters ProvidersService.List and All.
+type ProviderFilter struct {
 	ListOptions
 	Code     string `url:"code,omitempty"`
 	Name     string `url:"name,omitempty"`
@@ -39,5 +39,5 @@ type ProviderListOptions struct {
 // Create are documented; Update and Delete follow the Akinon REST convention
 // (PATCH and DELETE on providers/{id}/).
 type ProvidersService struct {
-	resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderListOptions]
+	resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]
 }

@@ -65,7 +65,7 @@ const (
 // of what the SDK reported. Reads are checked against the ledger as they happen; after
 // the run the ledger is reconciled with the store and the request log.
 func TestSoakMixedOperationsUnderFaults(t *testing.T) {
-	srv := wt.NewTestServer(t, wt.WithoutSocket())
+	srv := wt.NewTestServer(t, wt.WithoutListener())
 	client := srv.Client(whippyware.WithHTTPClient(&http.Client{Transport: soakTagger{srv.HTTPClient().Transport}}))
 	// Log in before the faults start: the soak is about resources, and this keeps the
 	// login out of the workers' ops.
@@ -193,7 +193,7 @@ func (f *soakFaults) fault(r *http.Request) *wt.Fault {
 		fault = &wt.Fault{Drop: wt.DropAfter}
 		f.counts["drop after"]++
 	case roll < 300:
-		fault = &wt.Fault{Status: http.StatusTooManyRequests, RetryAfter: 10 + rng.IntN(51)}
+		fault = &wt.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Duration(10+rng.IntN(51)) * time.Second}
 		f.counts["429"]++
 	}
 	return fault
@@ -390,7 +390,7 @@ func (w *soakWorker) get(ctx context.Context, tag string, rec *soakRecord) soakO
 func (w *soakWorker) find(ctx context.Context, tag string, rec *soakRecord) soakOp {
 	op := newSoakOp("find", tag, rec, soakState{}, nil, nil)
 	var found []*whippyware.Provider
-	for p, err := range w.client.Providers.All(ctx, &whippyware.ProviderListOptions{Code: rec.code}) {
+	for p, err := range w.client.Providers.All(ctx, &whippyware.ProviderFilter{Code: rec.code}) {
 		if err != nil {
 			op.err = err
 			break
@@ -410,7 +410,7 @@ func (w *soakWorker) find(ctx context.Context, tag string, rec *soakRecord) soak
 
 // list reads one page of every provider; the worker checks those that are its own.
 func (w *soakWorker) list(ctx context.Context, tag string) soakOp {
-	opts := &whippyware.ProviderListOptions{ListOptions: whippyware.ListOptions{Page: 1 + w.rng.IntN(3), Limit: 50}}
+	opts := &whippyware.ProviderFilter{ListOptions: whippyware.ListOptions{Page: 1 + w.rng.IntN(3), Limit: 50}}
 	page, resp, err := w.client.Providers.List(ctx, opts)
 	op := newSoakOp("list", tag, nil, soakState{}, resp, err)
 	switch {
@@ -661,7 +661,7 @@ func TestReloginStormCausesOneLogin(t *testing.T) {
 	ctx := t.Context()
 	_, err := c.Auth.Login(ctx)
 	require.NoError(t, err)
-	stale := c.Auth.Token()
+	stale := c.Auth.Key()
 	srv.ExpireTokens()
 
 	allRefused := make(chan struct{})
@@ -704,7 +704,7 @@ func TestReloginStormCausesOneLogin(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, srv.RequestCount(http.MethodPost, relLoginPath)-logins, "one login for the whole storm")
-	fresh := c.Auth.Token()
+	fresh := c.Auth.Key()
 	assert.NotEqual(t, stale, fresh)
 	// Each caller was refused once with the withdrawn key and resent once with the fresh one.
 	var refused, resent int
@@ -766,7 +766,7 @@ func TestBackoffEndsWithTheContext(t *testing.T) {
 		{
 			name: "POST past its deadline while waiting out a 429's Retry-After",
 			fault: wt.Fault{Method: http.MethodPost, Path: relProvidersPath, Status: http.StatusTooManyRequests,
-				RetryAfter: 30},
+				RetryAfter: 30 * time.Second},
 			call: func(ctx context.Context, c *whippyware.Client) error {
 				_, _, err := c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "P", Code: "p"})
 				return err
@@ -847,7 +847,7 @@ func TestSecretsNeverLeakUnderFailures(t *testing.T) {
 	failing(err, whippyware.ErrValidation)
 	_, _, err = c.Providers.Get(ctx, 9999)
 	failing(err, whippyware.ErrNotFound)
-	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, RetryAfter: 7})
+	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second})
 	_, _, err = c.Providers.List(ctx, nil)
 	failing(err, whippyware.ErrRateLimited)
 	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusServiceUnavailable})
@@ -863,12 +863,12 @@ func TestSecretsNeverLeakUnderFailures(t *testing.T) {
 	_, _, err = c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "Q", Code: "q"})
 	noAnswer(err)
 
-	withdrawn := c.Auth.Token()
+	withdrawn := c.Auth.Key()
 	_, err = c.Auth.Logout(ctx)
 	require.NoError(t, err)
 	_, _, err = c.Providers.Get(ctx, p.ID)
 	require.NoError(t, err, "a new login after logout")
-	keyOnly, err := whippyware.NewClient(srv.URL, whippyware.WithToken(withdrawn),
+	keyOnly, err := whippyware.NewClient(srv.URL, whippyware.WithKey(withdrawn),
 		whippyware.WithHTTPClient(srv.HTTPClient()), whippyware.WithLogger(logger))
 	require.NoError(t, err)
 	_, _, err = keyOnly.Providers.Get(ctx, p.ID)
@@ -879,7 +879,7 @@ func TestSecretsNeverLeakUnderFailures(t *testing.T) {
 
 	// Every key the service saw, and the one the client holds: the first login's, the
 	// one after ExpireTokens and the one after Logout.
-	keys := []string{c.Auth.Token()}
+	keys := []string{c.Auth.Key()}
 	for _, r := range srv.Requests() {
 		if key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Token "); ok && !slices.Contains(keys, key) {
 			keys = append(keys, key)
@@ -1060,7 +1060,7 @@ func TestBadResponses(t *testing.T) {
 			if tc.serve != nil {
 				ts := httptest.NewServer(tc.serve)
 				t.Cleanup(ts.Close)
-				c, guard = guardedClient(t, ts.URL, ts.Client().Transport, whippyware.WithToken("bad-responses-key"))
+				c, guard = guardedClient(t, ts.URL, ts.Client().Transport, whippyware.WithKey("bad-responses-key"))
 			} else {
 				srv := wt.NewTestServer(t)
 				srv.AddProvider(wt.Provider{Name: "P", Code: "p", IsActive: true})
@@ -1106,7 +1106,7 @@ func serverError(t *testing.T, resp *whippyware.Response, err error, status int)
 // evil.example:8000, so that its next links point there, as a misconfigured service's
 // would. The client must read only the page number and ask the configured host again.
 func testNextLinkToAnotherHost(t *testing.T) {
-	srv := wt.NewTestServer(t, wt.WithPageSize(2), wt.WithoutSocket())
+	srv := wt.NewTestServer(t, wt.WithPageSize(2), wt.WithoutListener())
 	p := srv.AddProvider(wt.Provider{Name: "P", Code: "p", IsActive: true})
 	srv.AddStockLocation(wt.StockLocation{Name: "110", Code: "110", Provider: p.ID, IsActive: true})
 	var ids []int64

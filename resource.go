@@ -67,7 +67,7 @@ func (r *resource[T, C, U, O]) Get(ctx context.Context, id int64) (*T, *Response
 }
 
 // Create creates an item (POST collection/) and returns it as stored. It is not
-// retried after a 5xx or a lost connection unless the client has WithRetryWrites.
+// retried after a 5xx or a lost connection unless the client has WithRetryNonIdempotent.
 func (r *resource[T, C, U, O]) Create(ctx context.Context, req *C) (*T, *Response, error) {
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Create needs a request", ErrInvalidRequest)

@@ -119,18 +119,18 @@ var sampleRecord = Record{
 	IsActive:     true,
 }
 
-var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderListOptions]{
+var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]{
 	name: "Providers", path: "providers/",
-	svc: func(c *Client) *resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderListOptions] {
+	svc: func(c *Client) *resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter] {
 		return &c.Providers.resource
 	},
 	item: `{` + sampleRecordJSON + `, "name": "Main warehouse", "code": "main_wh", "should_add_reservations": true}`,
 	want: &Provider{Record: sampleRecord, Name: "Main warehouse", Code: "main_wh", ShouldAddReservations: true},
-	lists: []listCase[ProviderListOptions]{
+	lists: []listCase[ProviderFilter]{
 		{"nil options", nil, ""},
-		{"all filters", &ProviderListOptions{ListOptions: ListOptions{Page: 2, Limit: 50}, Code: "main_wh", Name: "Main warehouse", IsActive: Ptr(true)},
+		{"all filters", &ProviderFilter{ListOptions: ListOptions{Page: 2, Limit: 50}, Code: "main_wh", Name: "Main warehouse", IsActive: Ptr(true)},
 			"code=main_wh&is_active=true&limit=50&name=Main+warehouse&page=2"},
-		{"inactive", &ProviderListOptions{IsActive: Ptr(false)}, "is_active=false"},
+		{"inactive", &ProviderFilter{IsActive: Ptr(false)}, "is_active=false"},
 	},
 	creates: []bodyCase[ProviderCreateRequest]{
 		{"all fields", &ProviderCreateRequest{Name: "Main warehouse", Code: "main_wh", ShouldAddReservations: Ptr(false), IsActive: Ptr(true)},
@@ -144,17 +144,17 @@ var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateR
 	},
 }
 
-var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationListOptions]{
+var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]{
 	name: "StockLocations", path: "stock-locations/",
-	svc: func(c *Client) *resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationListOptions] {
+	svc: func(c *Client) *resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter] {
 		return &c.StockLocations.resource
 	},
 	item: `{` + sampleRecordJSON + `, "name": "110", "code": "110", "provider": 3}`,
 	want: &StockLocation{Record: sampleRecord, Name: "110", Code: "110", Provider: 3},
-	lists: []listCase[StockLocationListOptions]{
-		{"all filters", &StockLocationListOptions{ListOptions: ListOptions{Page: 4, Limit: 10}, Code: "110", Name: "Store 110", IsActive: Ptr(true), Provider: 3},
+	lists: []listCase[StockLocationFilter]{
+		{"all filters", &StockLocationFilter{ListOptions: ListOptions{Page: 4, Limit: 10}, Code: "110", Name: "Store 110", IsActive: Ptr(true), Provider: 3},
 			"code=110&is_active=true&limit=10&name=Store+110&page=4&provider=3"},
-		{"inactive", &StockLocationListOptions{IsActive: Ptr(false)}, "is_active=false"},
+		{"inactive", &StockLocationFilter{IsActive: Ptr(false)}, "is_active=false"},
 	},
 	creates: []bodyCase[StockLocationCreateRequest]{
 		{"all fields", &StockLocationCreateRequest{Name: "110", Code: "110", Provider: 3, IsActive: Ptr(false)},
@@ -166,17 +166,17 @@ var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, 
 	},
 }
 
-var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpdateRequest, StockListListOptions]{
+var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]{
 	name: "StockLists", path: "stock-lists/",
-	svc: func(c *Client) *resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListListOptions] {
+	svc: func(c *Client) *resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter] {
 		return &c.StockLists.resource
 	},
 	item: `{` + sampleRecordJSON + `, "code": "alpha_stock_list", "name": "Alpha Stock List", "remote_id": 11, "stock_list_rule": "5"}`,
 	want: &StockList{Record: sampleRecord, Code: "alpha_stock_list", Name: "Alpha Stock List", RemoteID: 11, StockListRule: "5"},
-	lists: []listCase[StockListListOptions]{
-		{"all filters", &StockListListOptions{ListOptions: ListOptions{Page: 1, Limit: 1000}, Code: "alpha_stock_list", Name: "Alpha", IsActive: Ptr(true)},
+	lists: []listCase[StockListFilter]{
+		{"all filters", &StockListFilter{ListOptions: ListOptions{Page: 1, Limit: 1000}, Code: "alpha_stock_list", Name: "Alpha", IsActive: Ptr(true)},
 			"code=alpha_stock_list&is_active=true&limit=1000&name=Alpha&page=1"},
-		{"inactive", &StockListListOptions{IsActive: Ptr(false)}, "is_active=false"},
+		{"inactive", &StockListFilter{IsActive: Ptr(false)}, "is_active=false"},
 	},
 	creates: []bodyCase[StockListCreateRequest]{
 		{"all fields", &StockListCreateRequest{Code: "alpha_stock_list", Name: "Alpha Stock List", RemoteID: Ptr(int64(11)), StockListRule: Ptr(int64(5)), IsActive: Ptr(false)},
@@ -190,16 +190,16 @@ var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpd
 	},
 }
 
-var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleListOptions]{
+var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]{
 	name: "StockListRules", path: "stock-list-rules/",
-	svc: func(c *Client) *resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleListOptions] {
+	svc: func(c *Client) *resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter] {
 		return &c.StockListRules.resource
 	},
 	item: `{` + sampleRecordJSON + `, "name": "Eshop", "rule_type": "sql", "rule": {"providers":[1,2]}}`,
 	want: &StockListRule{Record: sampleRecord, Name: "Eshop", RuleType: "sql", Rule: json.RawMessage(`{"providers":[1,2]}`)},
-	lists: []listCase[StockListRuleListOptions]{
-		{"all filters", &StockListRuleListOptions{ListOptions: ListOptions{Page: 2, Limit: 5}, Name: "Eshop", IsActive: Ptr(true)}, "is_active=true&limit=5&name=Eshop&page=2"},
-		{"inactive", &StockListRuleListOptions{IsActive: Ptr(false)}, "is_active=false"},
+	lists: []listCase[StockListRuleFilter]{
+		{"all filters", &StockListRuleFilter{ListOptions: ListOptions{Page: 2, Limit: 5}, Name: "Eshop", IsActive: Ptr(true)}, "is_active=true&limit=5&name=Eshop&page=2"},
+		{"inactive", &StockListRuleFilter{IsActive: Ptr(false)}, "is_active=false"},
 	},
 	creates: []bodyCase[StockListRuleCreateRequest]{
 		{"all fields", &StockListRuleCreateRequest{Name: "Eshop", RuleType: "sql", Rule: json.RawMessage(`{"providers": [1, 2]}`), IsActive: Ptr(false)},
@@ -211,9 +211,9 @@ var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, 
 	},
 }
 
-var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, StockListOptions]{
+var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{
 	name: "Stocks", path: "stocks/",
-	svc: func(c *Client) *resource[Stock, StockCreateRequest, StockUpdateRequest, StockListOptions] {
+	svc: func(c *Client) *resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter] {
 		return &c.Stocks.resource
 	},
 	item: `{` + sampleRecordJSON + `, "sku": "555AB13004562130", "provider": "shop_provider", "location": 110, "stock": 5,
@@ -222,10 +222,10 @@ var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, Stoc
 		Record: sampleRecord, SKU: "555AB13004562130", Provider: "shop_provider", Location: "110", Stock: 5,
 		ReservedStock: 2, Period: Ptr(Date(2023, time.May, 10)), StockType: "standard", UnitType: "qty",
 	},
-	lists: []listCase[StockListOptions]{
-		{"all filters", &StockListOptions{ListOptions: ListOptions{Page: 3, Limit: 100}, SKU: "555AB", Provider: "shop_provider", Location: "110", StockType: "standard", IsActive: Ptr(true)},
+	lists: []listCase[StockFilter]{
+		{"all filters", &StockFilter{ListOptions: ListOptions{Page: 3, Limit: 100}, SKU: "555AB", Provider: "shop_provider", Location: "110", StockType: "standard", IsActive: Ptr(true)},
 			"is_active=true&limit=100&location=110&page=3&provider=shop_provider&sku=555AB&stock_type=standard"},
-		{"inactive", &StockListOptions{IsActive: Ptr(false)}, "is_active=false"},
+		{"inactive", &StockFilter{IsActive: Ptr(false)}, "is_active=false"},
 	},
 	creates: []bodyCase[StockCreateRequest]{
 		{"all fields", &StockCreateRequest{
@@ -258,7 +258,7 @@ func resourceShapeCases() []shapeCase {
 			body: `{"username": "test", "password": "test_pass"}`, respond: `{"key": "fresh-key"}`, want: "fresh-key",
 			call: func(ctx context.Context, c *Client) (any, *Response, error) {
 				r, err := c.Auth.Login(ctx)
-				return c.Auth.Token(), r, err
+				return c.Auth.Key(), r, err
 			},
 		},
 		shapeCase{
@@ -266,7 +266,7 @@ func resourceShapeCases() []shapeCase {
 			body: `{"username": "test"}`, want: "",
 			call: func(ctx context.Context, c *Client) (any, *Response, error) {
 				r, err := c.Auth.Logout(ctx)
-				return c.Auth.Token(), r, err
+				return c.Auth.Key(), r, err
 			},
 		},
 	)
@@ -275,7 +275,7 @@ func resourceShapeCases() []shapeCase {
 func TestResourceRequestShapes(t *testing.T) {
 	for _, tc := range resourceShapeCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mock := newMockClient(t, WithToken(testKey))
+			c, mock := newMockClient(t, WithKey(testKey))
 			rec := recordJSON(mock, tc.method, testAPI+tc.path, tc.status, tc.respond)
 
 			got, resp, err := tc.call(context.Background(), c)
@@ -342,7 +342,7 @@ func TestResourceInvalidRequestsSendNothing(t *testing.T) {
 	require.Len(t, calls, 25)
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			c, mock := newMockClient(t, WithToken(testKey))
+			c, mock := newMockClient(t, WithKey(testKey))
 			got, resp, err := call(context.Background(), c)
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, ErrInvalidRequest), "got %v", err)

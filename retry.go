@@ -15,7 +15,7 @@ import (
 type retryPolicy struct {
 	max              int
 	minWait, maxWait time.Duration
-	writes           bool // POST and PATCH retried too (WithRetryWrites)
+	writes           bool // POST and PATCH retried too (WithRetryNonIdempotent)
 }
 
 // callState travels in the request context to the hooks go-retryablehttp calls,

@@ -29,9 +29,9 @@ type StockListRuleUpdateRequest struct {
 	IsActive *bool           `json:"is_active,omitempty"`
 }
 
-// StockListRuleListOptions filter StockListRulesService.List and All. Rules have no
+// StockListRuleFilter filters StockListRulesService.List and All. Rules have no
 // code, so there is no code filter.
-type StockListRuleListOptions struct {
+type StockListRuleFilter struct {
 	ListOptions
 	Name     string `url:"name,omitempty"`
 	IsActive *bool  `url:"is_active,omitempty"`
@@ -41,5 +41,5 @@ type StockListRuleListOptions struct {
 // List, Get and Create are documented (Create's fields are not); Update and Delete
 // follow the Akinon REST convention.
 type StockListRulesService struct {
-	resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleListOptions]
+	resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]
 }

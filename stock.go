@@ -47,8 +47,8 @@ type StockUpdateRequest struct {
 	IsActive      *bool           `json:"is_active,omitempty"`
 }
 
-// StockListOptions filter StocksService.List and All.
-type StockListOptions struct {
+// StockFilter filters StocksService.List and All.
+type StockFilter struct {
 	ListOptions
 	SKU string `url:"sku,omitempty"`
 	// Provider is a provider's code.
@@ -62,5 +62,5 @@ type StockListOptions struct {
 // Get, Create, Update and Delete follow the Akinon REST convention (the brand's
 // integration writes stock rows).
 type StocksService struct {
-	resource[Stock, StockCreateRequest, StockUpdateRequest, StockListOptions]
+	resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]
 }

@@ -32,8 +32,8 @@ type StockListUpdateRequest struct {
 	IsActive      *bool   `json:"is_active,omitempty"`
 }
 
-// StockListListOptions filter StockListsService.List and All.
-type StockListListOptions struct {
+// StockListFilter filters StockListsService.List and All.
+type StockListFilter struct {
 	ListOptions
 	Code     string `url:"code,omitempty"`
 	Name     string `url:"name,omitempty"`
@@ -43,5 +43,5 @@ type StockListListOptions struct {
 // StockListsService manages stock lists under api/v1/stock-lists/. List, Get and
 // Create are documented; Update and Delete follow the Akinon REST convention.
 type StockListsService struct {
-	resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListListOptions]
+	resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]
 }

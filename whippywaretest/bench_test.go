@@ -20,7 +20,7 @@ func seedStocks(b *testing.B, srv *wt.Server, n int) {
 
 func BenchmarkSeed10000Stocks(b *testing.B) {
 	for b.Loop() {
-		srv := wt.NewServer(wt.WithoutSocket())
+		srv := wt.NewServer(wt.WithoutListener())
 		seedStocks(b, srv, 10000)
 		srv.Close()
 	}

@@ -11,7 +11,7 @@
 //
 // # Server
 //
-// NewServer listens on a loopback port (127.0.0.1). WithoutSocket makes a server with no
+// NewServer listens on a loopback port (127.0.0.1). WithoutListener makes a server with no
 // listener: Server.HTTPClient then calls the handler in process, and Server.URL is
 // InProcessURL. Server.Handler serves the fake on a listener of your own.
 //

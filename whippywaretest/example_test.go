@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/whippyware-go/whippyware"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
@@ -13,7 +14,7 @@ import (
 
 // Log in and list the documented stock with net/http alone, on a server with no socket.
 func Example() {
-	srv := wt.NewServer(wt.WithoutSocket(), wt.WithFixtures())
+	srv := wt.NewServer(wt.WithoutListener(), wt.WithFixtures())
 	defer srv.Close()
 	client := srv.HTTPClient()
 
@@ -47,9 +48,9 @@ func Example() {
 // Faults come before authentication; the third request, sent without a key, gets the real
 // answer.
 func ExampleServer_FailNext() {
-	srv := wt.NewServer(wt.WithoutSocket())
+	srv := wt.NewServer(wt.WithoutListener())
 	defer srv.Close()
-	srv.FailNext(2, wt.Fault{Method: "GET", Path: "/api/v1/stocks/", Status: 429, RetryAfter: 3})
+	srv.FailNext(2, wt.Fault{Method: "GET", Path: "/api/v1/stocks/", Status: 429, RetryAfter: 3 * time.Second})
 
 	for range 3 {
 		res, err := srv.HTTPClient().Get(srv.URL + "/api/v1/stocks/")
@@ -69,7 +70,7 @@ func ExampleServer_FailNext() {
 
 // Seed records directly and read them back, without HTTP.
 func ExampleServer_AddStock() {
-	srv := wt.NewServer(wt.WithoutSocket())
+	srv := wt.NewServer(wt.WithoutListener())
 	defer srv.Close()
 	p := srv.AddProvider(wt.Provider{Name: "Warehouse", Code: "wh", IsActive: true})
 	srv.AddStockLocation(wt.StockLocation{Name: "Depot", Code: "D1", Provider: p.ID, IsActive: true})
@@ -84,11 +85,11 @@ func ExampleServer_AddStock() {
 
 // Use the SDK on the fake: Client logs in as the default user on its first call.
 func ExampleServer_Client() {
-	srv := wt.NewServer(wt.WithoutSocket(), wt.WithFixtures())
+	srv := wt.NewServer(wt.WithoutListener(), wt.WithFixtures())
 	defer srv.Close()
 	client := srv.Client()
 
-	page, _, err := client.Stocks.List(context.Background(), &whippyware.StockListOptions{Provider: "shop_provider"})
+	page, _, err := client.Stocks.List(context.Background(), &whippyware.StockFilter{Provider: "shop_provider"})
 	if err != nil {
 		panic(err)
 	}

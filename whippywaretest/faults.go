@@ -43,8 +43,9 @@ type Fault struct {
 	Drop    Drop
 	// Status is the status to answer with, e.g. 429, 502 or 503.
 	Status int
-	// RetryAfter, if above 0, is sent as the Retry-After header, in seconds.
-	RetryAfter int
+	// RetryAfter, if above 0, is sent as the Retry-After header in whole seconds, rounded up
+	// as DRF's throttles round their wait.
+	RetryAfter time.Duration
 	// Body is sent as is; empty means a DRF-shaped {"detail": "..."} (for 429 the throttling
 	// message naming RetryAfter). An HTML page from a proxy is a Body too.
 	Body string
@@ -244,7 +245,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 
 func writeFault(w http.ResponseWriter, f *Fault) {
 	if f.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+		w.Header().Set("Retry-After", strconv.Itoa(f.retryAfterSeconds()))
 	}
 	if f.Body == "" {
 		writeDetail(w, f.Status, faultDetail(f))
@@ -262,13 +263,18 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 	_, _ = io.WriteString(w, f.Body)
 }
 
+// retryAfterSeconds is RetryAfter in whole seconds, rounded up (DRF's Throttled uses math.ceil).
+func (f *Fault) retryAfterSeconds() int {
+	return int((f.RetryAfter + time.Second - 1) / time.Second)
+}
+
 // faultDetail is the message DRF (or Django) would give for the status.
 func faultDetail(f *Fault) string {
 	switch {
-	case f.Status == http.StatusTooManyRequests && f.RetryAfter == 1:
+	case f.Status == http.StatusTooManyRequests && f.retryAfterSeconds() == 1:
 		return "Request was throttled. Expected available in 1 second."
-	case f.Status == http.StatusTooManyRequests && f.RetryAfter > 1:
-		return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", f.RetryAfter)
+	case f.Status == http.StatusTooManyRequests && f.retryAfterSeconds() > 1:
+		return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", f.retryAfterSeconds())
 	case f.Status == http.StatusTooManyRequests:
 		return "Request was throttled."
 	case f.Status >= 500:

@@ -17,7 +17,7 @@ import (
 
 func TestFaultStatusWithRetryAfter(t *testing.T) {
 	c := dial(t)
-	c.srv.FailNext(2, wt.Fault{Method: "GET", Path: "/api/v1/providers/", Status: 429, RetryAfter: 12})
+	c.srv.FailNext(2, wt.Fault{Method: "GET", Path: "/api/v1/providers/", Status: 429, RetryAfter: 12 * time.Second})
 
 	// Another method does not meet it.
 	c.create("/api/v1/providers/", `{"name": "P", "code": "p"}`)
@@ -213,7 +213,7 @@ func TestResetStartsOver(t *testing.T) {
 	created := c.create("/api/v1/stocks/", `{"sku": "X", "provider": "shop_provider", "location": "110", "stock": 1}`)
 	assert.EqualValues(t, 3, created["id"], "ids start over")
 
-	plain := wt.NewTestServer(t, wt.WithoutSocket())
+	plain := wt.NewTestServer(t, wt.WithoutListener())
 	plain.AddProvider(wt.Provider{Name: "P", Code: "p"})
 	plain.Reset()
 	assert.Empty(t, plain.Providers())

@@ -21,7 +21,7 @@ var modes = []struct {
 	opts []wt.Option
 }{
 	{"socket", nil},
-	{"in-process", []wt.Option{wt.WithoutSocket()}},
+	{"in-process", []wt.Option{wt.WithoutListener()}},
 }
 
 // conn is a plain HTTP client of one fake server, holding a key once logged in.
@@ -37,7 +37,7 @@ type conn struct {
 // dial starts a server (in process unless opts say otherwise) and logs in as the default user.
 func dial(t testing.TB, opts ...wt.Option) *conn {
 	t.Helper()
-	srv := wt.NewTestServer(t, append([]wt.Option{wt.WithoutSocket()}, opts...)...)
+	srv := wt.NewTestServer(t, append([]wt.Option{wt.WithoutListener()}, opts...)...)
 	return connect(t, srv)
 }
 

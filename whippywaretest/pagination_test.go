@@ -109,7 +109,7 @@ func TestPaginationLinksAndLimits(t *testing.T) {
 }
 
 func TestPageSizeOption(t *testing.T) {
-	srv := wt.NewTestServer(t, wt.WithoutSocket(), wt.WithPageSize(2))
+	srv := wt.NewTestServer(t, wt.WithoutListener(), wt.WithPageSize(2))
 	for i := range 3 {
 		srv.AddProvider(wt.Provider{Name: "P", Code: fmt.Sprint(i), IsActive: true})
 	}
@@ -117,7 +117,7 @@ func TestPageSizeOption(t *testing.T) {
 	p := c.page("/api/v1/providers/")
 	assert.Equal(t, []int{1, 2}, ids(p))
 	assert.Equal(t, []int{3}, ids(c.follow(p.Next)))
-	assert.Panics(t, func() { wt.NewServer(wt.WithoutSocket(), wt.WithPageSize(0)) })
+	assert.Panics(t, func() { wt.NewServer(wt.WithoutListener(), wt.WithPageSize(0)) })
 }
 
 func TestListFilters(t *testing.T) {

@@ -351,7 +351,7 @@ func pathOf(fixtureName string) string {
 }
 
 func TestSeedingAndReading(t *testing.T) {
-	srv := wt.NewTestServer(t, wt.WithoutSocket())
+	srv := wt.NewTestServer(t, wt.WithoutListener())
 	p := srv.AddProvider(wt.Provider{ID: 10, Name: "P", Code: "p"})
 	assert.EqualValues(t, 10, p.ID)
 	assert.False(t, p.IsActive, "fields are taken as given")

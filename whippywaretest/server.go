@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// InProcessURL is the URL of a server made WithoutSocket. Its host is loopback, so that the SDK
+// InProcessURL is the URL of a server made WithoutListener. Its host is loopback, so that the SDK
 // accepts it over plain http, and its port is 0, so that a request sent there by a client other
 // than Server.HTTPClient fails at once instead of reaching some real local server.
 const InProcessURL = "http://127.0.0.1:0"
@@ -30,7 +30,7 @@ const (
 // concurrent use, also while it serves requests.
 type Server struct {
 	// URL is the base URL to give a client, without a trailing slash: http://127.0.0.1:<port>,
-	// or InProcessURL for a server made WithoutSocket.
+	// or InProcessURL for a server made WithoutListener.
 	URL string
 
 	cfg       config
@@ -85,16 +85,16 @@ func WithFixtures() Option { return func(c *config) { c.fixtures = true } }
 // deterministic created_date and modified_date values.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
 
-// WithoutSocket runs the server with no listener: Server.HTTPClient calls the handler in
+// WithoutListener runs the server with no listener: Server.HTTPClient calls the handler in
 // process through an http.RoundTripper, and URL is InProcessURL.
-func WithoutSocket() Option { return func(c *config) { c.noSocket = true } }
+func WithoutListener() Option { return func(c *config) { c.noSocket = true } }
 
 // WithRequestLogLimit keeps only the newest n requests in the request log that Requests and
 // RequestCount read (default 0: every request), so that a long-running server's memory stays
 // bounded; cmd/whippyware-fake keeps 10,000.
 func WithRequestLogLimit(n int) Option { return func(c *config) { c.logLimit = n } }
 
-// NewServer starts a fake server, on a loopback port unless WithoutSocket is given. Close it
+// NewServer starts a fake server, on a loopback port unless WithoutListener is given. Close it
 // when done; NewTestServer does that itself.
 func NewServer(opts ...Option) *Server {
 	cfg := config{users: map[string]string{}, pageSize: 20, maxPageSize: 1000, clock: time.Now}
@@ -145,7 +145,7 @@ func (s *Server) Close() {
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 // HTTPClient returns a new http.Client that reaches this server: over the loopback socket, or
-// in process for a server made WithoutSocket.
+// in process for a server made WithoutListener.
 func (s *Server) HTTPClient() *http.Client {
 	if s.ts != nil {
 		return &http.Client{Transport: s.ts.Client().Transport}

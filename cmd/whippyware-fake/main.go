@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	// The request log serves tests; a server that runs for hours keeps only its tail.
-	opts := []wt.Option{wt.WithoutSocket(), wt.WithUser(*user, *password), wt.WithPageSize(*pageSize), wt.WithRequestLogLimit(10000)}
+	opts := []wt.Option{wt.WithoutListener(), wt.WithUser(*user, *password), wt.WithPageSize(*pageSize), wt.WithRequestLogLimit(10000)}
 	if *seed {
 		opts = append(opts, wt.WithFixtures())
 	}

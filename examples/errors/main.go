@@ -41,7 +41,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	fmt.Fprintln(out, "not found: the provider is gone; treat as deleted")
 
 	// 401 with a fixed key: nothing to log in with, so the client returns it.
-	withKey, err := env.ClientWith(whippyware.WithToken("not-a-valid-key"))
+	withKey, err := env.ClientWith(whippyware.WithKey("not-a-valid-key"))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	if !errors.Is(err, whippyware.ErrNoCredentials) {
 		return unexpected("no credentials", err)
 	}
-	fmt.Fprintln(out, "no credentials: configure WithCredentials or WithToken")
+	fmt.Fprintln(out, "no credentials: configure WithCredentials or WithKey")
 
 	if env.Fake == nil {
 		fmt.Fprintln(out, "rate limited and server errors: skipped on a real service")
@@ -83,7 +83,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 // injected makes the fake answer 429 and 5xx to show those errors.
 func injected(ctx context.Context, out io.Writer, c *whippyware.Client, fake *whippywaretest.Server) error {
 	// Every attempt throttled: the client retries (default 3 times), then reports.
-	fake.FailNext(4, whippywaretest.Fault{Method: "GET", Path: "/api/v1/providers/", Status: 429, RetryAfter: 12})
+	fake.FailNext(4, whippywaretest.Fault{Method: "GET", Path: "/api/v1/providers/", Status: 429, RetryAfter: 12 * time.Second})
 	_, _, err := c.Providers.List(ctx, nil)
 	var apiErr *whippyware.APIError
 	if !errors.Is(err, whippyware.ErrRateLimited) || !errors.As(err, &apiErr) {

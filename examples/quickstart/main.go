@@ -67,7 +67,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 	fmt.Fprintln(out, "Wrote 4 stock rows")
 
 	var total int64
-	opts := &whippyware.StockListOptions{ListOptions: whippyware.ListOptions{Limit: 2}, Provider: provider.Code}
+	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 2}, Provider: provider.Code}
 	for stock, err := range c.Stocks.All(ctx, opts) {
 		if err != nil {
 			return fmt.Errorf("list stock: %w", err)
@@ -101,7 +101,7 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 // service refuses to delete a provider that still has locations.
 func cleanUp(ctx context.Context, c *whippyware.Client, provider *whippyware.Provider, locations []*whippyware.StockLocation) error {
 	var ids []int64
-	for stock, err := range c.Stocks.All(ctx, &whippyware.StockListOptions{Provider: provider.Code}) {
+	for stock, err := range c.Stocks.All(ctx, &whippyware.StockFilter{Provider: provider.Code}) {
 		if err != nil {
 			return fmt.Errorf("list stock to delete: %w", err)
 		}

@@ -30,7 +30,7 @@ func TestQuickstartRunsOnTheFake(t *testing.T) {
 	}
 	assert.Empty(t, env.Fake.Stocks(), "the run deletes its stock")
 	assert.Empty(t, env.Fake.Providers(), "the run deletes its provider")
-	assert.Equal(t, "", env.Client.Auth.Token())
+	assert.Equal(t, "", env.Client.Auth.Key())
 }
 
 func TestConnectRefusesHalfAConfiguration(t *testing.T) {

@@ -174,7 +174,7 @@ func readRows(in io.Reader) (rows []row, failed []outcome, err error) {
 
 // writeRow updates the stock row for r's SKU, provider and location, or creates it.
 func writeRow(ctx context.Context, c *whippyware.Client, r row) outcome {
-	page, _, err := c.Stocks.List(ctx, &whippyware.StockListOptions{
+	page, _, err := c.Stocks.List(ctx, &whippyware.StockFilter{
 		ListOptions: whippyware.ListOptions{Limit: 1},
 		SKU:         r.sku, Provider: r.provider, Location: r.location,
 	})
