@@ -13,12 +13,12 @@ import (
 // notARecord are 2xx answers that decode without error into a zero record: what a
 // maintenance page, a proxy or a broken deployment may answer.
 var notARecord = map[string]string{
-	"null":               `null`,
-	"empty object":       `{}`,
-	"detail":             `{"detail": "maintenance"}`,
-	"id zero":            `{"id": 0, "name": "Provider", "code": "provider_company"}`,
-	"fields but no id":   `{"name": "Provider", "code": "provider_company", "is_active": true}`,
-	"record in a list":   `[{"id": 1}]`,
+	"null":                 `null`,
+	"empty object":         `{}`,
+	"detail":               `{"detail": "maintenance"}`,
+	"id zero":              `{"id": 0, "name": "Provider", "code": "provider_company"}`,
+	"fields but no id":     `{"name": "Provider", "code": "provider_company", "is_active": true}`,
+	"record in a list":     `[{"id": 1}]`,
 	"a page, not a record": `{"count": 1, "next": null, "previous": null, "results": [{"id": 1}]}`,
 }
 
