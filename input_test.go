@@ -73,7 +73,7 @@ func TestNewClientTakesOffAPIPrefix(t *testing.T) {
 	for base, want := range cases {
 		t.Run(base, func(t *testing.T) {
 			c, mock := newMockClientWith(t, WithKey(testKey))
-			c2, err := NewClient(base, WithKey(testKey), WithHTTPClient(&http.Client{Transport: mock}))
+			c2, err := NewClient(base, WithKey(testKey), WithHTTPClient(&http.Client{Transport: mock}), WithoutRetries())
 			require.NoError(t, err)
 			assert.Equal(t, want, c2.BaseURL())
 			if want != testBase {
