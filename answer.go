@@ -98,24 +98,30 @@ func redact(body []byte, secrets ...string) []byte {
 	return body
 }
 
-// withoutSecrets returns the *http.Response to hand back: its body, already read
-// and closed, is empty (a mock transport's body could be read again), and its
-// Request is a copy without the Authorization header, the body or GetBody (a
-// login's hold the password), and the chain of redirected requests.
+// withoutSecrets readies an *http.Response, read and closed, to be handed back:
+// its body becomes empty (a mock transport's body could be read again), and its
+// Request a copy without the Authorization header, the body or GetBody (a login's
+// hold the password), and the chain of redirected requests. The request is
+// copied, not changed: the transport was given it.
 func withoutSecrets(r *http.Response) *http.Response {
-	clean := *r
-	clean.Body = http.NoBody
+	r.Body = http.NoBody
 	if r.Request != nil {
 		req := *r.Request
-		req.Header = r.Request.Header.Clone()
-		req.Header.Del("Authorization")
+		// A new map over the same values: the transport may still read the
+		// original, and nothing changes the values.
+		req.Header = make(http.Header, len(r.Request.Header))
+		for name, values := range r.Request.Header {
+			if name != "Authorization" {
+				req.Header[name] = values
+			}
+		}
 		req.Body, req.GetBody, req.Response = nil, nil, nil
 		if req.URL != nil && req.URL.User != nil {
 			u := *req.URL
 			u.User = nil
 			req.URL = &u
 		}
-		clean.Request = &req
+		r.Request = &req
 	}
-	return &clean
+	return r
 }

@@ -308,13 +308,13 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, err)
 		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, u.String(), attempts, err)
 	}
-	defer httpResp.Body.Close()
-	resp := &Response{Response: withoutSecrets(httpResp), Attempts: attempts}
 	limit := int64(maxResponseBytes)
 	if httpResp.StatusCode >= 300 {
 		limit = maxErrorBodyBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(httpResp.Body, limit+1))
+	httpResp.Body.Close()
+	resp := &Response{Response: withoutSecrets(httpResp), Attempts: attempts}
 	c.log(ctx, "whippyware request", method, u, httpResp.StatusCode, attempts, start, err)
 	if err != nil {
 		return resp, nil, fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, u.String(), httpResp.StatusCode, err)
