@@ -12,9 +12,11 @@ import (
 // ListOptions are the paging parameters every list takes. Resource list options
 // embed it.
 type ListOptions struct {
-	// Page is the page number, from 1. Zero asks for the first page.
+	// Page is the page number, from 1. Zero asks for the first page; below zero is
+	// refused with ErrInvalidRequest.
 	Page int `url:"page,omitempty"`
-	// Limit is the number of items per page. Zero leaves it to the service.
+	// Limit is the number of items per page. Zero leaves it to the service; below
+	// zero is refused with ErrInvalidRequest.
 	Limit int `url:"limit,omitempty"`
 }
 
@@ -36,7 +38,9 @@ type Page[T any] struct {
 	// client never requests them as they are: their hosts cannot be trusted.
 	Next     string `json:"next"`
 	Previous string `json:"previous"`
-	// Results are the items of this page.
+	// Results are the items of this page: never nil in a page the client returns
+	// (an answer without them is ErrUnexpectedResponse), each a record with an id,
+	// or nil where the service sent null.
 	Results []*T `json:"results"`
 }
 

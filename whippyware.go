@@ -69,7 +69,10 @@ type Client struct {
 	StockLocations *StockLocationsService
 }
 
-// Response wraps the *http.Response of a call. Its body has been read and closed.
+// Response wraps the *http.Response of a call. Its body has been read and closed,
+// and Body is empty. Request is a copy of the request sent without its
+// Authorization header, body and GetBody, so that nothing a call returns holds the
+// key or the password.
 type Response struct {
 	*http.Response
 	// Attempts is how many times the request was sent, retries included.
