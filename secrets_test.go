@@ -9,7 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -249,14 +248,16 @@ func (w *secretWalk) walk(v reflect.Value, path string, depth int) {
 }
 
 // TestReachableFindsWhatIsThere: the walk finds a secret behind an unexported
-// field, an interface, a map and a byte slice, so that the test above can fail.
+// field, an interface, a map and a byte slice, and ends on a cycle, so that the
+// test above can fail and cannot hang.
 func TestReachableFindsWhatIsThere(t *testing.T) {
 	type inner struct{ hidden []byte }
 	type outer struct {
-		m map[string]any
-		d time.Duration
+		self *outer
+		m    map[string]any
 	}
 	root := &outer{m: map[string]any{"x": &inner{hidden: []byte("a-secret-b")}}}
+	root.self = root
 	path, ok := reachable(root, "secret")
 	require.True(t, ok)
 	assert.Contains(t, path, "hidden")
