@@ -88,7 +88,7 @@ type Response struct {
 // baseURL must be https unless its host is loopback or WithInsecureHTTP is given:
 // the service is HTTPS-only and every call carries a key. NewClient refuses a base
 // URL with user info, a query or a fragment (none of which could be kept), a port
-// outside 1 to 65535, or a path inside the API (…/api/v1/stocks/). Every error it
+// over 65535, or a path inside the API (…/api/v1/stocks/). Every error it
 // returns matches ErrInvalidConfig.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	cfg := defaultConfig()
