@@ -63,6 +63,9 @@ func TestRecordAnswersWithoutAnIDAreUnexpected(t *testing.T) {
 				require.NotNil(t, resp, "the server answered")
 				assert.Equal(t, tc.status, resp.StatusCode)
 				assert.Contains(t, err.Error(), tc.path, "the error names the call")
+				if bodyName == "detail" {
+					assert.Contains(t, err.Error(), "maintenance", "the error quotes the start of the body")
+				}
 			})
 		}
 		t.Run(callName+"/204 with no body", func(t *testing.T) {
@@ -175,4 +178,18 @@ func TestLoginAnswerNames(t *testing.T) {
 			assert.Equal(t, "", c.Auth.Key())
 		})
 	}
+}
+
+// TestRedactReplacesSecretsAsSentAndAsJSON: an echo of the password in a JSON body
+// has its quotes and backslashes escaped; both forms are replaced, and a body with
+// no secret is returned as it is.
+func TestRedactReplacesSecretsAsSentAndAsJSON(t *testing.T) {
+	const password = `pa"ss\word`
+	body := []byte(`{"password": ["pa\"ss\\word is too common"], "raw": "pa"ss\word"}`)
+	got := string(redact(body, "", password))
+	assert.Equal(t, `{"password": ["[redacted] is too common"], "raw": "[redacted]"}`, got)
+
+	clean := []byte(`{"detail": "Invalid token."}`)
+	same := redact(clean, "some-key", password)
+	assert.Equal(t, &clean[0], &same[0], "no copy when there is nothing to replace")
 }
