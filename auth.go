@@ -19,8 +19,26 @@ type loginRequest struct {
 	Password string `json:"password"`
 }
 
+// loginResponse is the login's answer: {"key": ...} as documented, or
+// {"token": ...} as Django REST framework's own obtain_auth_token view answers.
 type loginResponse struct {
-	Key string `json:"key"`
+	Key   string `json:"key"`
+	Token string `json:"token"`
+}
+
+// key returns the key, from whichever name the service used.
+func (r *loginResponse) key() string {
+	if r.Key != "" {
+		return r.Key
+	}
+	return r.Token
+}
+
+func (r *loginResponse) checkAnswer() error {
+	if r.key() == "" {
+		return errors.New("login answered without a key")
+	}
+	return nil
 }
 
 type expireTokenRequest struct {
@@ -150,17 +168,16 @@ func (t *tokenStore) login(ctx context.Context, c *Client) (*Response, error) {
 		body:   loginRequest{Username: t.username, Password: t.password},
 		out:    &out,
 		anon:   true,
+		secret: t.password,
 	})
 	var vErr *ValidationError
 	if errors.As(err, &vErr) && len(vErr.NonField) > 0 {
 		// The service's answer to a wrong user name or password.
 		vErr.invalidCredentials = true
 	}
-	if err == nil && out.Key == "" {
-		err = fmt.Errorf("%w: login answered without a key", ErrUnexpectedResponse)
-	}
 	if err == nil {
-		t.key.Store(&out.Key)
+		key := out.key()
+		t.key.Store(&key)
 	}
 	t.logins.Add(1)
 	t.lastLogin = loginOutcome{resp: resp, err: err}

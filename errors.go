@@ -32,11 +32,14 @@ var (
 	ErrNoCredentials = errors.New("whippyware: no credentials: use WithCredentials or WithKey")
 	// ErrInvalidCredentials is a login refused for a wrong user name or password.
 	ErrInvalidCredentials = errors.New("whippyware: invalid user name or password")
-	// ErrUnexpectedResponse is an answer the client cannot read: a 2xx that is not
-	// the JSON expected, a truncated body, or one over the size limit.
+	// ErrUnexpectedResponse is an answer the client cannot read or must not take:
+	// a 2xx that is not the JSON expected, a truncated body, one over the size
+	// limit, a record without an id, a page without results, a login answer
+	// without a key, or (in All) a next link to any page but the following one.
 	ErrUnexpectedResponse = errors.New("whippyware: unexpected response")
 	// ErrInvalidRequest is a call the client refuses before sending anything: a
-	// nil request, an id below 1, options it cannot encode.
+	// nil request, an id below 1, a page or limit below zero, options it cannot
+	// encode.
 	ErrInvalidRequest = errors.New("whippyware: invalid request")
 )
 

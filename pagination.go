@@ -12,10 +12,21 @@ import (
 // ListOptions are the paging parameters every list takes. Resource list options
 // embed it.
 type ListOptions struct {
-	// Page is the page number, from 1. Zero asks for the first page.
+	// Page is the page number, from 1. Zero asks for the first page; below zero is
+	// refused with ErrInvalidRequest.
 	Page int `url:"page,omitempty"`
-	// Limit is the number of items per page. Zero leaves it to the service.
+	// Limit is the number of items per page. Zero leaves it to the service; below
+	// zero is refused with ErrInvalidRequest.
 	Limit int `url:"limit,omitempty"`
+}
+
+// checkRequest refuses a page or limit below zero, which the service would answer
+// with a 404 or ignore.
+func (o ListOptions) checkRequest() error {
+	if o.Page < 0 || o.Limit < 0 {
+		return fmt.Errorf("%w: page %d and limit %d: both must be zero or more", ErrInvalidRequest, o.Page, o.Limit)
+	}
+	return nil
 }
 
 // Page is one page of a list.
@@ -27,7 +38,9 @@ type Page[T any] struct {
 	// client never requests them as they are: their hosts cannot be trusted.
 	Next     string `json:"next"`
 	Previous string `json:"previous"`
-	// Results are the items of this page.
+	// Results are the items of this page: never nil in a page the client returns
+	// (an answer without them is ErrUnexpectedResponse), each a record with an id,
+	// or nil where the service sent null.
 	Results []*T `json:"results"`
 }
 
@@ -72,6 +85,12 @@ type pageFetcher[T any] func(ctx context.Context, query url.Values) (*Page[T], *
 // paginate is the one iterator behind every All: it walks the pages from the one in
 // query, following each page's next link by its page number only, and stops when
 // yield returns false or a page has no next link.
+//
+// It trusts a link only to move on by one page, as page-number pagination does: a
+// link to any other page (unreadable, back, the same, or ahead, which would skip
+// items), and a page with nothing in it that still links on (which could be
+// followed for ever without the loop body ever running, so the caller could not
+// break), end the iteration with ErrUnexpectedResponse.
 func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		q := cloneValues(query) // each run starts from the caller's options
@@ -82,10 +101,12 @@ func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]
 				yield(nil, err)
 				return
 			}
+			handed := 0
 			for _, item := range page.Results {
 				if item == nil {
 					continue // a null in the results: nothing to hand over
 				}
+				handed++
 				if !yield(item, nil) {
 					return
 				}
@@ -97,14 +118,18 @@ func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]
 				last, _ = strconv.Atoi(q.Get("page"))
 				last = max(last, 1)
 			}
-			next := page.NextPage()
-			if next <= last {
-				// A link without a readable page number, or one that goes back,
-				// would loop for ever or skip items: stop and say so.
-				yield(nil, fmt.Errorf("%w: page %d links to next page %q", ErrUnexpectedResponse, last, page.Next))
+			var bad string
+			switch next := page.NextPage(); {
+			case handed == 0:
+				bad = "has no results but links to a next page"
+			case next != last+1:
+				bad = fmt.Sprintf("links to page %d as the next page, not %d", next, last+1)
+			}
+			if bad != "" {
+				yield(nil, fmt.Errorf("%w: page %d %s (%q)", ErrUnexpectedResponse, last, bad, snippet([]byte(page.Next))))
 				return
 			}
-			last = next
+			last++
 			q.Set("page", strconv.Itoa(last))
 		}
 	}

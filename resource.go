@@ -106,10 +106,22 @@ func (r *resource[T, C, U, O]) send(ctx context.Context, method, path string, bo
 	return out, resp, nil
 }
 
-// listQuery encodes list options with go-querystring; nil options are no query.
+// requestChecker is implemented by the options a call can refuse before sending:
+// every filter, through the ListOptions it embeds.
+type requestChecker interface {
+	checkRequest() error
+}
+
+// listQuery checks and encodes list options with go-querystring; nil options are
+// no query.
 func listQuery[O any](opts *O) (url.Values, error) {
 	if opts == nil {
 		return url.Values{}, nil
+	}
+	if c, ok := any(opts).(requestChecker); ok {
+		if err := c.checkRequest(); err != nil {
+			return nil, err
+		}
 	}
 	q, err := query.Values(opts)
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,7 +69,10 @@ type Client struct {
 	StockLocations *StockLocationsService
 }
 
-// Response wraps the *http.Response of a call. Its body has been read and closed.
+// Response wraps the *http.Response of a call. Its body has been read and closed,
+// and Body is empty. Request is a copy of the request sent without its
+// Authorization header, body and GetBody, so that nothing a call returns holds the
+// key or the password.
 type Response struct {
 	*http.Response
 	// Attempts is how many times the request was sent, retries included.
@@ -77,13 +81,21 @@ type Response struct {
 
 // NewClient returns a client for the Whippy Ware service at baseURL, the backend's
 // own host with an optional path prefix (https://stock.example.com or
-// https://example.com/whippy/); the client adds api/v1/ to it.
+// https://example.com/whippy/); the client adds api/v1/ to it. A base URL that
+// already ends in api/v1/ (https://stock.example.com/api/v1/) means the same
+// service: the client takes api/v1/ off, and BaseURL returns what is left.
 //
 // baseURL must be https unless its host is loopback or WithInsecureHTTP is given:
-// the service is HTTPS-only and every call carries a key.
+// the service is HTTPS-only and every call carries a key. NewClient refuses a base
+// URL with user info, a query or a fragment (none of which could be kept), a port
+// over 65535, or a path inside the API (…/api/v1/stocks/). Every error it
+// returns matches ErrInvalidConfig.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	cfg := defaultConfig()
-	for _, opt := range opts {
+	for i, opt := range opts {
+		if opt == nil {
+			return nil, invalid("option %d is nil", i+1)
+		}
 		if err := opt(&cfg); err != nil {
 			return nil, err
 		}
@@ -132,7 +144,15 @@ func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err // without the URL, which may hold a password
+		}
 		return nil, invalid("base URL: %v", err)
+	}
+	if u.User != nil {
+		// Checked first: every message below quotes the URL.
+		return nil, invalid("base URL must not carry credentials; use WithCredentials")
 	}
 	if u.Host == "" {
 		return nil, invalid("base URL %q has no host", raw)
@@ -146,10 +166,17 @@ func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
 	default:
 		return nil, invalid("base URL %q must be https", raw)
 	}
-	if u.User != nil {
-		return nil, invalid("base URL must not carry credentials; use WithCredentials")
+	if port := u.Port(); port != "" {
+		// Port 0 stays allowed: it names no server, so an in-process transport's
+		// URL uses it (whippywaretest.WithoutListener).
+		if n, err := strconv.Atoi(port); err != nil || n > 65535 {
+			return nil, invalid("base URL %q: port %s is not between 0 and 65535", raw, port)
+		}
 	}
-	u.RawQuery, u.Fragment = "", ""
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		// Every call builds its own query, so these would be dropped silently.
+		return nil, invalid("base URL %q has a query or fragment, which the client cannot send; pass the host and path prefix only", raw)
+	}
 	if !strings.HasSuffix(u.Path, "/") {
 		// Without the slash, a relative path would replace the prefix's last segment.
 		u.Path += "/"
@@ -157,7 +184,14 @@ func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
 	u.RawPath = ""
 	// Dot segments resolved once here make every call's URL a concatenation (see
 	// resolve), which costs a fraction of ResolveReference.
-	return u.ResolveReference(&url.URL{}), nil
+	u = u.ResolveReference(&url.URL{})
+	if prefix, ok := strings.CutSuffix(u.Path, "/"+apiPrefix); ok {
+		u.Path = prefix + "/" // the client adds api/v1/ itself
+	}
+	if strings.Contains(u.Path, "/"+apiPrefix) {
+		return nil, invalid("base URL %q points inside the API; pass the host and path prefix before api/v1/", raw)
+	}
+	return u, nil
 }
 
 func isLoopback(host string) bool {
@@ -176,6 +210,10 @@ type call struct {
 	body   any        // marshalled to JSON once; nil sends no body
 	out    any        // decoded from a 2xx answer; nil discards it
 	anon   bool       // true for login, which must not carry a key
+	// secret is what the body carries that must not come back (the login's
+	// password): redacted from error bodies; and the answer, which holds a key, is
+	// never quoted.
+	secret string
 }
 
 // do is the one request path: it builds, authenticates, sends (with retries), logs
@@ -213,7 +251,8 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return loginResp, lerr
 		}
 		sent := resp.Attempts
-		resp, body, err = c.send(ctx, cl.method, u, payload, fresh)
+		key = fresh
+		resp, body, err = c.send(ctx, cl.method, u, payload, key)
 		if resp != nil {
 			resp.Attempts += sent // the 401 answered attempts too
 		}
@@ -222,15 +261,9 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, body)
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, key, cl.secret))
 	}
-	if cl.out != nil && resp.StatusCode != http.StatusNoContent {
-		if err := json.Unmarshal(body, cl.out); err != nil {
-			return resp, fmt.Errorf("%w: decoding %s %s (status %d): %w; body starts %q",
-				ErrUnexpectedResponse, cl.method, u.String(), resp.StatusCode, err, snippet(body))
-		}
-	}
-	return resp, nil
+	return resp, decodeAnswer(cl, u, resp, body, key)
 }
 
 // resolve returns the URL of path (relative, without dot segments: the services'
@@ -278,13 +311,13 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, err)
 		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, u.String(), attempts, err)
 	}
-	defer httpResp.Body.Close()
-	resp := &Response{Response: httpResp, Attempts: attempts}
 	limit := int64(maxResponseBytes)
 	if httpResp.StatusCode >= 300 {
 		limit = maxErrorBodyBytes
 	}
 	data, err := io.ReadAll(io.LimitReader(httpResp.Body, limit+1))
+	httpResp.Body.Close()
+	resp := &Response{Response: withoutSecrets(httpResp), Attempts: attempts}
 	c.log(ctx, "whippyware request", method, u, httpResp.StatusCode, attempts, start, err)
 	if err != nil {
 		return resp, nil, fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, u.String(), httpResp.StatusCode, err)

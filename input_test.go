@@ -1,0 +1,131 @@
+package whippyware
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestNewClientRefusesBaseURLsItCannotKeep: a query or fragment would be dropped
+// silently, a port over 65535 cannot be dialled, and a path inside the API would
+// give api/v1/stocks/api/v1/...: each is refused with ErrInvalidConfig and a message
+// naming the problem.
+func TestNewClientRefusesBaseURLsItCannotKeep(t *testing.T) {
+	cases := []struct {
+		name, base, says string
+	}{
+		{"query", "https://whippy.test/?tenant=a", "query"},
+		{"empty query", "https://whippy.test/?", "query"},
+		{"fragment", "https://whippy.test/prefix/#top", "fragment"},
+		{"query on a prefix", "https://whippy.test/prefix?x=1", "query"},
+		{"port 99999", "https://whippy.test:99999/", "port 99999"},
+		{"port 65536", "http://127.0.0.1:65536/", "port 65536"},
+		{"a collection path", "https://whippy.test/api/v1/stocks/", "inside the API"},
+		{"a prefix then a collection", "https://whippy.test/p/api/v1/providers", "inside the API"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := NewClient(tc.base, WithKey(testKey))
+			assert.Nil(t, c)
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			assert.Contains(t, err.Error(), tc.says)
+		})
+	}
+	t.Run("port 65535 is a port", func(t *testing.T) {
+		_, err := NewClient("https://whippy.test:65535/")
+		require.NoError(t, err)
+	})
+}
+
+// TestNewClientErrorsAllMatchErrInvalidConfig: a nil option is refused like a bad
+// one, and no message quotes a password given in the URL, even an unparsable one.
+func TestNewClientErrorsAllMatchErrInvalidConfig(t *testing.T) {
+	c, err := NewClient(testBase, WithKey(testKey), nil)
+	assert.Nil(t, c)
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	assert.Contains(t, err.Error(), "option 2 is nil")
+
+	for _, base := range []string{
+		"https://user:pw-in-url-5c1e@[::1",
+		"http://user:pw-in-url-5c1e@whippy.example.com/",
+		"ftp://user:pw-in-url-5c1e@whippy.test/",
+		"https://user:pw-in-url-5c1e@whippy.test:99999/",
+	} {
+		c, err := NewClient(base)
+		assert.Nil(t, c)
+		require.ErrorIs(t, err, ErrInvalidConfig, base)
+		assert.NotContains(t, err.Error(), "pw-in-url-5c1e")
+	}
+}
+
+// TestNewClientTakesOffAPIPrefix: a base URL that already ends in api/v1/ is the
+// service's root plus the API prefix; calls go to api/v1/ once.
+func TestNewClientTakesOffAPIPrefix(t *testing.T) {
+	cases := map[string]string{
+		"https://whippy.test/api/v1/":         "https://whippy.test/",
+		"https://whippy.test/api/v1":          "https://whippy.test/",
+		"https://whippy.test/prefix/api/v1/":  testBase,
+		"https://whippy.test/prefix/./api/v1": testBase,
+	}
+	for base, want := range cases {
+		t.Run(base, func(t *testing.T) {
+			c, mock := newMockClientWith(t, WithKey(testKey))
+			c2, err := NewClient(base, WithKey(testKey), WithHTTPClient(&http.Client{Transport: mock}), WithoutRetries())
+			require.NoError(t, err)
+			assert.Equal(t, want, c2.BaseURL())
+			if want != testBase {
+				return
+			}
+			rec := recordJSON(mock, http.MethodGet, testAPI+"providers/1/", 200, providerJSON)
+			_, _, err = c2.Providers.Get(context.Background(), 1)
+			require.NoError(t, err)
+			assert.Equal(t, "/prefix/api/v1/providers/1/", rec.Load().req.URL.Path)
+			assert.Equal(t, c.BaseURL(), c2.BaseURL(), "the same client as without api/v1/")
+		})
+	}
+}
+
+// TestNegativePageOrLimitSendsNothing: the service answers a negative page with a
+// 404 and ignores a negative limit; the client refuses both before sending, in List
+// and All of every resource.
+func TestNegativePageOrLimitSendsNothing(t *testing.T) {
+	for _, lo := range []ListOptions{{Page: -1}, {Limit: -5}, {Page: -2, Limit: 10}} {
+		calls := map[string]func(context.Context, *Client) error{
+			"Stocks.List": func(ctx context.Context, c *Client) error {
+				_, _, err := c.Stocks.List(ctx, &StockFilter{ListOptions: lo})
+				return err
+			},
+			"Providers.List": func(ctx context.Context, c *Client) error {
+				_, _, err := c.Providers.List(ctx, &ProviderFilter{ListOptions: lo})
+				return err
+			},
+			"StockLocations.All": func(ctx context.Context, c *Client) error {
+				for _, err := range c.StockLocations.All(ctx, &StockLocationFilter{ListOptions: lo, Provider: 1}) {
+					return err
+				}
+				return nil
+			},
+			"StockLists.All": func(ctx context.Context, c *Client) error {
+				for _, err := range c.StockLists.All(ctx, &StockListFilter{ListOptions: lo}) {
+					return err
+				}
+				return nil
+			},
+			"StockListRules.List": func(ctx context.Context, c *Client) error {
+				_, _, err := c.StockListRules.List(ctx, &StockListRuleFilter{ListOptions: lo})
+				return err
+			},
+		}
+		for name, call := range calls {
+			t.Run(name, func(t *testing.T) {
+				c, mock := newKeyClient(t) // any request fails the test
+				err := call(context.Background(), c)
+				require.ErrorIs(t, err, ErrInvalidRequest, "page %d, limit %d", lo.Page, lo.Limit)
+				assert.Equal(t, 0, mock.GetTotalCallCount())
+			})
+		}
+	}
+}

@@ -1,0 +1,271 @@
+package whippyware_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/whippyware-go/whippyware"
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
+)
+
+// Reliability: nothing reachable from a value, *Response or error the SDK returns
+// holds the password or a key, on success, on a re-login, on a failed automatic
+// login, on a malformed login answer, and when the service echoes what it was sent.
+
+// returned is what one call handed back.
+type returned struct {
+	name  string
+	value any
+	resp  *whippyware.Response
+	err   error
+}
+
+// TestReturnedValuesHoldNoSecrets runs calls that carry the password or a key and
+// checks everything they return: %v, %+v and %#v of each value, *Response, its
+// *http.Response and *http.Request, and error; resp.Request has no Authorization
+// header, no body and no GetBody; resp.Body reads nothing; and no string or byte
+// slice reachable from any of them, followed through pointers, interfaces and
+// unexported fields, contains a secret.
+func TestReturnedValuesHoldNoSecrets(t *testing.T) {
+	const user, password, wrongPassword = "keeper", "pw-7d41b2-do-not-leak", "pw-wrong-0e93aa-do-not-leak"
+	ctx := context.Background() // not t.Context(): a test's context reaches the whole test
+	srv := wt.NewTestServer(t, wt.WithUser(user, password))
+	c := srv.Client()
+	var got []returned
+	add := func(name string, value any, resp *whippyware.Response, err error) {
+		got = append(got, returned{name, value, resp, err})
+	}
+
+	p, resp, err := c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "P", Code: "p"})
+	require.NoError(t, err, "lazy login, then a create")
+	add("create after a lazy login", p, resp, err)
+	srv.ExpireTokens()
+	v, resp, err := c.Providers.Get(ctx, p.ID)
+	require.NoError(t, err, "401, one re-login, resent")
+	add("get after a re-login", v, resp, err)
+	page, resp, err := c.Providers.List(ctx, nil)
+	require.NoError(t, err)
+	add("list", page, resp, err)
+	_, resp, err = c.Providers.Get(ctx, 9999)
+	require.ErrorIs(t, err, whippyware.ErrNotFound)
+	add("get of a missing id", nil, resp, err)
+	resp, err = c.Auth.Login(ctx)
+	require.NoError(t, err)
+	add("Auth.Login", nil, resp, err)
+	resp, err = c.Auth.Logout(ctx)
+	require.NoError(t, err)
+	add("Auth.Logout", nil, resp, err)
+
+	wrong := srv.Client(whippyware.WithCredentials(user, wrongPassword))
+	_, resp, err = wrong.Providers.List(ctx, nil)
+	require.ErrorIs(t, err, whippyware.ErrInvalidCredentials)
+	require.NotNil(t, resp, "the refused login's answer")
+	add("automatic login refused", nil, resp, err)
+
+	srv.FailNext(1, wt.Fault{Method: http.MethodPost, Path: relLoginPath, Status: http.StatusBadGateway})
+	_, resp, err = srv.Client(whippyware.WithoutRetries()).Providers.List(ctx, nil)
+	require.ErrorIs(t, err, whippyware.ErrServer)
+	require.NotNil(t, resp)
+	add("automatic login answered 502", nil, resp, err)
+
+	// Keys the service handed out: every one the fake saw.
+	secrets := map[string]string{"the password": password, "the wrong password": wrongPassword}
+	for _, r := range srv.Requests() {
+		if key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Token "); ok {
+			secrets["key "+key[:4]] = key
+		}
+	}
+	require.GreaterOrEqual(t, len(secrets), 4, "keys to look for: before and after ExpireTokens, after Logout")
+
+	// Answers the fake never gives, from a loopback server: malformed login answers
+	// that hold a key, and error bodies that echo the password or the key sent.
+	const echoedKey, numericKey = "k-echoed-51c0f7", "98765432123"
+	secrets["a key in a malformed login answer"] = "k-malformed-2b9e44"
+	secrets["a numeric key"] = numericKey
+	secrets["an echoed key"] = echoedKey
+	for name, answer := range map[string]struct {
+		status int
+		body   string
+	}{
+		"login answer cut short":        {200, `{"key": "k-malformed-2b9e44`},
+		"login answer, key a number":    {200, `{"key": ` + numericKey + `}`},
+		"login answer, HTML":            {200, `<html><p>your key: k-malformed-2b9e44</p></html>`},
+		"login 400 echoing the body":    {400, `{"password": ["` + password + ` is too common"]}`},
+		"login 500 echoing the request": {500, `username=keeper&password=` + password},
+	} {
+		srv := echoServer(t, answer.status, answer.body, "")
+		c, err := whippyware.NewClient(srv.URL, whippyware.WithCredentials(user, password), whippyware.WithoutRetries())
+		require.NoError(t, err)
+		_, resp, err := c.Providers.List(ctx, nil)
+		require.Error(t, err, name)
+		require.NotNil(t, resp, name)
+		add(name, nil, resp, err)
+	}
+	echo := echoServer(t, 0, "", `{"detail": "Invalid token `+echoedKey+`."}`)
+	keyOnly, err := whippyware.NewClient(echo.URL, whippyware.WithKey(echoedKey))
+	require.NoError(t, err)
+	_, resp, err = keyOnly.Providers.Get(ctx, 1)
+	require.ErrorIs(t, err, whippyware.ErrUnauthorized)
+	add("401 echoing the key", nil, resp, err)
+
+	for _, r := range got {
+		t.Run(r.name, func(t *testing.T) {
+			if r.resp != nil {
+				checkResponseHoldsNoSecret(t, r.resp)
+			}
+			texts := []string{fmt.Sprintf("%v\n%+v\n%#v", r.value, r.value, r.value)}
+			roots := []any{r.value, r.resp, r.err}
+			if r.resp != nil {
+				texts = append(texts, fmt.Sprintf("%v\n%+v\n%#v", r.resp, r.resp, r.resp),
+					fmt.Sprintf("%v\n%+v\n%#v", *r.resp.Response, *r.resp.Response, *r.resp.Response),
+					fmt.Sprintf("%v\n%+v\n%#v", *r.resp.Request, *r.resp.Request, *r.resp.Request))
+			}
+			if r.err != nil {
+				texts = append(texts, fmt.Sprintf("%s\n%v\n%+v\n%#v\n%q", r.err.Error(), r.err, r.err, r.err, r.err))
+			}
+			for label, secret := range secrets {
+				for _, text := range texts {
+					// Not assert.NotContains: its message would print the secret.
+					assert.Falsef(t, strings.Contains(text, secret), "a formatted value holds %s", label)
+				}
+				for _, root := range roots {
+					if path, ok := reachable(root, secret); ok {
+						t.Errorf("%s is reachable at %s", label, path)
+					}
+				}
+			}
+		})
+	}
+}
+
+// checkResponseHoldsNoSecret checks the ways a caller reaches the request and body
+// behind a *Response.
+func checkResponseHoldsNoSecret(t *testing.T, resp *whippyware.Response) {
+	t.Helper()
+	req := resp.Request
+	require.NotNil(t, req, "the request is kept for its method and URL")
+	assert.NotEmpty(t, req.Method)
+	assert.NotNil(t, req.URL)
+	assert.Empty(t, req.Header.Values("Authorization"), "resp.Request carries no key")
+	assert.Nil(t, req.GetBody, "resp.Request cannot replay its body")
+	assert.Nil(t, req.Body, "resp.Request has no body")
+	assert.Nil(t, req.Response, "no chain of redirected requests")
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	assert.Empty(t, body, "the answer's body was read already")
+}
+
+// echoServer answers login with loginStatus and loginBody, and anything else with
+// a 401 whose body is otherBody.
+func echoServer(t *testing.T, loginStatus int, loginBody, otherBody string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == relLoginPath {
+			w.WriteHeader(loginStatus)
+			io.WriteString(w, loginBody)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, otherBody)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// reachable reports whether secret is in a string or byte slice reachable from
+// root, through pointers, interfaces, structs (unexported fields included), maps,
+// slices and arrays, and where. Functions and channels cannot be looked into
+// (resp.Request.GetBody is checked to be nil instead).
+func reachable(root any, secret string) (string, bool) {
+	w := &secretWalk{secret: secret, seen: map[visit]bool{}}
+	w.walk(reflect.ValueOf(root), fmt.Sprintf("(%T)", root), 0)
+	return w.found, w.found != ""
+}
+
+type visit struct {
+	ptr uintptr
+	typ reflect.Type
+}
+
+type secretWalk struct {
+	secret string
+	seen   map[visit]bool
+	found  string
+}
+
+func (w *secretWalk) walk(v reflect.Value, path string, depth int) {
+	if w.found != "" || !v.IsValid() || depth > 64 {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		if strings.Contains(v.String(), w.secret) {
+			w.found = path
+		}
+	case reflect.Pointer, reflect.Map:
+		if v.IsNil() || w.seen[visit{v.Pointer(), v.Type()}] {
+			return
+		}
+		w.seen[visit{v.Pointer(), v.Type()}] = true
+		if v.Kind() == reflect.Pointer {
+			w.walk(v.Elem(), path, depth+1)
+			return
+		}
+		for it := v.MapRange(); it.Next(); {
+			w.walk(it.Key(), path+"[key]", depth+1)
+			w.walk(it.Value(), fmt.Sprintf("%s[%v]", path, it.Key()), depth+1)
+		}
+	case reflect.Interface:
+		w.walk(v.Elem(), path, depth+1)
+	case reflect.Struct:
+		for i := range v.NumField() {
+			w.walk(v.Field(i), path+"."+v.Type().Field(i).Name, depth+1)
+		}
+	case reflect.Slice:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			if strings.Contains(string(v.Bytes()), w.secret) {
+				w.found = path
+			}
+			return
+		}
+		fallthrough
+	case reflect.Array:
+		for i := range v.Len() {
+			w.walk(v.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)
+		}
+	}
+}
+
+// TestReachableFindsWhatIsThere: the walk finds a secret behind an unexported
+// field, an interface, a map and a byte slice, and ends on a cycle, so that the
+// test above can fail and cannot hang.
+func TestReachableFindsWhatIsThere(t *testing.T) {
+	type inner struct{ hidden []byte }
+	type outer struct {
+		self *outer
+		m    map[string]any
+	}
+	root := &outer{m: map[string]any{"x": &inner{hidden: []byte("a-secret-b")}}}
+	root.self = root
+	path, ok := reachable(root, "secret")
+	require.True(t, ok)
+	assert.Contains(t, path, "hidden")
+	_, ok = reachable(root, "absent")
+	assert.False(t, ok)
+	req, err := http.NewRequest(http.MethodGet, "http://127.0.0.1/", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Token the-key")
+	_, ok = reachable(&http.Response{Request: req}, "the-key")
+	assert.True(t, ok, "a header behind a response")
+}
