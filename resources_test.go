@@ -42,10 +42,20 @@ type listCase[O any] struct {
 	query string
 }
 
+// crudService is what every resource service offers; the request-shape cases call
+// the generated methods through it, as users do.
+type crudService[T, C, U, O any] interface {
+	List(ctx context.Context, opts *O) (*Page[T], *Response, error)
+	Get(ctx context.Context, id int64) (*T, *Response, error)
+	Create(ctx context.Context, req *C) (*T, *Response, error)
+	Update(ctx context.Context, id int64, req *U) (*T, *Response, error)
+	Delete(ctx context.Context, id int64) (*Response, error)
+}
+
 // resourceSpec describes one service for the generated request-shape cases.
 type resourceSpec[T, C, U, O any] struct {
 	name    string
-	svc     func(*Client) *resource[T, C, U, O]
+	svc     func(*Client) crudService[T, C, U, O]
 	path    string // collection under testAPI
 	item    string // JSON of one record with id 7, as the service answers it
 	want    *T     // item decoded
@@ -121,9 +131,7 @@ var sampleRecord = Record{
 
 var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]{
 	name: "Providers", path: "providers/",
-	svc: func(c *Client) *resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter] {
-		return &c.Providers.resource
-	},
+	svc: func(c *Client) crudService[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter] { return c.Providers },
 	item: `{` + sampleRecordJSON + `, "name": "Main warehouse", "code": "main_wh", "should_add_reservations": true}`,
 	want: &Provider{Record: sampleRecord, Name: "Main warehouse", Code: "main_wh", ShouldAddReservations: true},
 	lists: []listCase[ProviderFilter]{
@@ -146,9 +154,7 @@ var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateR
 
 var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]{
 	name: "StockLocations", path: "stock-locations/",
-	svc: func(c *Client) *resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter] {
-		return &c.StockLocations.resource
-	},
+	svc: func(c *Client) crudService[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter] { return c.StockLocations },
 	item: `{` + sampleRecordJSON + `, "name": "110", "code": "110", "provider": 3}`,
 	want: &StockLocation{Record: sampleRecord, Name: "110", Code: "110", Provider: 3},
 	lists: []listCase[StockLocationFilter]{
@@ -168,9 +174,7 @@ var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, 
 
 var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]{
 	name: "StockLists", path: "stock-lists/",
-	svc: func(c *Client) *resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter] {
-		return &c.StockLists.resource
-	},
+	svc: func(c *Client) crudService[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter] { return c.StockLists },
 	item: `{` + sampleRecordJSON + `, "code": "alpha_stock_list", "name": "Alpha Stock List", "remote_id": 11, "stock_list_rule": "5"}`,
 	want: &StockList{Record: sampleRecord, Code: "alpha_stock_list", Name: "Alpha Stock List", RemoteID: 11, StockListRule: "5"},
 	lists: []listCase[StockListFilter]{
@@ -192,9 +196,7 @@ var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpd
 
 var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]{
 	name: "StockListRules", path: "stock-list-rules/",
-	svc: func(c *Client) *resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter] {
-		return &c.StockListRules.resource
-	},
+	svc: func(c *Client) crudService[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter] { return c.StockListRules },
 	item: `{` + sampleRecordJSON + `, "name": "Eshop", "rule_type": "sql", "rule": {"providers":[1,2]}}`,
 	want: &StockListRule{Record: sampleRecord, Name: "Eshop", RuleType: "sql", Rule: json.RawMessage(`{"providers":[1,2]}`)},
 	lists: []listCase[StockListRuleFilter]{
@@ -213,9 +215,7 @@ var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, 
 
 var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{
 	name: "Stocks", path: "stocks/",
-	svc: func(c *Client) *resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter] {
-		return &c.Stocks.resource
-	},
+	svc: func(c *Client) crudService[Stock, StockCreateRequest, StockUpdateRequest, StockFilter] { return c.Stocks },
 	item: `{` + sampleRecordJSON + `, "sku": "555AB13004562130", "provider": "shop_provider", "location": 110, "stock": 5,
 		"reserved_stock": 2, "period": "2023-05-10", "stock_type": "standard", "unit_type": "qty"}`,
 	want: &Stock{

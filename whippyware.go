@@ -101,13 +101,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key),
 	}
 	c.http = newRetryableClient(cfg.httpClient, cfg.retry, c.logger)
-	s := service{client: c}
 	c.Auth = &AuthService{client: c}
-	c.Stocks = &StocksService{resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{s, apiPrefix + "stocks/"}}
-	c.StockLists = &StockListsService{resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]{s, apiPrefix + "stock-lists/"}}
-	c.StockListRules = &StockListRulesService{resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]{s, apiPrefix + "stock-list-rules/"}}
-	c.Providers = &ProvidersService{resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]{s, apiPrefix + "providers/"}}
-	c.StockLocations = &StockLocationsService{resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]{s, apiPrefix + "stock-locations/"}}
+	c.initServices()
 	return c, nil
 }
 
