@@ -131,7 +131,9 @@ var sampleRecord = Record{
 
 var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]{
 	name: "Providers", path: "providers/",
-	svc: func(c *Client) crudService[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter] { return c.Providers },
+	svc: func(c *Client) crudService[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter] {
+		return c.Providers
+	},
 	item: `{` + sampleRecordJSON + `, "name": "Main warehouse", "code": "main_wh", "should_add_reservations": true}`,
 	want: &Provider{Record: sampleRecord, Name: "Main warehouse", Code: "main_wh", ShouldAddReservations: true},
 	lists: []listCase[ProviderFilter]{
@@ -154,7 +156,9 @@ var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateR
 
 var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]{
 	name: "StockLocations", path: "stock-locations/",
-	svc: func(c *Client) crudService[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter] { return c.StockLocations },
+	svc: func(c *Client) crudService[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter] {
+		return c.StockLocations
+	},
 	item: `{` + sampleRecordJSON + `, "name": "110", "code": "110", "provider": 3}`,
 	want: &StockLocation{Record: sampleRecord, Name: "110", Code: "110", Provider: 3},
 	lists: []listCase[StockLocationFilter]{
@@ -174,7 +178,9 @@ var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, 
 
 var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]{
 	name: "StockLists", path: "stock-lists/",
-	svc: func(c *Client) crudService[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter] { return c.StockLists },
+	svc: func(c *Client) crudService[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter] {
+		return c.StockLists
+	},
 	item: `{` + sampleRecordJSON + `, "code": "alpha_stock_list", "name": "Alpha Stock List", "remote_id": 11, "stock_list_rule": "5"}`,
 	want: &StockList{Record: sampleRecord, Code: "alpha_stock_list", Name: "Alpha Stock List", RemoteID: 11, StockListRule: "5"},
 	lists: []listCase[StockListFilter]{
@@ -196,7 +202,9 @@ var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpd
 
 var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]{
 	name: "StockListRules", path: "stock-list-rules/",
-	svc: func(c *Client) crudService[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter] { return c.StockListRules },
+	svc: func(c *Client) crudService[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter] {
+		return c.StockListRules
+	},
 	item: `{` + sampleRecordJSON + `, "name": "Eshop", "rule_type": "sql", "rule": {"providers":[1,2]}}`,
 	want: &StockListRule{Record: sampleRecord, Name: "Eshop", RuleType: "sql", Rule: json.RawMessage(`{"providers":[1,2]}`)},
 	lists: []listCase[StockListRuleFilter]{
@@ -215,7 +223,9 @@ var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, 
 
 var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{
 	name: "Stocks", path: "stocks/",
-	svc: func(c *Client) crudService[Stock, StockCreateRequest, StockUpdateRequest, StockFilter] { return c.Stocks },
+	svc: func(c *Client) crudService[Stock, StockCreateRequest, StockUpdateRequest, StockFilter] {
+		return c.Stocks
+	},
 	item: `{` + sampleRecordJSON + `, "sku": "555AB13004562130", "provider": "shop_provider", "location": 110, "stock": 5,
 		"reserved_stock": 2, "period": "2023-05-10", "stock_type": "standard", "unit_type": "qty"}`,
 	want: &Stock{

@@ -62,5 +62,5 @@ type StockFilter struct {
 // Get, Create, Update and Delete follow the Akinon REST convention (the brand's
 // integration writes stock rows).
 type StocksService struct {
-	resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]
+	resource resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]
 }

@@ -43,5 +43,5 @@ type StockListFilter struct {
 // StockListsService manages stock lists under api/v1/stock-lists/. List, Get and
 // Create are documented; Update and Delete follow the Akinon REST convention.
 type StockListsService struct {
-	resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]
+	resource resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]
 }

@@ -42,7 +42,7 @@ type service struct {
 	// Docs per method: where the endpoint comes from, and anything a caller must
 	// know beyond the common text.
 	ListSource, GetSource, CreateSource, UpdateSource, DeleteSource source
-	ListNote, CreateNote, UpdateNote   string
+	ListNote, CreateNote, UpdateNote                                string
 }
 
 // services is the table: one row per Whippy Ware resource, tagged after
