@@ -53,6 +53,9 @@ type Client struct {
 	timeout   time.Duration
 	logger    *slog.Logger
 	tokens    *tokenStore
+	// maxBody bounds a successful response body: maxResponseBytes, or less in the
+	// tests, which would otherwise read 32 MiB (slow under -race) to reach it.
+	maxBody int64
 
 	// Auth logs in and expires keys.
 	Auth *AuthService
@@ -99,6 +102,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		timeout:   cfg.timeout,
 		logger:    cfg.logger,
 		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key),
+		maxBody:   maxResponseBytes,
 	}
 	c.http = newRetryableClient(cfg.httpClient, cfg.retry, c.logger)
 	c.Auth = &AuthService{client: c}
@@ -275,7 +279,7 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 	}
 	defer httpResp.Body.Close()
 	resp := &Response{Response: httpResp, Attempts: attempts}
-	limit := int64(maxResponseBytes)
+	limit := c.maxBody
 	if httpResp.StatusCode >= 300 {
 		limit = maxErrorBodyBytes
 	}
