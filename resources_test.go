@@ -195,8 +195,12 @@ var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpd
 	},
 	updates: []bodyCase[StockListUpdateRequest]{
 		{"name only", &StockListUpdateRequest{Name: Ptr("Beta")}, `{"name": "Beta"}`},
-		{"zero values", &StockListUpdateRequest{RemoteID: Ptr(int64(0)), StockListRule: Ptr(int64(0)), IsActive: Ptr(false)},
+		{"zero values", &StockListUpdateRequest{RemoteID: Value(int64(0)), StockListRule: Value(int64(0)), IsActive: Ptr(false)},
 			`{"remote_id": 0, "stock_list_rule": 0, "is_active": false}`},
+		{"clear remote id and rule", &StockListUpdateRequest{RemoteID: Null[int64](), StockListRule: Null[int64]()},
+			`{"remote_id": null, "stock_list_rule": null}`},
+		{"set one, clear one", &StockListUpdateRequest{RemoteID: Value(int64(12)), StockListRule: Null[int64]()},
+			`{"remote_id": 12, "stock_list_rule": null}`},
 	},
 }
 
@@ -245,16 +249,31 @@ var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, Stoc
 			"period": "2023-05-10", "stock_type": "standard", "unit_type": "qty", "is_active": false}`},
 		{"zero stock is sent", &StockCreateRequest{SKU: "555AB", Provider: "shop_provider", Location: "110"},
 			`{"sku": "555AB", "provider": "shop_provider", "location": "110", "stock": 0}`},
+		{"timestamp period is sent as its date", &StockCreateRequest{SKU: "555AB", Provider: "shop_provider", Location: "110",
+			Period: Ptr(lateTimestampPeriod())},
+			`{"sku": "555AB", "provider": "shop_provider", "location": "110", "stock": 0, "period": "2023-05-10"}`},
 	},
 	updates: []bodyCase[StockUpdateRequest]{
 		{"stock only", &StockUpdateRequest{Stock: Ptr(int64(9))}, `{"stock": 9}`},
 		{"zero values", &StockUpdateRequest{Stock: Ptr(int64(0)), ReservedStock: Ptr(int64(0)), IsActive: Ptr(false)},
 			`{"stock": 0, "reserved_stock": 0, "is_active": false}`},
 		{"text fields", &StockUpdateRequest{
-			SKU: Ptr("555AC"), Provider: Ptr("other"), Location: Ptr(StringOrNumber("112")), Period: Ptr(Date(2024, time.March, 1)),
+			SKU: Ptr("555AC"), Provider: Ptr("other"), Location: Ptr(StringOrNumber("112")), Period: Value(Date(2024, time.March, 1)),
 			StockType: Ptr("virtual"), UnitType: Ptr("kg"),
 		}, `{"sku": "555AC", "provider": "other", "location": "112", "period": "2024-03-01", "stock_type": "virtual", "unit_type": "kg"}`},
+		{"clear period", &StockUpdateRequest{Period: Null[DateOrTime]()}, `{"period": null}`},
+		{"timestamp period is sent as its date", &StockUpdateRequest{Period: Value(lateTimestampPeriod())}, `{"period": "2023-05-10"}`},
 	},
+}
+
+// lateTimestampPeriod is early on 10 May 2023 at +03:00, still 9 May in UTC:
+// a request sends the date as written, 2023-05-10.
+func lateTimestampPeriod() DateOrTime {
+	d, err := ParseDateOrTime("2023-05-10T01:37:18.209869+03:00")
+	if err != nil || d.DateOnly {
+		panic("lateTimestampPeriod: not a timestamp")
+	}
+	return d
 }
 
 func resourceShapeCases() []shapeCase {
