@@ -12,8 +12,8 @@
 // Endpoints that the public Whippy Ware reference does not document follow the
 // Akinon REST convention (Django REST framework): create is POST collection/, read
 // is GET collection/{id}/, partial update is PATCH collection/{id}/ and delete is
-// DELETE collection/{id}/. Each service's doc comment says which of its endpoints
-// those are.
+// DELETE collection/{id}/. Each method's doc comment names its endpoint and says
+// whether the reference documents it or it follows the convention.
 package whippyware
 
 import (
