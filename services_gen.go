@@ -72,7 +72,8 @@ func (s *StocksService) Create(ctx context.Context, req *StockCreateRequest) (*S
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains. To find the row
 // to update, filter List or All by all four of sku, provider, location and
-// stock_type: rows may share the first three.
+// stock_type: rows may share the first three. Null[DateOrTime]() as req.Period
+// clears the period.
 func (s *StocksService) Update(ctx context.Context, id int64, req *StockUpdateRequest) (*Stock, *Response, error) {
 	return s.resource.update(ctx, id, req)
 }
@@ -133,7 +134,8 @@ func (s *StockListsService) Create(ctx context.Context, req *StockListCreateRequ
 // ErrInvalidRequest and sends nothing.
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
-// (Django REST framework), as the package documentation explains.
+// (Django REST framework), as the package documentation explains. Null[int64]() as
+// req.RemoteID or req.StockListRule clears it.
 func (s *StockListsService) Update(ctx context.Context, id int64, req *StockListUpdateRequest) (*StockList, *Response, error) {
 	return s.resource.update(ctx, id, req)
 }

@@ -25,7 +25,7 @@ type Record struct {
 // up by code, as Django REST framework's SlugRelatedField(slug_field="code")
 // does), so "4" is the location whose code is "4", never the location with id 4.
 // Pass StockLocation.Code, not StockLocation.ID. A stock list's rule, which is an
-// id, is sent by the requests as a number (an *int64), never as a StringOrNumber.
+// id, is sent by the requests as a number (an int64 id), never as a StringOrNumber.
 type StringOrNumber string
 
 // UnmarshalJSON accepts a string, a number or null (which leaves "").

@@ -59,7 +59,8 @@ var services = []service{
 			"\"standard\" when not sent: a second row with the same four is refused with a " +
 			"*ValidationError. The brand's integration writes stock rows this way.",
 		UpdateNote: "To find the row to update, filter List or All by all four of sku, provider, " +
-			"location and stock_type: rows may share the first three.",
+			"location and stock_type: rows may share the first three. Null[DateOrTime]() as " +
+			"req.Period clears the period.",
 	},
 	{
 		Type: "StockListsService", Field: "StockLists", Record: "StockList",
@@ -68,6 +69,7 @@ var services = []service{
 		ListSource: documented, GetSource: documented, CreateSource: documented, UpdateSource: convention, DeleteSource: convention,
 		CreateNote: "Code and Name are required (documented); remote_id, stock_list_rule and is_active " +
 			"follow the convention.",
+		UpdateNote: "Null[int64]() as req.RemoteID or req.StockListRule clears it.",
 	},
 	{
 		Type: "StockListRulesService", Field: "StockListRules", Record: "StockListRule",
