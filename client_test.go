@@ -438,10 +438,16 @@ func TestUnreadableSuccessBodies(t *testing.T) {
 
 func TestOversizedSuccessBody(t *testing.T) {
 	c, mock := newMockClient(t, WithKey(testKey))
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewBytesResponder(200, bytes.Repeat([]byte(" "), maxResponseBytes+1)))
-	_, resp, err := c.Providers.List(context.Background(), nil)
+	require.EqualValues(t, maxResponseBytes, c.maxBody, "the default bound")
+	c.maxBody = 1 << 10 // the code path of 32 MiB without reading 32 MiB under -race
+	atLimit := `{"count": 0, "next": null, "previous": null, "results": []}` + strings.Repeat(" ", 1<<10-59)
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=1", httpmock.NewStringResponder(200, atLimit))
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=2", httpmock.NewStringResponder(200, atLimit+" "))
+	_, _, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 1}})
+	require.NoError(t, err, "a body of exactly the limit is read")
+	_, resp, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 2}})
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
-	assert.Contains(t, err.Error(), "answered more than")
+	assert.Contains(t, err.Error(), "answered more than 1024 bytes")
 	assert.Equal(t, 200, resp.StatusCode)
 }
 

@@ -389,7 +389,7 @@ func listsCase(t *testing.T, tgt contractTarget) resourceCase[whippyware.StockLi
 		byGroup: func(group string, limit int) *whippyware.StockListFilter {
 			return &whippyware.StockListFilter{ListOptions: whippyware.ListOptions{Limit: limit}, Name: group}
 		},
-		update:      &whippyware.StockListUpdateRequest{RemoteID: whippyware.Ptr(int64(4242))},
+		update:      &whippyware.StockListUpdateRequest{RemoteID: whippyware.Value(int64(4242))},
 		applyUpdate: func(l *whippyware.StockList) { l.RemoteID = 4242 },
 		invalid: func(l *whippyware.StockList) *whippyware.StockListCreateRequest {
 			return &whippyware.StockListCreateRequest{Code: l.Code, Name: l.Name}

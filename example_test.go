@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/whippyware-go/whippyware"
 	"github.com/whippyware-go/whippyware/whippywaretest"
@@ -82,4 +83,84 @@ func ExampleValidationError() {
 		fmt.Println("other:", err)
 	}
 	// Output: fix the request: [Invalid pk "42" - object does not exist.]
+}
+
+// Make a client for a service with a user name and password: it logs in on its
+// first call and keeps the key for the calls after it. Here the service is the
+// fake on a loopback listener, so plain http is allowed.
+func ExampleNewClient() {
+	fake := whippywaretest.NewServer(whippywaretest.WithUser("stock-sync", "s3cret"))
+	defer fake.Close()
+
+	client, err := whippyware.NewClient(fake.URL, whippyware.WithCredentials("stock-sync", "s3cret"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	for range 3 {
+		if _, _, err := client.Providers.List(ctx, nil); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	fmt.Println("logins:", fake.RequestCount("POST", "/api/v1/auth/login/"))
+	fmt.Println("lists:", fake.RequestCount("GET", "/api/v1/providers/"))
+	// Output:
+	// logins: 1
+	// lists: 3
+}
+
+// Create a stock row, then update it: change its quantity and clear its period.
+// Fields not set in the update request are not sent and keep their values.
+func ExampleStocksService_Update() {
+	fake := whippywaretest.NewServer(whippywaretest.WithoutListener())
+	defer fake.Close()
+	client := fake.Client()
+	ctx := context.Background()
+	fake.AddProvider(whippywaretest.Provider{Name: "Main", Code: "main", IsActive: true})
+	fake.AddStockLocation(whippywaretest.StockLocation{Name: "Store 110", Code: "110", Provider: 1, IsActive: true})
+
+	period := whippyware.Date(2026, time.March, 1)
+	created, _, err := client.Stocks.Create(ctx, &whippyware.StockCreateRequest{
+		SKU: "SKU-1", Provider: "main", Location: "110", Stock: 5, Period: &period,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("created:", created.Stock, created.StockType, created.Period.Format(time.DateOnly))
+
+	updated, _, err := client.Stocks.Update(ctx, created.ID, &whippyware.StockUpdateRequest{
+		Stock:  whippyware.Ptr(int64(7)),
+		Period: whippyware.Null[whippyware.DateOrTime](),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("updated:", updated.Stock, updated.StockType, updated.Period == nil, updated.Location)
+	// Output:
+	// created: 5 standard 2026-03-01
+	// updated: 7 standard true 110
+}
+
+// Every error from a call the service answered is an *APIError (a 400 is also a
+// *ValidationError); errors.Is tells the kinds apart.
+func ExampleAPIError() {
+	fake := whippywaretest.NewServer(whippywaretest.WithoutListener())
+	defer fake.Close()
+	client := fake.Client()
+
+	_, resp, err := client.Providers.Get(context.Background(), 42)
+	var apiErr *whippyware.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Method, apiErr.Detail)
+		fmt.Println("not found:", errors.Is(err, whippyware.ErrNotFound), "attempts:", apiErr.Attempts)
+	}
+	fmt.Println("response:", resp.StatusCode)
+	// Output:
+	// 404 GET Not found.
+	// not found: true attempts: 1
+	// response: 404
 }

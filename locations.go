@@ -41,5 +41,5 @@ type StockLocationFilter struct {
 // List, Get and Create are documented; Update and Delete follow the Akinon REST
 // convention.
 type StockLocationsService struct {
-	resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]
+	resource resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]
 }

@@ -39,5 +39,5 @@ type ProviderFilter struct {
 // Create are documented; Update and Delete follow the Akinon REST convention
 // (PATCH and DELETE on providers/{id}/).
 type ProvidersService struct {
-	resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]
+	resource resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]
 }

@@ -13,7 +13,11 @@ import (
 
 // resource implements the six calls every Whippy Ware collection answers, once for
 // all five services. T is the record, C the create request, U the update request
-// and O the list options.
+// and O the list filter. Its methods are unexported: each service has concrete
+// methods, generated into services_gen.go, that call them, so that the docs show
+// concrete types and say which endpoint each method sends to.
+//
+//go:generate go run ./internal/gen -o services_gen.go
 type resource[T, C, U, O any] struct {
 	service
 	path string // the collection, relative to the base URL, ending in "/"
@@ -26,9 +30,8 @@ func (r *resource[T, C, U, O]) itemPath(id int64) (string, error) {
 	return r.path + strconv.FormatInt(id, 10) + "/", nil
 }
 
-// List fetches one page of the collection (GET collection/). opts may be nil; its
-// Page and Limit choose the page, its other fields filter.
-func (r *resource[T, C, U, O]) List(ctx context.Context, opts *O) (*Page[T], *Response, error) {
+// list fetches one page of the collection (GET collection/).
+func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O) (*Page[T], *Response, error) {
 	q, err := listQuery(opts)
 	if err != nil {
 		return nil, nil, err
@@ -45,11 +48,8 @@ func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values) (*Pag
 	return page, resp, nil
 }
 
-// All iterates over every item of the collection, page by page from opts.Page,
-// with opts' filters and limit. It fetches a page only when the loop reaches it and
-// none after the loop stops; an error ends the iteration after it is yielded. opts
-// is copied: changing it during the loop has no effect.
-func (r *resource[T, C, U, O]) All(ctx context.Context, opts *O) iter.Seq2[*T, error] {
+// all iterates over every item opts selects, from opts.Page on (see paginate).
+func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O) iter.Seq2[*T, error] {
 	q, err := listQuery(opts)
 	if err != nil {
 		return func(yield func(*T, error) bool) { yield(nil, err) }
@@ -57,8 +57,8 @@ func (r *resource[T, C, U, O]) All(ctx context.Context, opts *O) iter.Seq2[*T, e
 	return paginate(ctx, q, r.listPage)
 }
 
-// Get fetches one item by id (GET collection/{id}/).
-func (r *resource[T, C, U, O]) Get(ctx context.Context, id int64) (*T, *Response, error) {
+// get fetches one item by id (GET collection/{id}/).
+func (r *resource[T, C, U, O]) get(ctx context.Context, id int64) (*T, *Response, error) {
 	path, err := r.itemPath(id)
 	if err != nil {
 		return nil, nil, err
@@ -66,18 +66,17 @@ func (r *resource[T, C, U, O]) Get(ctx context.Context, id int64) (*T, *Response
 	return r.send(ctx, http.MethodGet, path, nil)
 }
 
-// Create creates an item (POST collection/) and returns it as stored. It is not
-// retried after a 5xx or a lost connection unless the client has WithRetryNonIdempotent.
-func (r *resource[T, C, U, O]) Create(ctx context.Context, req *C) (*T, *Response, error) {
+// create creates an item (POST collection/) and returns it as stored.
+func (r *resource[T, C, U, O]) create(ctx context.Context, req *C) (*T, *Response, error) {
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Create needs a request", ErrInvalidRequest)
 	}
 	return r.send(ctx, http.MethodPost, r.path, req)
 }
 
-// Update changes the fields set in req (PATCH collection/{id}/) and returns the item
-// as stored; fields left nil are not sent.
-func (r *resource[T, C, U, O]) Update(ctx context.Context, id int64, req *U) (*T, *Response, error) {
+// update changes the fields set in req (PATCH collection/{id}/) and returns the
+// item as stored.
+func (r *resource[T, C, U, O]) update(ctx context.Context, id int64, req *U) (*T, *Response, error) {
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Update needs a request", ErrInvalidRequest)
 	}
@@ -88,8 +87,8 @@ func (r *resource[T, C, U, O]) Update(ctx context.Context, id int64, req *U) (*T
 	return r.send(ctx, http.MethodPatch, path, req)
 }
 
-// Delete deletes an item by id (DELETE collection/{id}/).
-func (r *resource[T, C, U, O]) Delete(ctx context.Context, id int64) (*Response, error) {
+// delete deletes an item by id (DELETE collection/{id}/).
+func (r *resource[T, C, U, O]) delete(ctx context.Context, id int64) (*Response, error) {
 	path, err := r.itemPath(id)
 	if err != nil {
 		return nil, err

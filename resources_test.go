@@ -42,10 +42,20 @@ type listCase[O any] struct {
 	query string
 }
 
+// crudService is what every resource service offers; the request-shape cases call
+// the generated methods through it, as users do.
+type crudService[T, C, U, O any] interface {
+	List(ctx context.Context, opts *O) (*Page[T], *Response, error)
+	Get(ctx context.Context, id int64) (*T, *Response, error)
+	Create(ctx context.Context, req *C) (*T, *Response, error)
+	Update(ctx context.Context, id int64, req *U) (*T, *Response, error)
+	Delete(ctx context.Context, id int64) (*Response, error)
+}
+
 // resourceSpec describes one service for the generated request-shape cases.
 type resourceSpec[T, C, U, O any] struct {
 	name    string
-	svc     func(*Client) *resource[T, C, U, O]
+	svc     func(*Client) crudService[T, C, U, O]
 	path    string // collection under testAPI
 	item    string // JSON of one record with id 7, as the service answers it
 	want    *T     // item decoded
@@ -121,8 +131,8 @@ var sampleRecord = Record{
 
 var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]{
 	name: "Providers", path: "providers/",
-	svc: func(c *Client) *resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter] {
-		return &c.Providers.resource
+	svc: func(c *Client) crudService[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter] {
+		return c.Providers
 	},
 	item: `{` + sampleRecordJSON + `, "name": "Main warehouse", "code": "main_wh", "should_add_reservations": true}`,
 	want: &Provider{Record: sampleRecord, Name: "Main warehouse", Code: "main_wh", ShouldAddReservations: true},
@@ -146,8 +156,8 @@ var providerSpec = resourceSpec[Provider, ProviderCreateRequest, ProviderUpdateR
 
 var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]{
 	name: "StockLocations", path: "stock-locations/",
-	svc: func(c *Client) *resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter] {
-		return &c.StockLocations.resource
+	svc: func(c *Client) crudService[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter] {
+		return c.StockLocations
 	},
 	item: `{` + sampleRecordJSON + `, "name": "110", "code": "110", "provider": 3}`,
 	want: &StockLocation{Record: sampleRecord, Name: "110", Code: "110", Provider: 3},
@@ -168,8 +178,8 @@ var stockLocationSpec = resourceSpec[StockLocation, StockLocationCreateRequest, 
 
 var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]{
 	name: "StockLists", path: "stock-lists/",
-	svc: func(c *Client) *resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter] {
-		return &c.StockLists.resource
+	svc: func(c *Client) crudService[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter] {
+		return c.StockLists
 	},
 	item: `{` + sampleRecordJSON + `, "code": "alpha_stock_list", "name": "Alpha Stock List", "remote_id": 11, "stock_list_rule": "5"}`,
 	want: &StockList{Record: sampleRecord, Code: "alpha_stock_list", Name: "Alpha Stock List", RemoteID: 11, StockListRule: "5"},
@@ -185,15 +195,19 @@ var stockListSpec = resourceSpec[StockList, StockListCreateRequest, StockListUpd
 	},
 	updates: []bodyCase[StockListUpdateRequest]{
 		{"name only", &StockListUpdateRequest{Name: Ptr("Beta")}, `{"name": "Beta"}`},
-		{"zero values", &StockListUpdateRequest{RemoteID: Ptr(int64(0)), StockListRule: Ptr(int64(0)), IsActive: Ptr(false)},
+		{"zero values", &StockListUpdateRequest{RemoteID: Value(int64(0)), StockListRule: Value(int64(0)), IsActive: Ptr(false)},
 			`{"remote_id": 0, "stock_list_rule": 0, "is_active": false}`},
+		{"clear remote id and rule", &StockListUpdateRequest{RemoteID: Null[int64](), StockListRule: Null[int64]()},
+			`{"remote_id": null, "stock_list_rule": null}`},
+		{"set one, clear one", &StockListUpdateRequest{RemoteID: Value(int64(12)), StockListRule: Null[int64]()},
+			`{"remote_id": 12, "stock_list_rule": null}`},
 	},
 }
 
 var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]{
 	name: "StockListRules", path: "stock-list-rules/",
-	svc: func(c *Client) *resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter] {
-		return &c.StockListRules.resource
+	svc: func(c *Client) crudService[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter] {
+		return c.StockListRules
 	},
 	item: `{` + sampleRecordJSON + `, "name": "Eshop", "rule_type": "sql", "rule": {"providers":[1,2]}}`,
 	want: &StockListRule{Record: sampleRecord, Name: "Eshop", RuleType: "sql", Rule: json.RawMessage(`{"providers":[1,2]}`)},
@@ -213,8 +227,8 @@ var stockListRuleSpec = resourceSpec[StockListRule, StockListRuleCreateRequest, 
 
 var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{
 	name: "Stocks", path: "stocks/",
-	svc: func(c *Client) *resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter] {
-		return &c.Stocks.resource
+	svc: func(c *Client) crudService[Stock, StockCreateRequest, StockUpdateRequest, StockFilter] {
+		return c.Stocks
 	},
 	item: `{` + sampleRecordJSON + `, "sku": "555AB13004562130", "provider": "shop_provider", "location": 110, "stock": 5,
 		"reserved_stock": 2, "period": "2023-05-10", "stock_type": "standard", "unit_type": "qty"}`,
@@ -235,16 +249,31 @@ var stockSpec = resourceSpec[Stock, StockCreateRequest, StockUpdateRequest, Stoc
 			"period": "2023-05-10", "stock_type": "standard", "unit_type": "qty", "is_active": false}`},
 		{"zero stock is sent", &StockCreateRequest{SKU: "555AB", Provider: "shop_provider", Location: "110"},
 			`{"sku": "555AB", "provider": "shop_provider", "location": "110", "stock": 0}`},
+		{"timestamp period is sent as its date", &StockCreateRequest{SKU: "555AB", Provider: "shop_provider", Location: "110",
+			Period: Ptr(lateTimestampPeriod())},
+			`{"sku": "555AB", "provider": "shop_provider", "location": "110", "stock": 0, "period": "2023-05-10"}`},
 	},
 	updates: []bodyCase[StockUpdateRequest]{
 		{"stock only", &StockUpdateRequest{Stock: Ptr(int64(9))}, `{"stock": 9}`},
 		{"zero values", &StockUpdateRequest{Stock: Ptr(int64(0)), ReservedStock: Ptr(int64(0)), IsActive: Ptr(false)},
 			`{"stock": 0, "reserved_stock": 0, "is_active": false}`},
 		{"text fields", &StockUpdateRequest{
-			SKU: Ptr("555AC"), Provider: Ptr("other"), Location: Ptr(StringOrNumber("112")), Period: Ptr(Date(2024, time.March, 1)),
+			SKU: Ptr("555AC"), Provider: Ptr("other"), Location: Ptr(StringOrNumber("112")), Period: Value(Date(2024, time.March, 1)),
 			StockType: Ptr("virtual"), UnitType: Ptr("kg"),
 		}, `{"sku": "555AC", "provider": "other", "location": "112", "period": "2024-03-01", "stock_type": "virtual", "unit_type": "kg"}`},
+		{"clear period", &StockUpdateRequest{Period: Null[DateOrTime]()}, `{"period": null}`},
+		{"timestamp period is sent as its date", &StockUpdateRequest{Period: Value(lateTimestampPeriod())}, `{"period": "2023-05-10"}`},
 	},
+}
+
+// lateTimestampPeriod is early on 10 May 2023 at +03:00, still 9 May in UTC:
+// a request sends the date as written, 2023-05-10.
+func lateTimestampPeriod() DateOrTime {
+	d, err := ParseDateOrTime("2023-05-10T01:37:18.209869+03:00")
+	if err != nil || d.DateOnly {
+		panic("lateTimestampPeriod: not a timestamp")
+	}
+	return d
 }
 
 func resourceShapeCases() []shapeCase {

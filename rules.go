@@ -41,5 +41,5 @@ type StockListRuleFilter struct {
 // List, Get and Create are documented (Create's fields are not); Update and Delete
 // follow the Akinon REST convention.
 type StockListRulesService struct {
-	resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]
+	resource resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]
 }

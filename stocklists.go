@@ -7,13 +7,14 @@ type StockList struct {
 	Name string `json:"name"`
 	// RemoteID is the id of the stock list in Omnitron.
 	RemoteID int64 `json:"remote_id"`
-	// StockListRule is the id of the rule; the reference shows it as a number and
-	// types it as a string (see StringOrNumber.Int64).
+	// StockListRule is the id of the rule (not a code), "" when the list has
+	// none; the reference shows it as a number and types it as a string, so it
+	// decodes from either (see StringOrNumber.Int64).
 	StockListRule StringOrNumber `json:"stock_list_rule"`
 }
 
 // StockListCreateRequest is the body of StockListsService.Create. Code and Name are
-// required.
+// required. StockListRule is a rule's id (StockListRule.ID), sent as a number.
 type StockListCreateRequest struct {
 	Code          string `json:"code"`
 	Name          string `json:"name"`
@@ -23,13 +24,14 @@ type StockListCreateRequest struct {
 }
 
 // StockListUpdateRequest is the body of StockListsService.Update: only the fields
-// set are sent.
+// set are sent. RemoteID and StockListRule may be cleared with Null[int64]();
+// StockListRule is a rule's id.
 type StockListUpdateRequest struct {
-	Code          *string `json:"code,omitempty"`
-	Name          *string `json:"name,omitempty"`
-	RemoteID      *int64  `json:"remote_id,omitempty"`
-	StockListRule *int64  `json:"stock_list_rule,omitempty"`
-	IsActive      *bool   `json:"is_active,omitempty"`
+	Code          *string         `json:"code,omitempty"`
+	Name          *string         `json:"name,omitempty"`
+	RemoteID      Nullable[int64] `json:"remote_id,omitzero"`
+	StockListRule Nullable[int64] `json:"stock_list_rule,omitzero"`
+	IsActive      *bool           `json:"is_active,omitempty"`
 }
 
 // StockListFilter filters StockListsService.List and All.
@@ -43,5 +45,5 @@ type StockListFilter struct {
 // StockListsService manages stock lists under api/v1/stock-lists/. List, Get and
 // Create are documented; Update and Delete follow the Akinon REST convention.
 type StockListsService struct {
-	resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]
+	resource resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]
 }

@@ -17,8 +17,15 @@ type Record struct {
 }
 
 // StringOrNumber is a field the reference shows both as a JSON string and as a
-// number (a stock's location, a stock list's rule). It decodes from either, keeps
-// the text, and encodes as a string, which the service reads for both.
+// number (a stock's location, a stock list's rule). It decodes from either and
+// keeps the text.
+//
+// It is sent as a JSON string, and what the text means is the field's, not the
+// type's: a stock's location is the stock location's Code (the service looks it
+// up by code, as Django REST framework's SlugRelatedField(slug_field="code")
+// does), so "4" is the location whose code is "4", never the location with id 4.
+// Pass StockLocation.Code, not StockLocation.ID. A stock list's rule, which is an
+// id, is sent by the requests as a number (an int64 id), never as a StringOrNumber.
 type StringOrNumber string
 
 // UnmarshalJSON accepts a string, a number or null (which leaves "").
@@ -84,7 +91,9 @@ func (d *DateOrTime) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// MarshalJSON encodes a date as "2006-01-02" and a timestamp as RFC 3339.
+// MarshalJSON encodes a date as "2006-01-02" and a timestamp as RFC 3339, so that
+// a decoded value encodes as it came. Requests do not use it for a stock's
+// period: they send the date only (see StockCreateRequest).
 func (d DateOrTime) MarshalJSON() ([]byte, error) {
 	if d.DateOnly {
 		return json.Marshal(d.Format(dateLayout))
