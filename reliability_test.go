@@ -764,9 +764,10 @@ func TestBackoffEndsWithTheContext(t *testing.T) {
 			want: context.Canceled,
 		},
 		{
-			name: "POST past its deadline while waiting out a 429's Retry-After",
-			fault: wt.Fault{Method: http.MethodPost, Path: relProvidersPath, Status: http.StatusTooManyRequests,
-				RetryAfter: 30 * time.Second},
+			// Without Retry-After: one asking for longer than the context has left is
+			// returned at once (TestRetryAfterBeyondTheWait).
+			name:  "POST past its deadline while waiting after a 429",
+			fault: wt.Fault{Method: http.MethodPost, Path: relProvidersPath, Status: http.StatusTooManyRequests},
 			call: func(ctx context.Context, c *whippyware.Client) error {
 				_, _, err := c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "P", Code: "p"})
 				return err
@@ -847,7 +848,8 @@ func TestSecretsNeverLeakUnderFailures(t *testing.T) {
 	failing(err, whippyware.ErrValidation)
 	_, _, err = c.Providers.Get(ctx, 9999)
 	failing(err, whippyware.ErrNotFound)
-	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second})
+	// Longer than the zero longest wait: returned at once, not retried.
+	srv.FailNext(1, wt.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second})
 	_, _, err = c.Providers.List(ctx, nil)
 	failing(err, whippyware.ErrRateLimited)
 	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusServiceUnavailable})

@@ -98,9 +98,13 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		userAgent: cfg.userAgent,
 		timeout:   cfg.timeout,
 		logger:    cfg.logger,
-		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key),
+		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout),
 	}
-	c.http = newRetryableClient(cfg.httpClient, cfg.retry, c.logger)
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = newDefaultHTTPClient(cfg.transportTimeouts)
+	}
+	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, c.logger)
 	s := service{client: c}
 	c.Auth = &AuthService{client: c}
 	c.Stocks = &StocksService{resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{s, apiPrefix + "stocks/"}}
@@ -176,6 +180,9 @@ type call struct {
 	body   any        // marshalled to JSON once; nil sends no body
 	out    any        // decoded from a 2xx answer; nil discards it
 	anon   bool       // true for login, which must not carry a key
+	// repeatable marks a request that is safe to resend whatever its method
+	// (login, expire-token): retried as a GET is.
+	repeatable bool
 }
 
 // do is the one request path: it builds, authenticates, sends (with retries), logs
@@ -194,18 +201,18 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return nil, fmt.Errorf("whippyware: encoding %s %s body: %w", cl.method, u.String(), err)
 		}
 	}
-	key := ""
+	var held heldKey
 	if !cl.anon {
 		var loginResp *Response
 		var err error
-		if key, loginResp, err = c.tokens.current(ctx, c); err != nil {
+		if held, loginResp, err = c.tokens.current(ctx, c); err != nil {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
-	resp, body, err := c.send(ctx, cl.method, u, payload, key)
+	resp, body, err := c.send(ctx, cl, u, payload, held.key)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon && c.tokens.canLogin() {
 		// The key expired or was withdrawn: one fresh login, then one resend.
-		fresh, loginResp, lerr := c.tokens.refresh(ctx, c, key)
+		fresh, loginResp, lerr := c.tokens.refresh(ctx, c, held.gen)
 		if lerr != nil {
 			if loginResp == nil {
 				loginResp = resp
@@ -213,7 +220,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return loginResp, lerr
 		}
 		sent := resp.Attempts
-		resp, body, err = c.send(ctx, cl.method, u, payload, fresh)
+		resp, body, err = c.send(ctx, cl, u, payload, fresh.key)
 		if resp != nil {
 			resp.Attempts += sent // the 401 answered attempts too
 		}
@@ -242,9 +249,11 @@ func (c *Client) resolve(path, rawQuery string) *url.URL {
 }
 
 // send sends one request through go-retryablehttp and reads its answer's body
-// within bounds. The *Response is nil only when no answer came.
-func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
-	state := &callState{method: method}
+// within bounds. The *Response is nil only when no answer came, and the error is
+// then a *ConnectionError.
+func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
+	method := cl.method
+	state := &callState{method: method, repeatable: cl.repeatable}
 	ctx = withCallState(ctx, state)
 	var body any
 	if payload != nil {
@@ -275,8 +284,9 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, err)
-		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, u.String(), attempts, err)
+		connErr := &ConnectionError{Method: method, URL: u.String(), Attempts: attempts, MaybeSent: state.connected.Load(), Err: err}
+		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, connErr)
+		return nil, nil, connErr
 	}
 	defer httpResp.Body.Close()
 	resp := &Response{Response: httpResp, Attempts: attempts}
