@@ -138,27 +138,6 @@ func TestRetryWritesOptInResendsTheSameBody(t *testing.T) {
 	assert.Equal(t, bodies[0], bodies[2])
 }
 
-func TestRateLimitRetryAfterIsCappedByMaxWait(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey), WithRetryMax(2))
-	mock.RegisterResponder(http.MethodPost, testAPI+"providers/", func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(429, `{"detail": "Request was throttled. Expected available in 86400 seconds."}`)
-		resp.Header.Set("Retry-After", "86400")
-		return resp, nil
-	})
-	// Were Retry-After not capped at the zero max wait, this would wait a day and
-	// end in the context's deadline instead.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_, resp, err := c.Providers.Create(ctx, &ProviderCreateRequest{Name: "P", Code: "p"})
-	require.ErrorIs(t, err, ErrRateLimited)
-	assert.NotErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, 3, resp.Attempts, "429 is retried even for POST")
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 24*time.Hour, apiErr.RetryAfter)
-	assert.Contains(t, err.Error(), "after 3 attempts")
-}
-
 func TestBackoff(t *testing.T) {
 	withRetryAfter := func(v string) *http.Response {
 		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": []string{v}}}
