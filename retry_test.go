@@ -32,7 +32,7 @@ func TestRetryAfterBeyondTheWaitReturnsThe429AtOnce(t *testing.T) {
 		want       time.Duration
 	}{
 		{"longer than the longest wait", 0, 20 * time.Second, "86400", 24 * time.Hour},
-		{"longer than the context has left", time.Hour, 10 * time.Second, "60", time.Minute},
+		{"longer than the context has left", time.Hour, 5 * time.Second, "60", time.Minute},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
