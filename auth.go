@@ -128,10 +128,11 @@ func (t *tokenStore) store(key string) heldKey {
 // current returns the key, logging in first if there is none yet; the *Response is
 // the login's, when one was made.
 func (t *tokenStore) current(ctx context.Context, c *Client) (heldKey, *Response, error) {
-	if h := t.get(); h.key != "" {
+	h := t.get()
+	if h.key != "" {
 		return h, nil, nil
 	}
-	return t.refresh(ctx, c, t.get().gen)
+	return t.refresh(ctx, c, h.gen)
 }
 
 // refresh returns a key newer than generation stale: one another login got

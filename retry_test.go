@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"testing"
 	"time"
@@ -66,5 +67,23 @@ func TestRetryAfterNowWaitsTheMinimum(t *testing.T) {
 	for _, v := range []string{"0", "-5", time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)} {
 		resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": []string{v}}}
 		assert.Equal(t, time.Second, backoff(time.Second, 10*time.Second, 0, resp), "Retry-After: %s", v)
+	}
+}
+
+// TestRepeatableRequestsRetriedLikeAGet: login and expire-token are POSTs that are
+// safe to resend, so their 5xx (but 501) and connection errors are retried as a
+// GET's are, without WithRetryNonIdempotent.
+func TestRepeatableRequestsRetriedLikeAGet(t *testing.T) {
+	for _, repeatable := range []bool{false, true} {
+		ctx := withCallState(context.Background(), &callState{method: http.MethodPost, repeatable: repeatable})
+		for _, status := range []int{500, 502, 503} {
+			retry, err := retryPolicy{}.checkRetry(ctx, &http.Response{StatusCode: status, Header: http.Header{}}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, repeatable, retry, "%d (repeatable %v)", status, repeatable)
+		}
+		retry, _ := retryPolicy{}.checkRetry(ctx, &http.Response{StatusCode: 501, Header: http.Header{}}, nil)
+		assert.False(t, retry, "501 is never retried")
+		retry, _ = retryPolicy{}.checkRetry(ctx, nil, io.ErrUnexpectedEOF)
+		assert.Equal(t, repeatable, retry, "a connection error (repeatable %v)", repeatable)
 	}
 }
