@@ -52,9 +52,9 @@ const (
 	soakOps     = 2000 // in all, split evenly among the workers
 	// soakHeader carries each request's op tag to the fake's fault function and request log.
 	soakHeader = "X-Soak-Op"
-	// soakOpLimit bounds one operation (its context ends then). A 429 asks for 10 to 60
-	// seconds, which the client's zero maximum wait must cut to nothing, so an op this
-	// slow waited one out.
+	// soakOpLimit bounds one operation (its context ends then). Half the 429s ask for 10
+	// to 60 seconds, longer than the client's zero maximum wait, so they must come back at
+	// once; an op this slow waited one out.
 	soakOpLimit = 5 * time.Second
 )
 
@@ -156,7 +156,8 @@ func (s soakTagger) RoundTrip(req *http.Request) (*http.Response, error) {
 var soakFaultKinds = []string{"503", "429", "drop before", "drop after"}
 
 // soakFaults is the fault function: per request, 20% 503, 2.5% connection dropped before
-// the handler, 2.5% dropped after it (applied, answer lost), 5% 429 with Retry-After.
+// the handler, 2.5% dropped after it (applied, answer lost), 5% 429: half with a
+// Retry-After of 10 to 60 seconds (returned at once), half without (retried).
 // Requests without an op tag (none during the run) pass.
 type soakFaults struct {
 	mu     sync.Mutex // the function runs on every worker's goroutine
@@ -193,7 +194,10 @@ func (f *soakFaults) fault(r *http.Request) *wt.Fault {
 		fault = &wt.Fault{Drop: wt.DropAfter}
 		f.counts["drop after"]++
 	case roll < 300:
-		fault = &wt.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Duration(10+rng.IntN(51)) * time.Second}
+		fault = &wt.Fault{Status: http.StatusTooManyRequests}
+		if wait := rng.IntN(102); wait >= 51 {
+			fault.RetryAfter = time.Duration(wait-41) * time.Second
+		}
 		f.counts["429"]++
 	}
 	return fault
