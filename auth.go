@@ -31,8 +31,8 @@ type expireTokenRequest struct {
 
 // Login posts the configured credentials to auth/login/ and keeps the key it gets.
 // A wrong user name or password gives a *ValidationError that matches
-// ErrInvalidCredentials. Login also ends a refusal the client remembers (see
-// README, Auth): after it, calls log in again when they need a key.
+// ErrInvalidCredentials. Login sends the credentials also after a refusal that the
+// client remembers (README, Auth): it is how a program tries them again.
 //
 // Like the logins the client makes by itself, it runs detached from ctx, bounded
 // by WithLoginTimeout; when ctx ends first Login returns ctx's error and the login
@@ -201,6 +201,11 @@ func (t *tokenStore) joinLogin(ctx context.Context, c *Client) *loginFlight {
 // wait returns the login's outcome, or ctx's error if ctx ends first; the login
 // goes on either way.
 func (f *loginFlight) wait(ctx context.Context) (heldKey, *Response, error) {
+	select {
+	case <-f.done: // an outcome there is wins over a context that ended too
+		return f.held, f.resp, f.err
+	default:
+	}
 	select {
 	case <-f.done:
 		return f.held, f.resp, f.err
