@@ -92,8 +92,9 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithTimeout bounds each call as a whole, retries and backoff included. Zero, the
-// default, leaves the bound to the caller's context; each attempt is bounded anyway
-// by the default client's transport timeouts (README, Timeouts).
+// default, leaves the bound to the caller's context; the default client bounds each
+// attempt's connect, TLS handshake and wait for the answer's headers anyway (README,
+// Timeouts).
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
