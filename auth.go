@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // AuthService logs in and withdraws keys. Login and expire-token are documented in
@@ -47,17 +49,24 @@ type expireTokenRequest struct {
 
 // Login posts the configured credentials to auth/login/ and keeps the key it gets.
 // A wrong user name or password gives a *ValidationError that matches
-// ErrInvalidCredentials.
+// ErrInvalidCredentials. Login sends the credentials also after a refusal that the
+// client remembers (README, Auth): it is how a program tries them again.
+//
+// Like the logins the client makes by itself, it runs detached from ctx, bounded
+// by WithLoginTimeout; when ctx ends first Login returns ctx's error and the login
+// goes on for the calls that follow. A login already in flight is joined, not
+// repeated.
 func (s *AuthService) Login(ctx context.Context) (*Response, error) {
 	t := s.client.tokens
 	if !t.canLogin() {
 		return nil, ErrNoCredentials
 	}
-	if err := t.lock(ctx); err != nil {
-		return nil, err
-	}
-	defer t.unlock()
-	return t.login(ctx, s.client)
+	t.mu.Lock()
+	t.refused = nil
+	f := t.joinLogin(ctx, s.client)
+	t.mu.Unlock()
+	_, resp, err := f.wait(ctx)
+	return resp, err
 }
 
 // Logout calls expire-token for the configured user, which withdraws that user's
@@ -69,119 +78,178 @@ func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
 		return nil, ErrNoCredentials
 	}
 	resp, err := s.client.do(ctx, call{
-		method: http.MethodPost,
-		path:   apiPrefix + "expire-token/",
-		body:   expireTokenRequest{Username: t.username},
+		method:     http.MethodPost,
+		path:       apiPrefix + "expire-token/",
+		body:       expireTokenRequest{Username: t.username},
+		repeatable: true, // expiring twice withdraws the same key
 	})
 	if err != nil {
 		return resp, err
 	}
-	// Not under sem: the service has withdrawn the key already, and waiting for a
-	// login in flight could only fail a Logout that succeeded.
-	t.key.Store(new(string))
+	t.mu.Lock()
+	t.store("")
+	t.mu.Unlock()
 	return resp, nil
 }
 
 // Key returns the key the client holds now, or "" before the first login. A
 // caller may persist it and pass it to WithKey later.
-func (s *AuthService) Key() string { return s.client.tokens.get() }
+func (s *AuthService) Key() string { return s.client.tokens.get().key }
 
-// tokenStore owns the key. Reads are lock-free; logins happen one at a time while
-// holding sem, so that a burst of 401s causes one login, not one each, and the
-// goroutines that waited share its outcome. Logout clears the key without sem.
+// tokenStore owns the key. Reads are lock-free; mu guards the login in flight, the
+// remembered refusal and every change of the key. One login runs at a time, in a
+// goroutine of its own, and every call that needs a key meanwhile waits for it.
 type tokenStore struct {
 	username, password string
-	sem                chan struct{}
-	key                atomic.Pointer[string]
-	logins             atomic.Uint64 // logins tried; written holding sem
-	lastLogin          loginOutcome  // the latest login's; guarded by sem
+	loginTimeout       time.Duration
+	held               atomic.Pointer[heldKey]
+
+	mu      sync.Mutex
+	flight  *loginFlight // the login in flight, nil when none
+	refused *loginFlight // the last login, when the service refused it; until Auth.Login
 }
 
-// loginOutcome is what a login ended with, kept for the goroutines that waited
-// for it.
-type loginOutcome struct {
+// heldKey is a key and its generation, which counts the changes of the key. A call
+// that got a 401 asks for a key newer than the generation it sent: any later login
+// serves it, even one that returned the same key, as Django REST framework's
+// authtoken does until the key is deleted.
+type heldKey struct {
+	key string
+	gen uint64
+}
+
+// loginFlight is one login and, once done is closed, its outcome.
+type loginFlight struct {
+	done chan struct{}
+	held heldKey
 	resp *Response
 	err  error
 }
 
-func newTokenStore(username, password, key string) *tokenStore {
-	t := &tokenStore{username: username, password: password, sem: make(chan struct{}, 1)}
-	t.key.Store(&key)
+func newTokenStore(username, password, key string, loginTimeout time.Duration) *tokenStore {
+	t := &tokenStore{username: username, password: password, loginTimeout: loginTimeout}
+	t.held.Store(&heldKey{key: key})
 	return t
 }
 
-func (t *tokenStore) get() string { return *t.key.Load() }
+func (t *tokenStore) get() heldKey { return *t.held.Load() }
 
 func (t *tokenStore) canLogin() bool { return t.username != "" }
 
-// lock takes sem, giving up when ctx ends: a login can take a while.
-func (t *tokenStore) lock(ctx context.Context) error {
-	select {
-	case t.sem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// store replaces the key with a new generation; the caller holds mu.
+func (t *tokenStore) store(key string) heldKey {
+	h := heldKey{key: key, gen: t.get().gen + 1}
+	t.held.Store(&h)
+	return h
 }
-
-func (t *tokenStore) unlock() { <-t.sem }
 
 // current returns the key, logging in first if there is none yet; the *Response is
 // the login's, when one was made.
-func (t *tokenStore) current(ctx context.Context, c *Client) (string, *Response, error) {
-	if k := t.get(); k != "" {
-		return k, nil, nil
+func (t *tokenStore) current(ctx context.Context, c *Client) (heldKey, *Response, error) {
+	h := t.get()
+	if h.key != "" {
+		return h, nil, nil
 	}
-	return t.refresh(ctx, c, "")
+	return t.refresh(ctx, c, h.gen)
 }
 
-// refresh returns a key other than stale: one another goroutine got meanwhile, or
-// a fresh login's. When a login the caller waited for was refused by the service,
-// it returns that refusal rather than trying again at once: a burst of calls with a
-// wrong password makes one login, not one each (which could lock the account).
-func (t *tokenStore) refresh(ctx context.Context, c *Client, stale string) (string, *Response, error) {
+// refresh returns a key newer than generation stale: one another login got
+// meanwhile, or the outcome of the login in flight or of a new one. A refusal the
+// client remembers is returned at once, sending nothing: a wrong password tried by
+// every call could lock the account.
+func (t *tokenStore) refresh(ctx context.Context, c *Client, stale uint64) (heldKey, *Response, error) {
 	if !t.canLogin() {
-		return "", nil, ErrNoCredentials
+		return heldKey{}, nil, ErrNoCredentials
 	}
-	seen := t.logins.Load()
-	if err := t.lock(ctx); err != nil {
-		return "", nil, err
+	t.mu.Lock()
+	if h := t.get(); h.key != "" && h.gen != stale {
+		t.mu.Unlock()
+		return h, nil, nil
 	}
-	defer t.unlock()
-	if k := t.get(); k != "" && k != stale {
-		return k, nil, nil
+	f := t.refused
+	if f == nil {
+		f = t.joinLogin(ctx, c)
 	}
-	var apiErr *APIError
-	if last := t.lastLogin; t.logins.Load() != seen && errors.As(last.err, &apiErr) {
-		return "", last.resp, last.err
+	t.mu.Unlock()
+	h, resp, err := f.wait(ctx)
+	if errors.Is(err, ErrValidation) {
+		// Credentials refused after the key was: the client holds no key that works,
+		// so the next calls fail here at once instead of sending the dead key.
+		t.mu.Lock()
+		if t.get().gen == stale {
+			t.store("")
+		}
+		t.mu.Unlock()
 	}
-	resp, err := t.login(ctx, c)
-	return t.get(), resp, err
+	return h, resp, err
 }
 
-// login posts the credentials and stores the key; the caller holds sem.
-func (t *tokenStore) login(ctx context.Context, c *Client) (*Response, error) {
+// joinLogin returns the login in flight, starting one if there is none; the caller
+// holds mu. The login runs on a context of its own, bounded by loginTimeout and
+// keeping ctx's values but not its end: a caller with a short deadline must not
+// cancel the login every other caller waits for.
+func (t *tokenStore) joinLogin(ctx context.Context, c *Client) *loginFlight {
+	if t.flight != nil {
+		return t.flight
+	}
+	f := &loginFlight{done: make(chan struct{})}
+	t.flight = f
+	loginCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.loginTimeout)
+	go func() {
+		defer cancel()
+		key, resp, err := t.login(loginCtx, c)
+		if err != nil && loginCtx.Err() != nil {
+			err = fmt.Errorf("whippyware: login did not finish within %s (WithLoginTimeout): %w", t.loginTimeout, err)
+		}
+		t.mu.Lock()
+		switch {
+		case err == nil:
+			f.held = t.store(key)
+		case errors.Is(err, ErrValidation):
+			t.refused = f // the same credentials would be refused again
+		}
+		f.resp, f.err = resp, err
+		t.flight = nil
+		t.mu.Unlock()
+		close(f.done)
+	}()
+	return f
+}
+
+// wait returns the login's outcome, or ctx's error if ctx ends first; the login
+// goes on either way.
+func (f *loginFlight) wait(ctx context.Context) (heldKey, *Response, error) {
+	select {
+	case <-f.done: // an outcome there is wins over a context that ended too
+		return f.held, f.resp, f.err
+	default:
+	}
+	select {
+	case <-f.done:
+		return f.held, f.resp, f.err
+	case <-ctx.Done():
+		return heldKey{}, nil, fmt.Errorf("whippyware: waiting for the login: %w", ctx.Err())
+	}
+}
+
+// login posts the credentials and returns the key the service answered.
+func (t *tokenStore) login(ctx context.Context, c *Client) (string, *Response, error) {
 	var out loginResponse
 	resp, err := c.do(ctx, call{
-		method: http.MethodPost,
-		path:   apiPrefix + "auth/login/",
-		body:   loginRequest{Username: t.username, Password: t.password},
-		out:    &out,
-		anon:   true,
-		secret: t.password,
+		method:     http.MethodPost,
+		path:       apiPrefix + "auth/login/",
+		body:       loginRequest{Username: t.username, Password: t.password},
+		out:        &out,
+		anon:       true,
+		secret:     t.password,
+		repeatable: true, // a login changes nothing on the service but the key's existence
 	})
 	var vErr *ValidationError
 	if errors.As(err, &vErr) && len(vErr.NonField) > 0 {
 		// The service's answer to a wrong user name or password.
 		vErr.invalidCredentials = true
 	}
-	if err == nil {
-		key := out.key()
-		t.key.Store(&key)
-	}
-	t.logins.Add(1)
-	t.lastLogin = loginOutcome{resp: resp, err: err}
-	return resp, err
+	return out.key(), resp, err
 }
 
 // String names the kind of authentication, never the password or key.
@@ -189,7 +257,7 @@ func (t *tokenStore) String() string {
 	switch {
 	case t.canLogin():
 		return fmt.Sprintf("credentials(user %q)", t.username)
-	case t.get() != "":
+	case t.get().key != "":
 		return "key"
 	}
 	return "none"

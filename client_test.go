@@ -138,27 +138,6 @@ func TestRetryWritesOptInResendsTheSameBody(t *testing.T) {
 	assert.Equal(t, bodies[0], bodies[2])
 }
 
-func TestRateLimitRetryAfterIsCappedByMaxWait(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey), WithRetryMax(2))
-	mock.RegisterResponder(http.MethodPost, testAPI+"providers/", func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(429, `{"detail": "Request was throttled. Expected available in 86400 seconds."}`)
-		resp.Header.Set("Retry-After", "86400")
-		return resp, nil
-	})
-	// Were Retry-After not capped at the zero max wait, this would wait a day and
-	// end in the context's deadline instead.
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_, resp, err := c.Providers.Create(ctx, &ProviderCreateRequest{Name: "P", Code: "p"})
-	require.ErrorIs(t, err, ErrRateLimited)
-	assert.NotErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, 3, resp.Attempts, "429 is retried even for POST")
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, 24*time.Hour, apiErr.RetryAfter)
-	assert.Contains(t, err.Error(), "after 3 attempts")
-}
-
 func TestBackoff(t *testing.T) {
 	withRetryAfter := func(v string) *http.Response {
 		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": []string{v}}}
@@ -613,19 +592,24 @@ func TestRetryPolicy(t *testing.T) {
 // refused get its refusal; they do not each try the wrong password again.
 func TestFailedLoginIsSharedByABurst(t *testing.T) {
 	c, mock := newMockClient(t, WithKey("withdrawn"))
+	const callers = 20
 	var logins, rejected atomic.Int64
+	allRejected := make(chan struct{})
 	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/", func(*http.Request) (*http.Response, error) {
+		// Held until every caller has its 401, so that all of them wait for this login.
+		select {
+		case <-allRejected:
+		case <-time.After(10 * time.Second): // they did not all come: the count below fails
+		}
 		logins.Add(1)
 		return httpmock.NewStringResponse(400, `{"non_field_errors": ["Unable to log in with provided credentials."]}`), nil
 	})
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", func(*http.Request) (*http.Response, error) {
-		rejected.Add(1)
+		if rejected.Add(1) == callers {
+			close(allRejected)
+		}
 		return httpmock.NewStringResponse(401, `{"detail": "Invalid token."}`), nil
 	})
-	const callers = 20
-	// Holding sem stands for a login in flight: every caller gets its 401 and
-	// queues for the login before any login ends.
-	require.NoError(t, c.tokens.lock(context.Background()))
 	errs := make(chan error, callers)
 	for range callers {
 		go func() {
@@ -633,25 +617,36 @@ func TestFailedLoginIsSharedByABurst(t *testing.T) {
 			errs <- err
 		}()
 	}
-	require.Eventually(t, func() bool { return rejected.Load() == callers }, 10*time.Second, time.Millisecond)
-	time.Sleep(20 * time.Millisecond) // from the 401 to the queue is a few instructions
-	c.tokens.unlock()
 	for range callers {
 		assert.ErrorIs(t, <-errs, ErrInvalidCredentials)
 	}
 	assert.Equal(t, int64(1), logins.Load())
+	assert.Equal(t, int64(callers), rejected.Load())
 }
 
 func TestLogoutDoesNotWaitForALoginInFlight(t *testing.T) {
 	c, mock := newMockClient(t, WithKey(testKey))
 	recordJSON(mock, http.MethodPost, testAPI+"expire-token/", 204, "")
-	require.NoError(t, c.tokens.lock(context.Background())) // a login in flight
-	defer c.tokens.unlock()
+	loginArrived, release := make(chan struct{}), make(chan struct{})
+	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/", func(*http.Request) (*http.Response, error) {
+		close(loginArrived)
+		<-release
+		return httpmock.NewJsonResponse(http.StatusOK, map[string]string{"key": "after-logout"})
+	})
+	loggedIn := make(chan error, 1)
+	go func() {
+		_, err := c.Auth.Login(context.Background())
+		loggedIn <- err
+	}()
+	<-loginArrived
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := c.Auth.Logout(ctx)
 	require.NoError(t, err, "the service withdrew the key: Logout succeeded")
 	assert.Equal(t, "", c.Auth.Key())
+	close(release)
+	require.NoError(t, <-loggedIn)
+	assert.Equal(t, "after-logout", c.Auth.Key(), "the login that ended after Logout holds the key")
 }
 
 func TestAllSkipsNullItems(t *testing.T) {

@@ -37,6 +37,9 @@ var (
 	// limit, a record without an id, a page without results, a login answer
 	// without a key, or (in All) a next link to any page but the following one.
 	ErrUnexpectedResponse = errors.New("whippyware: unexpected response")
+	// ErrConnection is matched by every *ConnectionError: a request that got no
+	// answer.
+	ErrConnection = errors.New("whippyware: no answer")
 	// ErrInvalidRequest is a call the client refuses before sending anything: a
 	// nil request, an id below 1, a page or limit below zero, options it cannot
 	// encode.
@@ -99,6 +102,41 @@ func (e *APIError) Is(target error) bool {
 	}
 	return false
 }
+
+// ConnectionError is a request that got no answer: the connection could not be
+// made or was lost, an attempt timed out, or the context ended first. It matches
+// ErrConnection, and unwraps to its cause, so errors.Is(err, context.Canceled) and
+// context.DeadlineExceeded tell a caller's own cancellation apart.
+type ConnectionError struct {
+	// Method and URL are the request's; the URL never carries credentials.
+	Method, URL string
+	// Attempts is how many times the request was sent, retries included.
+	Attempts int
+	// MaybeSent is false only when no attempt got as far as a connection (the
+	// name did not resolve, the connection was refused, the TLS handshake failed),
+	// so the service cannot have seen the request: even a POST may be sent again.
+	// When true, a write may have been applied although its answer was lost: read
+	// before writing again.
+	MaybeSent bool
+	// Err is the cause.
+	Err error
+}
+
+// Error says what failed, where, after how many attempts, and whether the request
+// may have reached the service.
+func (e *ConnectionError) Error() string {
+	reached := "it never reached the service"
+	if e.MaybeSent {
+		reached = "it may have reached the service"
+	}
+	return fmt.Sprintf("whippyware: %s %s failed after %d attempt(s), %s: %v", e.Method, e.URL, e.Attempts, reached, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *ConnectionError) Unwrap() error { return e.Err }
+
+// Is matches ErrConnection.
+func (e *ConnectionError) Is(target error) bool { return target == ErrConnection }
 
 // ValidationError is a 400 with the service's messages. Field errors nested in
 // objects are flattened to dotted names ("rule.providers"); messages not tied to a

@@ -22,11 +22,15 @@ type config struct {
 	retry              retryPolicy
 	logger             *slog.Logger
 	insecureHTTP       bool
+	loginTimeout       time.Duration
+	transportTimeouts  transportTimeouts // of the default client; only tests change them
 }
 
 func defaultConfig() config {
 	return config{
-		userAgent: defaultUserAgent,
+		userAgent:         defaultUserAgent,
+		loginTimeout:      time.Minute,
+		transportTimeouts: defaultTimeouts,
 		retry: retryPolicy{
 			max:     3,
 			minWait: 500 * time.Millisecond,
@@ -68,12 +72,15 @@ func WithKey(key string) Option {
 	}
 }
 
-// WithHTTPClient sets the *http.Client that sends each attempt. The client is used
-// as it is, never replaced or reconfigured, so its transport, proxy and TLS settings
-// hold. Two things to know: after a call's last attempt go-retryablehttp closes the
-// client's idle connections; and a client that follows redirects would resend a
-// request's body, a login's password included, to the host a redirect names: set
-// CheckRedirect to return http.ErrUseLastResponse, as the default client does.
+// WithHTTPClient sets the *http.Client that sends each attempt, for a proxy, TLS
+// settings or a transport of your own; hc itself is never modified. The client
+// sends through a shallow copy of it that differs in two ways: a redirect to any
+// scheme, host or port other than the base URL's is not followed, whatever hc's
+// CheckRedirect says (it would take the key, or a login's password, there; the 3xx
+// comes back as an *APIError), and the CloseIdleConnections that go-retryablehttp
+// calls when one call gives up does not reach hc's transport, so the other calls
+// keep their connections. Unlike the default client, hc's transport timeouts and
+// pool size are hc's own (README, Timeouts).
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -85,7 +92,9 @@ func WithHTTPClient(hc *http.Client) Option {
 }
 
 // WithTimeout bounds each call as a whole, retries and backoff included. Zero, the
-// default, leaves the bound to the caller's context.
+// default, leaves the bound to the caller's context; the default client bounds each
+// attempt's connect, TLS handshake and wait for the answer's headers anyway (README,
+// Timeouts).
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -144,15 +153,38 @@ func WithRetryNonIdempotent() Option {
 // WithoutRetries sends every request once.
 func WithoutRetries() Option { return WithRetryMax(0) }
 
-// WithLogger sets the logger for one debug line per call (method, URL, status,
-// attempts, time). No logger is the default; headers, keys and passwords are never
-// logged.
+// WithLogger sets the logger for debug lines: one per call (method, URL, status or
+// error, attempts, time) and one per retry ("whippyware retry", with the attempt's
+// number). No logger is the default; headers, keys and passwords are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
 			return invalid("WithLogger needs a non-nil *slog.Logger")
 		}
 		c.logger = l
+		return nil
+	}
+}
+
+// WithLoginTimeout bounds each login the client makes, retries included (default 1
+// minute). A login is shared by every call that needs a key meanwhile and runs
+// detached from their contexts: each stops waiting when its own context ends, and
+// the login goes on for the rest. Only this bound ends it.
+func WithLoginTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d <= 0 {
+			return invalid("WithLoginTimeout needs a duration above zero, not %s", d)
+		}
+		c.loginTimeout = d
+		return nil
+	}
+}
+
+// withTransportTimeouts sets the default client's transport timeouts, so that tests
+// can meet them in milliseconds.
+func withTransportTimeouts(t transportTimeouts) Option {
+	return func(c *config) error {
+		c.transportTimeouts = t
 		return nil
 	}
 }

@@ -52,9 +52,9 @@ const (
 	soakOps     = 2000 // in all, split evenly among the workers
 	// soakHeader carries each request's op tag to the fake's fault function and request log.
 	soakHeader = "X-Soak-Op"
-	// soakOpLimit bounds one operation (its context ends then). A 429 asks for 10 to 60
-	// seconds, which the client's zero maximum wait must cut to nothing, so an op this
-	// slow waited one out.
+	// soakOpLimit bounds one operation (its context ends then). Half the 429s ask for 10
+	// to 60 seconds, longer than the client's zero maximum wait, so they must come back at
+	// once; an op this slow waited one out.
 	soakOpLimit = 5 * time.Second
 )
 
@@ -156,7 +156,8 @@ func (s soakTagger) RoundTrip(req *http.Request) (*http.Response, error) {
 var soakFaultKinds = []string{"503", "429", "drop before", "drop after"}
 
 // soakFaults is the fault function: per request, 20% 503, 2.5% connection dropped before
-// the handler, 2.5% dropped after it (applied, answer lost), 5% 429 with Retry-After.
+// the handler, 2.5% dropped after it (applied, answer lost), 5% 429: half with a
+// Retry-After of 10 to 60 seconds (returned at once), half without (retried).
 // Requests without an op tag (none during the run) pass.
 type soakFaults struct {
 	mu     sync.Mutex // the function runs on every worker's goroutine
@@ -193,7 +194,10 @@ func (f *soakFaults) fault(r *http.Request) *wt.Fault {
 		fault = &wt.Fault{Drop: wt.DropAfter}
 		f.counts["drop after"]++
 	case roll < 300:
-		fault = &wt.Fault{Status: http.StatusTooManyRequests, RetryAfter: time.Duration(10+rng.IntN(51)) * time.Second}
+		fault = &wt.Fault{Status: http.StatusTooManyRequests}
+		if wait := rng.IntN(102); wait >= 51 {
+			fault.RetryAfter = time.Duration(wait-41) * time.Second
+		}
 		f.counts["429"]++
 	}
 	return fault
@@ -764,9 +768,10 @@ func TestBackoffEndsWithTheContext(t *testing.T) {
 			want: context.Canceled,
 		},
 		{
-			name: "POST past its deadline while waiting out a 429's Retry-After",
-			fault: wt.Fault{Method: http.MethodPost, Path: relProvidersPath, Status: http.StatusTooManyRequests,
-				RetryAfter: 30 * time.Second},
+			// Without Retry-After: one asking for longer than the context has left is
+			// returned at once (TestRetryAfterBeyondTheWait).
+			name:  "POST past its deadline while waiting after a 429",
+			fault: wt.Fault{Method: http.MethodPost, Path: relProvidersPath, Status: http.StatusTooManyRequests},
 			call: func(ctx context.Context, c *whippyware.Client) error {
 				_, _, err := c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "P", Code: "p"})
 				return err
@@ -847,7 +852,8 @@ func TestSecretsNeverLeakUnderFailures(t *testing.T) {
 	failing(err, whippyware.ErrValidation)
 	_, _, err = c.Providers.Get(ctx, 9999)
 	failing(err, whippyware.ErrNotFound)
-	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second})
+	// Longer than the zero longest wait: returned at once, not retried.
+	srv.FailNext(1, wt.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second})
 	_, _, err = c.Providers.List(ctx, nil)
 	failing(err, whippyware.ErrRateLimited)
 	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusServiceUnavailable})

@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -20,15 +22,26 @@ type retryPolicy struct {
 
 // callState travels in the request context to the hooks go-retryablehttp calls,
 // which see the context but not our call. The hooks run in the goroutine that sent
-// the request, so send reads attempts after Do returns without a lock.
+// the request, so send reads attempts after Do returns without a lock; connected is
+// set from net/http's trace hooks, which make no such promise.
 type callState struct {
-	method   string
-	attempts int
+	method string
+	// repeatable marks a request that is safe to resend whatever its method: login
+	// and expire-token.
+	repeatable bool
+	attempts   int
+	// connected is set once an attempt had a connection, so its request may have
+	// reached the service.
+	connected atomic.Bool
 }
 
 type callStateKey struct{}
 
+// withCallState puts s in ctx, with a trace that sets s.connected.
 func withCallState(ctx context.Context, s *callState) context.Context {
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { s.connected.Store(true) },
+	})
 	return context.WithValue(ctx, callStateKey{}, s)
 }
 
@@ -39,19 +52,8 @@ func callStateFrom(ctx context.Context) *callState {
 
 // newRetryableClient builds the go-retryablehttp client field by field: no logger
 // of its own, our policy and backoff, and the last response passed through so that
-// it becomes a typed error.
+// it becomes a typed error. hc is sent through as guardHTTPClient makes it.
 func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *retryablehttp.Client {
-	if hc == nil {
-		hc = &http.Client{
-			// A transport of its own: go-retryablehttp closes the idle connections
-			// of its client after the last attempt, which on http.DefaultTransport
-			// would close the whole program's.
-			Transport: http.DefaultTransport.(*http.Transport).Clone(),
-			// A redirect would resend the body (a login's password) to whatever host
-			// it names; the 3xx is returned as an *APIError instead.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
-	}
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
 		RetryWaitMin: p.minWait,
@@ -76,19 +78,21 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 
 // checkRetry retries 429 for every method (the service did not process the
 // request) and 5xx but 501 and connection errors only where resending cannot apply
-// a write twice.
+// a write twice. An answer whose Retry-After asks for longer than the longest wait,
+// or than the context has left, is returned at once: retrying earlier is pointless
+// and prolongs throttling, and waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	method := http.MethodGet
-	if s := callStateFrom(ctx); s != nil {
-		method = s.method
-	}
 	resendable := p.writes
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+	if s := callStateFrom(ctx); s == nil || s.repeatable {
 		resendable = true
+	} else {
+		switch s.method {
+		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+			resendable = true
+		}
 	}
 	if err != nil {
 		// go-retryablehttp knows the transport errors that a resend cannot mend: an
@@ -96,20 +100,25 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		transient, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
 		return resendable && transient, nil
 	}
+	retry := false
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return true, nil
+		retry = true
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
-		return resendable, nil
+		retry = resendable
 	}
-	return false, nil
+	if d, ok := retryAfterWait(resp.Header, p.minWait); retry && ok {
+		deadline, bounded := ctx.Deadline()
+		retry = d <= p.maxWait && (!bounded || d < time.Until(deadline))
+	}
+	return retry, nil
 }
 
 // backoff waits exponentially with jitter from min, honours Retry-After, and caps
 // both at max: go-retryablehttp's own backoff lets Retry-After exceed the cap.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
-		if d, ok := retryAfter(resp.Header); ok {
+		if d, ok := retryAfterWait(resp.Header, minWait); ok {
 			return min(d, maxWait)
 		}
 	}
@@ -122,6 +131,13 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 		wait += rand.N(wait/2 + 1)
 	}
 	return min(wait, maxWait)
+}
+
+// retryAfterWait is how long to wait for a Retry-After header: at least minWait,
+// also for 0, a negative number or a date past, which would otherwise retry at once.
+func retryAfterWait(h http.Header, minWait time.Duration) (time.Duration, bool) {
+	d, ok := retryAfter(h)
+	return max(d, minWait), ok
 }
 
 // retryAfter reads a Retry-After header given in seconds or as an HTTP date.

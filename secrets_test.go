@@ -229,6 +229,12 @@ func (w *secretWalk) walk(v reflect.Value, path string, depth int) {
 	case reflect.Interface:
 		w.walk(v.Elem(), path, depth+1)
 	case reflect.Struct:
+		if v.Type().PkgPath() == "context" {
+			// A context's own fields change under its mutex (a detached login's
+			// timer cancels it), so reading them here would race; the SDK puts no
+			// secret in a context, only the call's attempt counter.
+			return
+		}
 		for i := range v.NumField() {
 			w.walk(v.Field(i), path+"."+v.Type().Field(i).Name, depth+1)
 		}

@@ -113,10 +113,14 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		userAgent: cfg.userAgent,
 		timeout:   cfg.timeout,
 		logger:    cfg.logger,
-		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key),
+		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout),
 		maxBody:   maxResponseBytes,
 	}
-	c.http = newRetryableClient(cfg.httpClient, cfg.retry, c.logger)
+	hc := cfg.httpClient
+	if hc == nil {
+		hc = newDefaultHTTPClient(cfg.transportTimeouts)
+	}
+	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, c.logger)
 	c.Auth = &AuthService{client: c}
 	c.initServices()
 	return c, nil
@@ -213,6 +217,9 @@ type call struct {
 	// password): redacted from error bodies; and the answer, which holds a key, is
 	// never quoted.
 	secret string
+	// repeatable marks a request that is safe to resend whatever its method
+	// (login, expire-token): retried as a GET is.
+	repeatable bool
 }
 
 // do is the one request path: it builds, authenticates, sends (with retries), logs
@@ -231,18 +238,18 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return nil, fmt.Errorf("whippyware: encoding %s %s body: %w", cl.method, u.String(), err)
 		}
 	}
-	key := ""
+	var held heldKey
 	if !cl.anon {
 		var loginResp *Response
 		var err error
-		if key, loginResp, err = c.tokens.current(ctx, c); err != nil {
+		if held, loginResp, err = c.tokens.current(ctx, c); err != nil {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
-	resp, body, err := c.send(ctx, cl.method, u, payload, key)
+	resp, body, err := c.send(ctx, cl, u, payload, held.key)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon && c.tokens.canLogin() {
 		// The key expired or was withdrawn: one fresh login, then one resend.
-		fresh, loginResp, lerr := c.tokens.refresh(ctx, c, key)
+		fresh, loginResp, lerr := c.tokens.refresh(ctx, c, held.gen)
 		if lerr != nil {
 			if loginResp == nil {
 				loginResp = resp
@@ -250,8 +257,8 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return loginResp, lerr
 		}
 		sent := resp.Attempts
-		key = fresh
-		resp, body, err = c.send(ctx, cl.method, u, payload, key)
+		held = fresh
+		resp, body, err = c.send(ctx, cl, u, payload, held.key)
 		if resp != nil {
 			resp.Attempts += sent // the 401 answered attempts too
 		}
@@ -260,9 +267,9 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, key, cl.secret))
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, held.key, cl.secret))
 	}
-	return resp, decodeAnswer(cl, u, resp, body, key)
+	return resp, decodeAnswer(cl, u, resp, body, held.key)
 }
 
 // resolve returns the URL of path (relative, without dot segments: the services'
@@ -274,9 +281,11 @@ func (c *Client) resolve(path, rawQuery string) *url.URL {
 }
 
 // send sends one request through go-retryablehttp and reads its answer's body
-// within bounds. The *Response is nil only when no answer came.
-func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
-	state := &callState{method: method}
+// within bounds. The *Response is nil only when no answer came, and the error is
+// then a *ConnectionError.
+func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
+	method := cl.method
+	state := &callState{method: method, repeatable: cl.repeatable}
 	ctx = withCallState(ctx, state)
 	var body any
 	if payload != nil {
@@ -307,8 +316,9 @@ func (c *Client) send(ctx context.Context, method string, u *url.URL, payload []
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, err)
-		return nil, nil, fmt.Errorf("whippyware: %s %s failed after %d attempt(s): %w", method, u.String(), attempts, err)
+		connErr := &ConnectionError{Method: method, URL: u.String(), Attempts: attempts, MaybeSent: state.connected.Load(), Err: err}
+		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, connErr)
+		return nil, nil, connErr
 	}
 	limit := c.maxBody
 	if httpResp.StatusCode >= 300 {

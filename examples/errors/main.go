@@ -82,14 +82,15 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env) error {
 
 // injected makes the fake answer 429 and 5xx to show those errors.
 func injected(ctx context.Context, out io.Writer, c *whippyware.Client, fake *whippywaretest.Server) error {
-	// Every attempt throttled: the client retries (default 3 times), then reports.
-	fake.FailNext(4, whippywaretest.Fault{Method: "GET", Path: "/api/v1/providers/", Status: 429, RetryAfter: 12 * time.Second})
+	// Throttled for longer than the client may wait (WithRetryWait's maximum, or what
+	// the context has left): the 429 comes back at once, with the wait asked for.
+	fake.FailNext(1, whippywaretest.Fault{Method: "GET", Path: "/api/v1/providers/", Status: 429, RetryAfter: 12 * time.Second})
 	_, _, err := c.Providers.List(ctx, nil)
 	var apiErr *whippyware.APIError
 	if !errors.Is(err, whippyware.ErrRateLimited) || !errors.As(err, &apiErr) {
 		return unexpected("rate limited", err)
 	}
-	fmt.Fprintf(out, "rate limited after %d attempts: wait %s before trying again\n", apiErr.Attempts, apiErr.RetryAfter)
+	fmt.Fprintf(out, "rate limited after %d attempt: wait %s before trying again\n", apiErr.Attempts, apiErr.RetryAfter)
 
 	// A proxy's HTML page on a read: retried, then a typed error with a snippet.
 	fake.FailNext(4, whippywaretest.Fault{Method: "GET", Path: "/api/v1/providers/", Status: 502, Body: "<html><body>502 Bad Gateway</body></html>"})

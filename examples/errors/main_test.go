@@ -22,7 +22,7 @@ func TestErrorsRunsOnTheFake(t *testing.T) {
 		"unauthorized: get a new key, or give the client credentials",
 		"invalid credentials: check the user name and password; retrying will not help",
 		"no credentials: configure WithCredentials or WithKey",
-		"rate limited after 4 attempts: wait 12s before trying again",
+		"rate limited after 1 attempt: wait 12s before trying again",
 		"server error 502 after 4 attempts: <html><body>502 Bad Gateway</body></html>",
 		"server error on a write after 1 attempt: check before creating again",
 	}

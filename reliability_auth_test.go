@@ -1,0 +1,288 @@
+package whippyware_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/whippyware-go/whippyware"
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
+)
+
+// The reliability tests of the login path: storms of 401s, a login that fails for a
+// while, callers that give up waiting for it, refused credentials, and redirects
+// through a caller's own *http.Client. Logins are held at the server until every
+// caller has arrived, never timed.
+
+const relProviderJSON = `{"id": 1, "name": "Provider", "code": "provider_company", "is_active": true}`
+
+// holdUntil waits for ch, or gives up after a bound only a broken test reaches (its
+// counts then fail).
+func holdUntil(ch <-chan struct{}) {
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// callAll runs call from n goroutines at once and returns their errors.
+func callAll(n int, call func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = call(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// TestSameKeyReloginStormCausesOneLogin: Django REST framework's authtoken answers
+// every login with the same key until it is deleted. 100 goroutines refused with
+// that key (the login is held until all 100 were) make one login between them.
+func TestSameKeyReloginStormCausesOneLogin(t *testing.T) {
+	const callers, key = 100, "same-key-every-login"
+	var accepted atomic.Bool
+	var refused, logins, served atomic.Int32
+	allRefused := make(chan struct{})
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/auth/login/", func(w http.ResponseWriter, _ *http.Request) {
+		holdUntil(allRefused)
+		logins.Add(1)
+		accepted.Store(true)
+		json.NewEncoder(w).Encode(map[string]string{"key": key})
+	})
+	mux.HandleFunc("GET /api/v1/providers/1/", func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Token "+key || !accepted.Load() {
+			if refused.Add(1) == callers {
+				close(allRefused)
+			}
+			http.Error(w, `{"detail": "Invalid token."}`, http.StatusUnauthorized)
+			return
+		}
+		served.Add(1)
+		w.Write([]byte(relProviderJSON))
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, err := whippyware.NewClient(srv.URL, whippyware.WithKey(key),
+		whippyware.WithCredentials(wt.DefaultUsername, wt.DefaultPassword), whippyware.WithRetryWait(0, 0))
+	require.NoError(t, err)
+
+	errs := callAll(callers, func(int) error {
+		_, _, err := c.Providers.Get(t.Context(), 1)
+		return err
+	})
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), logins.Load(), "one login for the whole storm, though it returned the same key")
+	assert.Equal(t, int32(callers), refused.Load())
+	assert.Equal(t, int32(callers), served.Load(), "each caller resent once")
+}
+
+// TestLoginFailingUnderABurstIsRetried: a 503 and then a dropped connection at the
+// login every caller of a 401 storm waits for are retried like a GET's, and every
+// caller gets the retried login's key.
+func TestLoginFailingUnderABurstIsRetried(t *testing.T) {
+	const callers = 50
+	srv := wt.NewTestServer(t)
+	p := srv.AddProvider(wt.Provider{Name: "Burst", Code: "burst", IsActive: true})
+	c := srv.Client()
+	ctx := t.Context()
+	_, err := c.Auth.Login(ctx)
+	require.NoError(t, err)
+	stale := c.Auth.Key()
+	srv.ExpireTokens()
+
+	allRefused := make(chan struct{})
+	var withStale, loginAttempts atomic.Int32
+	srv.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		switch {
+		case r.Header.Get("Authorization") == "Token "+stale:
+			if withStale.Add(1) == callers {
+				close(allRefused)
+			}
+		case r.URL.Path == relLoginPath:
+			holdUntil(allRefused)
+			switch loginAttempts.Add(1) {
+			case 1:
+				return &wt.Fault{Status: http.StatusServiceUnavailable}
+			case 2:
+				return &wt.Fault{Drop: wt.DropBefore}
+			}
+		}
+		return nil
+	})
+	errs := callAll(callers, func(int) error {
+		_, _, err := c.Providers.Get(ctx, p.ID)
+		return err
+	})
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, int32(3), loginAttempts.Load(), "a 503, a dropped connection, then the login")
+	assert.NotEqual(t, stale, c.Auth.Key())
+
+	// Expire-token is as safe to repeat.
+	srv.FailNext(1, wt.Fault{Path: "/api/v1/expire-token/", Status: http.StatusBadGateway})
+	_, err = c.Auth.Logout(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.RequestCount(http.MethodPost, "/api/v1/expire-token/"))
+}
+
+// TestShortDeadlineCallersDoNotCancelTheSharedLogin: callers whose deadlines end
+// while the login is held stop waiting one by one; the login goes on, and the calls
+// that come later use its key instead of logging in again.
+func TestShortDeadlineCallersDoNotCancelTheSharedLogin(t *testing.T) {
+	const callers = 50
+	srv := wt.NewTestServer(t)
+	p := srv.AddProvider(wt.Provider{Name: "Slow", Code: "slow", IsActive: true})
+	c := srv.Client()
+	release := make(chan struct{})
+	var logins atomic.Int32
+	srv.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		if r.URL.Path == relLoginPath {
+			logins.Add(1)
+			holdUntil(release) // until every caller has given up
+		}
+		return nil
+	})
+	errs := callAll(callers, func(int) error {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		defer cancel()
+		_, _, err := c.Providers.Get(ctx, p.ID)
+		return err
+	})
+	for _, err := range errs {
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+	}
+	close(release)
+	got, _, err := c.Providers.Get(t.Context(), p.ID)
+	require.NoError(t, err)
+	assert.Equal(t, p.ID, got.ID)
+	assert.Equal(t, int32(1), logins.Load(), "the first login outlived its callers and served the next call")
+}
+
+// TestRefusedLoginIsNotTriedAgain: once the service refuses the credentials, calls
+// fail at once with the same error and send nothing, until Auth.Login.
+func TestRefusedLoginIsNotTriedAgain(t *testing.T) {
+	srv := wt.NewTestServer(t)
+	ctx := t.Context()
+	t.Run("no key yet", func(t *testing.T) {
+		srv.Reset()
+		c := srv.Client(whippyware.WithCredentials(wt.DefaultUsername, "wrong"))
+		var first error
+		for i := range 20 {
+			_, _, err := c.Providers.List(ctx, nil)
+			require.ErrorIs(t, err, whippyware.ErrInvalidCredentials, "call %d", i)
+			if first == nil {
+				first = err
+			}
+			assert.Same(t, first, err, "the same refusal")
+		}
+		assert.Len(t, srv.Requests(), 1, "one login for 20 calls")
+		_, err := c.Auth.Login(ctx)
+		require.ErrorIs(t, err, whippyware.ErrInvalidCredentials)
+		assert.Len(t, srv.Requests(), 2, "Auth.Login tries again")
+	})
+	t.Run("a key refused first", func(t *testing.T) {
+		srv.Reset()
+		c := srv.Client(whippyware.WithKey("withdrawn"), whippyware.WithCredentials(wt.DefaultUsername, "wrong"))
+		for range 5 {
+			_, _, err := c.Providers.List(ctx, nil)
+			require.ErrorIs(t, err, whippyware.ErrInvalidCredentials)
+		}
+		assert.Len(t, srv.Requests(), 2, "the 401 and one login; the dead key is not sent again")
+		assert.Equal(t, "", c.Auth.Key())
+	})
+}
+
+// sink records what reaches it, and answers like a service: a login with a key of its
+// own, anything else with a provider.
+type sink struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (s *sink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.seen = append(s.seen, r.Method+" "+r.URL.Path+" auth="+r.Header.Get("Authorization")+" body="+string(body))
+	s.mu.Unlock()
+	if r.URL.Path == relLoginPath {
+		json.NewEncoder(w).Encode(map[string]string{"key": "foreign-key"})
+		return
+	}
+	w.Write([]byte(relProviderJSON))
+}
+
+func (s *sink) requests() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.seen...)
+}
+
+// TestRedirectsThroughACallersClientNeverLeaveTheService: with a plain
+// &http.Client{}, which follows redirects, a 307 at login and a 302 at a call name
+// a second server (same host, another port): neither the password nor the key
+// reaches it, its login answer is not taken as the key, and the caller's client is
+// left as it was. A redirect within the service is followed as the client says.
+func TestRedirectsThroughACallersClientNeverLeaveTheService(t *testing.T) {
+	elsewhere := &sink{}
+	other := httptest.NewServer(elsewhere)
+	defer other.Close()
+	service := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case relLoginPath:
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusTemporaryRedirect)
+		case relProvidersPath + "1/":
+			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
+		case relProvidersPath + "2/":
+			http.Redirect(w, r, relProvidersPath+"3/", http.StatusTemporaryRedirect)
+		case relProvidersPath + "3/":
+			w.Write([]byte(relProviderJSON))
+		}
+	}))
+	defer service.Close()
+
+	hc := &http.Client{}
+	withCredentials, err := whippyware.NewClient(service.URL, whippyware.WithHTTPClient(hc),
+		whippyware.WithCredentials(wt.DefaultUsername, wt.DefaultPassword), whippyware.WithRetryWait(0, 0))
+	require.NoError(t, err)
+	_, resp, err := withCredentials.Providers.Get(t.Context(), 3)
+	var apiErr *whippyware.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusTemporaryRedirect, apiErr.StatusCode, "the login's redirect comes back")
+	assert.Equal(t, http.StatusTemporaryRedirect, resp.StatusCode)
+	assert.Equal(t, "", withCredentials.Auth.Key(), "no key from elsewhere")
+
+	withKey, err := whippyware.NewClient(service.URL, whippyware.WithHTTPClient(hc), whippyware.WithKey("service-key"))
+	require.NoError(t, err)
+	_, _, err = withKey.Providers.Get(t.Context(), 1)
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusFound, apiErr.StatusCode)
+
+	assert.Empty(t, elsewhere.requests(), "nothing reached the other server")
+	assert.Nil(t, hc.CheckRedirect, "the caller's client is not modified")
+	assert.Nil(t, hc.Transport, "the caller's client is not modified")
+
+	got, _, err := withKey.Providers.Get(t.Context(), 2)
+	require.NoError(t, err, "a redirect within the service is followed")
+	assert.Equal(t, int64(1), got.ID)
+}
