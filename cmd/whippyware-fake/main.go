@@ -63,7 +63,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	// The request log serves tests; a server that runs for hours keeps only its tail.
-	opts := []wt.Option{wt.WithoutListener(), wt.WithUser(*user, *password), wt.WithPageSize(*pageSize), wt.WithRequestLogLimit(10000)}
+	opts := []wt.Option{wt.WithoutListener(), wt.WithUser(*user, *password), wt.WithPageSize(*pageSize),
+		wt.WithRequestLogLimit(10000), wt.WithRequestLogRecordSize(4 << 10)}
 	if *seed {
 		opts = append(opts, wt.WithFixtures())
 	}
