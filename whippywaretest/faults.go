@@ -162,4 +162,3 @@ func faultDetail(f *Fault) string {
 	}
 	return http.StatusText(f.Status)
 }
-

@@ -49,4 +49,3 @@ func WithRequestLogLimit(n int) Option { return func(c *config) { c.logLimit = n
 // sets RequestRecord.Truncated. The default, 1 MiB, keeps every body the server accepts;
 // cmd/whippyware-fake keeps 4 KiB.
 func WithRequestLogRecordSize(size int) Option { return func(c *config) { c.recordSize = size } }
-

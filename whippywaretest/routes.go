@@ -36,4 +36,3 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	notFound(w)
 }
-
