@@ -49,3 +49,15 @@ func WithRequestLogLimit(n int) Option { return func(c *config) { c.logLimit = n
 // sets RequestRecord.Truncated. The default, 1 MiB, keeps every body the server accepts;
 // cmd/whippyware-fake keeps 4 KiB.
 func WithRequestLogRecordSize(size int) Option { return func(c *config) { c.recordSize = size } }
+
+// WithCascadeDelete makes deleting a record also delete the records that use it, as a model
+// whose foreign keys are on_delete=CASCADE does: a provider takes its stock locations and
+// stocks, a stock location its stocks, a stock list rule the stock lists that use it. Without
+// it such a delete is refused (400, see the package documentation).
+func WithCascadeDelete() Option { return func(c *config) { c.cascade = true } }
+
+// WithStockLocationByID makes a stock name its location by id, as a serializer with a
+// PrimaryKeyRelatedField would: request bodies send the id (a number, or a string of digits),
+// answers carry it as a number, and the location filter of the stock list takes an id. The
+// default names it by code, as the documented example does.
+func WithStockLocationByID() Option { return func(c *config) { c.locationByID = true } }

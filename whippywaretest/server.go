@@ -40,16 +40,18 @@ type Server struct {
 }
 
 type config struct {
-	users       map[string]string
-	username    string // the first user, whose credentials Client uses
-	pageSize    int
-	maxPageSize int
-	keyLifetime time.Duration
-	fixtures    bool
-	clock       func() time.Time
-	noSocket    bool
-	logLimit    int
-	recordSize  int
+	users        map[string]string
+	username     string // the first user, whose credentials Client uses
+	pageSize     int
+	maxPageSize  int
+	keyLifetime  time.Duration
+	fixtures     bool
+	clock        func() time.Time
+	noSocket     bool
+	logLimit     int
+	recordSize   int
+	cascade      bool
+	locationByID bool
 }
 
 // NewServer starts a fake server, on a loopback port unless WithoutListener is given. Close it
@@ -67,7 +69,9 @@ func NewServer(opts ...Option) *Server {
 		panic(fmt.Sprintf("whippywaretest: page size %d and max page size %d must be at least 1",
 			cfg.pageSize, cfg.maxPageSize))
 	}
-	s := &Server{cfg: cfg, st: newStore(cfg.clock), closed: make(chan struct{}),
+	st := newStore(cfg.clock)
+	st.cascade, st.locationByID = cfg.cascade, cfg.locationByID
+	s := &Server{cfg: cfg, st: st, closed: make(chan struct{}),
 		log: requestLog{limit: max(cfg.logLimit, 0), recordSize: max(cfg.recordSize, 0)}}
 	if cfg.fixtures {
 		s.seedFixtures()
