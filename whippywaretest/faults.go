@@ -44,8 +44,9 @@ type Fault struct {
 	// RetryAfter, if above 0, is sent as the Retry-After header in whole seconds, rounded up
 	// as DRF's throttles round their wait.
 	RetryAfter time.Duration
-	// Body is sent as is; empty means a DRF-shaped {"detail": "..."} (for 429 the throttling
-	// message naming RetryAfter). An HTML page from a proxy is a Body too.
+	// Body is sent as is. Empty means what the stack would answer: for 500 Django's HTML page
+	// "<h1>Server Error (500)</h1>", for any other 5xx a proxy's (nginx's) HTML page, for 429
+	// DRF's throttling message naming RetryAfter, for another status DRF's {"detail": "..."}.
 	Body string
 	// ContentType is sent with Body; empty means application/json if Body is JSON, else
 	// text/html.
@@ -127,7 +128,15 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(f.retryAfterSeconds()))
 	}
-	if f.Body == "" {
+	switch {
+	case f.Body != "":
+	case f.Status == http.StatusInternalServerError:
+		serverError(w)
+		return
+	case f.Status > 500:
+		writeHTML(w, f.Status, proxyErrorPage(f.Status))
+		return
+	default:
 		writeDetail(w, f.Status, faultDetail(f))
 		return
 	}
@@ -157,8 +166,6 @@ func faultDetail(f *Fault) string {
 		return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", f.retryAfterSeconds())
 	case f.Status == http.StatusTooManyRequests:
 		return "Request was throttled."
-	case f.Status >= 500:
-		return "A server error occurred."
 	}
 	return http.StatusText(f.Status)
 }
