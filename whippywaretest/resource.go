@@ -40,9 +40,10 @@ type resource[T any, P record[T]] struct {
 	changed func(st *store, old, rec *T)
 	// cascade deletes the records that use rec, for WithCascadeDelete.
 	cascade func(st *store, rec *T)
-	// render, when set, gives the wire form of a record (a stock's location as an id with
-	// WithStockLocationByID); the caller holds the lock.
-	render func(st *store, rec *T) any
+	// renderer, when set, returns how records go on the wire when that is not as they are
+	// stored (a stock's location as an id WithStockLocationByID), or nil; the caller holds the
+	// lock.
+	renderer func(st *store) func(rec *T) any
 
 	fieldNames         []string
 	listView, itemView *view
@@ -154,6 +155,15 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 				count++
 			}
 		}
+	}
+	if render := res.rendering(st); render != nil {
+		wire := make([]any, len(results))
+		for i := range results {
+			wire[i] = render(&results[i])
+		}
+		st.mu.RUnlock()
+		writePage(w, r, pg, count, wire)
+		return
 	}
 	st.mu.RUnlock()
 	writePage(w, r, pg, count, results)
@@ -276,10 +286,7 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 		return
 	}
 	out, err := res.insert(st, &rec) // cannot fail: the id is fresh
-	var wire any = out
-	if err == nil && res.render != nil {
-		wire = res.render(st, &out)
-	}
+	wire := res.wire(st, &out)
 	st.mu.Unlock()
 	if err != nil {
 		serverError(w)
@@ -314,10 +321,17 @@ func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string)
 
 // wire is a copy of rec as the service answers it; the caller holds the lock.
 func (res *resource[T, P]) wire(st *store, rec *T) any {
-	if res.render != nil {
-		return res.render(st, rec)
+	if render := res.rendering(st); render != nil {
+		return render(rec)
 	}
 	return *rec
+}
+
+func (res *resource[T, P]) rendering(st *store) func(*T) any {
+	if res.renderer == nil {
+		return nil
+	}
+	return res.renderer(st)
 }
 
 // update is PUT (a full update: every required field) and PATCH (partial: the fields sent).

@@ -75,11 +75,11 @@ var stocks = newResource(&resource[Stock, *Stock]{
 		"stock_type": equal(func(s *Stock) string { return s.StockType }),
 		"location":   locationFilter,
 	},
-	render: func(st *store, s *Stock) any {
+	renderer: func(st *store) func(*Stock) any {
 		if !st.locationByID {
-			return *s
+			return nil
 		}
-		return stockByID{*s, st.locations.unique[s.Location]}
+		return func(s *Stock) any { return stockByID{*s, st.locations.unique[s.Location]} }
 	},
 })
 
