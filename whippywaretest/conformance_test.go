@@ -96,7 +96,7 @@ var conformance = []exchange{
 	// max_length and the IntegerField range; fields.py CharField and IntegerField messages.
 	{item: "#2 fields.py CharField max_length", method: "POST", path: "/api/v1/providers/", header: authJSON(),
 		body: `{"name":"` + strings.Repeat("x", 256) + `","code":"` + strings.Repeat("c", 129) + `"}`, status: 400,
-		want: `{"name":["Ensure this field has no more than 255 characters."],"code":["Ensure this field has no more than 128 characters."]}`,
+		want:  `{"name":["Ensure this field has no more than 255 characters."],"code":["Ensure this field has no more than 128 characters."]}`,
 		check: providerCount(2)},
 	{item: "#2 max_length counts characters, not bytes", method: "POST", path: "/api/v1/providers/", header: authJSON(),
 		body: `{"name":"` + strings.Repeat("ş", 255) + `","code":"long"}`, status: 201, check: providerCount(3)},
@@ -166,7 +166,7 @@ var conformance = []exchange{
 		want: `{"count":2,"next":"{base}/api/v1/providers/?limit=1&page=2","previous":null,"results":[` + provider1 + `]}`},
 	{item: "#5 views.py: authentication before OPTIONS", method: "OPTIONS", path: "/api/v1/providers/", status: 401,
 		wantHeader: map[string]string{"Allow": allowList, "WWW-Authenticate": "Token"},
-		want: `{"detail":"Authentication credentials were not provided."}`},
+		want:       `{"detail":"Authentication credentials were not provided."}`},
 	{item: "#5 metadata.py SimpleMetadata, list", method: "OPTIONS", path: "/api/v1/providers/", header: auth(), status: 200,
 		want: `{"name":"Provider List","description":"","renders":["application/json","text/html"],` +
 			`"parses":["application/json","application/x-www-form-urlencoded","multipart/form-data"],"actions":{"POST":{` +
@@ -192,11 +192,11 @@ var conformance = []exchange{
 		status: 200, want: `{"key":"{key}"}`},
 	{item: "#6 authentication.py runs before the login view", method: "POST", path: "/api/v1/auth/login/",
 		header: map[string]string{"Content-Type": jsonCT, "Authorization": "Token deadbeef"},
-		body: `{"username":"test","password":"test_pass"}`, status: 401,
+		body:   `{"username":"test","password":"test_pass"}`, status: 401,
 		wantHeader: map[string]string{"WWW-Authenticate": "Token"}, want: `{"detail":"Invalid token."}`},
 	{item: "#6 authentication.py: another scheme is anonymous", method: "POST", path: "/api/v1/auth/login/",
 		header: map[string]string{"Content-Type": jsonCT, "Authorization": "Bearer x"},
-		body: `{"username":"test","password":"test_pass"}`, status: 200, want: `{"key":"{key}"}`},
+		body:   `{"username":"test","password":"test_pass"}`, status: 200, want: `{"key":"{key}"}`},
 	{item: "#6 authtoken serializers.py: the password is not trimmed", method: "POST", path: "/api/v1/auth/login/",
 		header: map[string]string{"Content-Type": jsonCT}, body: `{"username":"test","password":" test_pass "}`,
 		status: 400, want: `{"non_field_errors":["Unable to log in with provided credentials."]}`},
@@ -233,7 +233,7 @@ var conformance = []exchange{
 
 	// #8 period: fields.py DateField with Django's parse_date.
 	{item: "#8 fields.py DateField: a timestamp is refused", method: "POST", path: "/api/v1/stocks/", header: authJSON(),
-		body: `{"sku":"D5","provider":"provider_company","location":"112","stock":3,"period":"2024-05-10T00:00:00+03:00"}`,
+		body:   `{"sku":"D5","provider":"provider_company","location":"112","stock":3,"period":"2024-05-10T00:00:00+03:00"}`,
 		status: 400, want: `{"period":["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}`},
 	{item: "#8 fields.py DateField: a date that does not exist", method: "PATCH", path: "/api/v1/stocks/2/", header: authJSON(),
 		body: `{"period":"2024-02-30"}`, status: 400,
