@@ -1,18 +1,9 @@
 package whippywaretest
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 )
-
-// filter turns one query parameter's value into a predicate over records; a non-empty refusal
-// answers 400 under the parameter's name (as django-filter does for a choice it cannot find).
-type filter[T any] func(st *store, value string) (match func(*T) bool, refusal string)
 
 // resource describes one collection. Its generic methods serve list, create, read, update and
 // delete for all five collections; a resource only says what differs.
@@ -107,121 +98,6 @@ func (res *resource[T, P]) options(st *store, w http.ResponseWriter, id string) 
 		writeOptions(w, res.itemView.options)
 	} else {
 		writeOptions(w, res.itemView.optionsGone)
-	}
-}
-
-func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	pg, ok := s.cfg.pageRequest(q)
-	if !ok {
-		writeDetail(w, http.StatusNotFound, msgInvalidPage)
-		return
-	}
-	st := s.st
-	st.mu.RLock()
-	match, errs := res.matcher(st, q)
-	if len(errs) > 0 {
-		st.mu.RUnlock()
-		writeFieldErrors(w, errs, nil)
-		return
-	}
-	rows := res.table(st).rows
-	if pg.last {
-		count := len(rows)
-		if match != nil {
-			count = 0
-			for i := range rows {
-				if match(&rows[i]) {
-					count++
-				}
-			}
-		}
-		pg.number = pg.pages(count)
-	}
-	start, end := pg.window()
-	results := make([]T, 0, min(pg.size, len(rows)))
-	count := 0
-	if match == nil {
-		count = len(rows) // no filter: slice the page out directly
-		if start < count {
-			results = append(results, rows[start:min(end, count)]...)
-		}
-	} else {
-		for i := range rows {
-			if match(&rows[i]) {
-				if count >= start && count < end {
-					results = append(results, rows[i])
-				}
-				count++
-			}
-		}
-	}
-	if render := res.rendering(st); render != nil {
-		wire := make([]any, len(results))
-		for i := range results {
-			wire[i] = render(&results[i])
-		}
-		st.mu.RUnlock()
-		writePage(w, r, pg, count, wire)
-		return
-	}
-	st.mu.RUnlock()
-	writePage(w, r, pg, count, results)
-}
-
-// matcher combines the filters the query names; unknown parameters are ignored, as the
-// service ignores them.
-func (res *resource[T, P]) matcher(st *store, q url.Values) (func(*T) bool, fieldErrors) {
-	var preds []func(*T) bool
-	if v, ok := queryBool(lastValue(q, "is_active")); ok {
-		preds = append(preds, func(rec *T) bool { return *P(rec).head().active == v })
-	}
-	errs := fieldErrors{}
-	for name, f := range res.filters {
-		if v := lastValue(q, name); v != "" {
-			if match, refusal := f(st, v); refusal != "" {
-				errs.add(name, refusal)
-			} else {
-				preds = append(preds, match)
-			}
-		}
-	}
-	if len(preds) == 0 {
-		return nil, errs
-	}
-	return func(rec *T) bool {
-		for _, p := range preds {
-			if !p(rec) {
-				return false
-			}
-		}
-		return true
-	}, errs
-}
-
-// lastValue is a parameter's last value, the one Django's QueryDict.get returns.
-func lastValue(q url.Values, name string) string {
-	if vs := q[name]; len(vs) > 0 {
-		return vs[len(vs)-1]
-	}
-	return ""
-}
-
-// queryBool reads a boolean filter as django-filter does; anything else means "no filter".
-func queryBool(v string) (value, ok bool) {
-	switch strings.ToLower(v) {
-	case "true", "1":
-		return true, true
-	case "false", "0":
-		return false, true
-	}
-	return false, false
-}
-
-// equal is the filter for a string field matched exactly.
-func equal[T any](field func(*T) string) filter[T] {
-	return func(_ *store, v string) (func(*T) bool, string) {
-		return func(rec *T) bool { return field(rec) == v }, ""
 	}
 }
 
@@ -425,77 +301,4 @@ func (res *resource[T, P]) removeWhere(st *store, match func(*T) bool) {
 			res.remove(st, &rec)
 		}
 	}
-}
-
-// seed stores rec for a test control through the same validation as a POST, keeping the id
-// and timestamps it carries and filling zero ones. The JSON round trip also leaves the store
-// no pointer the caller still holds.
-func (res *resource[T, P]) seed(st *store, rec T, active bool) (T, error) {
-	if res.defaults != nil {
-		res.defaults(&rec)
-	}
-	var raw map[string]json.RawMessage
-	if err := roundTrip(rec, &raw); err != nil {
-		return rec, err
-	}
-	delete(raw, "is_active")
-	var out T
-	*P(&out).head().active = active
-	f := newForm(requestData{raw: raw}, false)
-	f.seed = true
-	res.decodeAll(f, &out)
-	in, h := P(&rec).head(), P(&out).head()
-	*h.id, *h.created, *h.modified = *in.id, *in.created, *in.modified
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	res.validate(st, f, &out)
-	if len(f.errs) > 0 {
-		body, _ := json.Marshal(f.errs)
-		return out, fmt.Errorf("invalid %s: %s", res.name, body)
-	}
-	return res.insert(st, &out)
-}
-
-// all returns a deep copy of every record, in id order. The store never writes through a
-// record's pointers (updates replace them), so the copy may be made outside the lock.
-func (res *resource[T, P]) all(st *store) []T {
-	st.mu.RLock()
-	rows := slices.Clone(res.table(st).rows)
-	st.mu.RUnlock()
-	out := make([]T, 0, len(rows)) // not nil when empty: JSON null would make it nil
-	if len(rows) > 0 {
-		if err := roundTrip(rows, &out); err != nil {
-			panic("whippywaretest: copying records: " + err.Error()) // cannot happen: plain structs
-		}
-	}
-	return out
-}
-
-func roundTrip(in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(body, out)
-}
-
-// AddOption changes how an Add method stores a record.
-type AddOption struct{ active bool }
-
-// Inactive makes an Add method store the record with is_active false. Without it every added
-// record is active, as a POST that leaves out is_active stores it, whatever its IsActive.
-func Inactive() AddOption { return AddOption{active: false} }
-
-// mustSeed is the body of the Add* test controls: a record a test cannot store is a bug in
-// the test, so it panics with the reason, like a Must function.
-func mustSeed[T any, P record[T]](s *Server, res *resource[T, P], rec T, opts []AddOption) T {
-	active := true
-	for _, opt := range opts {
-		active = opt.active
-	}
-	out, err := res.seed(s.st, rec, active)
-	if err != nil {
-		panic("whippywaretest: cannot add " + err.Error())
-	}
-	return out
 }
