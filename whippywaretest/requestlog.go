@@ -77,11 +77,17 @@ func (s *Server) RequestCount(method, path string) int {
 	defer s.log.mu.Unlock()
 	n := 0
 	s.log.each(func(rec *RequestRecord) {
-		if matches(method, path, rec.Method, rec.Path) {
+		if rec.Matches(method, path) {
 			n++
 		}
 	})
 	return n
+}
+
+// Matches tells whether the request matches method and path by the rule of Fault (method ""
+// for any, a path ending in "*" for a prefix, any other path with or without its slash).
+func (rec *RequestRecord) Matches(method, path string) bool {
+	return matches(method, path, rec.Method, rec.Path)
 }
 
 // newRecord starts the log record of r: its header cut to size bytes, and a tap on its body
