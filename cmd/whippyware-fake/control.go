@@ -115,7 +115,9 @@ func seedAll[T any](raws []json.RawMessage, add func(T, ...wt.AddOption) T) ([]T
 	out := make([]T, 0, len(raws))
 	for _, raw := range raws {
 		var rec T
-		var active struct{ IsActive *bool `json:"is_active"` }
+		var active struct {
+			IsActive *bool `json:"is_active"`
+		}
 		if err := json.Unmarshal(raw, &rec); err != nil {
 			return out, fmt.Errorf("record %s: %w", raw, err)
 		}
