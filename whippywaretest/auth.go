@@ -28,16 +28,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		unauthorized(w, failure)
 		return
 	}
-	switch r.Method {
-	case http.MethodOptions:
-		writeOptions(w, loginView.options)
-		return
-	case http.MethodPost:
-	default:
-		methodNotAllowed(w, r)
-		return
-	}
-	data, ok := readData(w, r)
+	data, ok := loginView.postData(w, r)
 	if !ok {
 		return
 	}
@@ -127,16 +118,7 @@ func (s *Server) expireToken(w http.ResponseWriter, r *http.Request) {
 	if !expireTokenView.begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
-	switch r.Method {
-	case http.MethodOptions:
-		writeOptions(w, expireTokenView.options)
-		return
-	case http.MethodPost:
-	default:
-		methodNotAllowed(w, r)
-		return
-	}
-	data, ok := readData(w, r)
+	data, ok := expireTokenView.postData(w, r)
 	if !ok {
 		return
 	}

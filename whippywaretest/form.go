@@ -160,8 +160,7 @@ func (f *form) nullInt(name string, dst **int64) {
 	}
 	var n int64
 	errs := len(f.errs[name])
-	f.raw[name] = raw
-	f.integer(name, &n, false, minInt32)
+	f.integer(name, &n, false, minInt32) // reads raw again, not null now
 	if len(f.errs[name]) == errs {
 		*dst = &n
 	}

@@ -38,6 +38,20 @@ func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// postData reads the body of a POST to a view that takes only POST; it answers OPTIONS and
+// any other method itself, returning false.
+func (v *view) postData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
+	switch r.Method {
+	case http.MethodPost:
+		return readData(w, r)
+	case http.MethodOptions:
+		writeOptions(w, v.options)
+	default:
+		methodNotAllowed(w, r)
+	}
+	return requestData{}, false
+}
+
 // acceptable tells whether JSON (or, unless jsonOnly, the browsable API's text/html, which the
 // fake answers with JSON too) matches one of the Accept header's media ranges, as DRF's
 // media_type_matches does: parameters ignored, "*" matching any type. No header means */*.
