@@ -104,11 +104,8 @@ func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
-	values, err := url.ParseQuery(string(body))
-	if err != nil {
-		writeDetailf(w, http.StatusBadRequest, "Form parse error - %v", err)
-		return requestData{}, false
-	}
+	// Django's QueryDict never refuses a form; Go's parser skips a malformed pair.
+	values, _ := url.ParseQuery(string(body))
 	return formData(values, nil), true
 }
 

@@ -267,6 +267,18 @@ var conformance = []exchange{
 		body: `{"sku":"555AB13004562130","provider":"shop_provider","location":"110","stock":1}`, status: 400,
 		want: `{"non_field_errors":["The fields sku, provider, location, stock_type must make a unique set."]}`},
 
+	// #12 Memory: the request log keeps at most the record size of a body, also of one refused
+	// before it was read (authentication comes first).
+	{item: "#12 the log keeps a bounded head of each body", opts: []wt.Option{wt.WithRequestLogRecordSize(8)},
+		method: "POST", path: "/api/v1/providers/", header: map[string]string{"Content-Type": jsonCT},
+		body: `{"name":"a long name","code":"c"}`, status: 401,
+		check: func(t *testing.T, srv *wt.Server) {
+			recs := srv.Requests()
+			last := recs[len(recs)-1]
+			assert.Equal(t, `{"name":`, string(last.Body))
+			assert.True(t, last.Truncated)
+		}},
+
 	// #11 The fake's own rules, and the cascade option.
 	{item: "#11 assumption: a provider with locations is not deleted", method: "DELETE", path: "/api/v1/providers/2/",
 		header: auth(), status: 400, want: `["Cannot delete provider: it still has stock locations."]`, check: providerCount(2)},

@@ -97,7 +97,7 @@ func parseInt(raw json.RawMessage) (n int64, ok, overflow bool) {
 	return pyInt(trimDecimal(s))
 }
 
-// trimDecimal drops what DRF's IntegerField.re_decimal (`\.0*\s*?$`) matches.
+// trimDecimal drops what DRF's IntegerField.re_decimal (`\.0*\s*$`) matches.
 func trimDecimal(s string) string {
 	t := strings.TrimRight(s, " \t\n\r\f\v")
 	u := strings.TrimRight(t, "0")
