@@ -435,3 +435,17 @@ func TestConcurrentCreatesGetUniqueIDs(t *testing.T) {
 		})
 	}
 }
+
+// WithCascadeDelete takes the dependent records along, and leaves nothing of them behind: the
+// same rows can be created again.
+func TestCascadeDeleteLeavesNoTrace(t *testing.T) {
+	c := dial(t, wt.WithCascadeDelete(), wt.WithFixtures())
+	assert.Equal(t, http.StatusNoContent, c.do(http.MethodDelete, "/api/v1/stock-locations/1/", nil).status)
+	assert.Empty(t, c.srv.Stocks(), "location 110's stock went with it")
+	assert.Equal(t, http.StatusNoContent, c.do(http.MethodDelete, "/api/v1/providers/2/", nil).status)
+
+	c.create("/api/v1/providers/", `{"name": "Shop Provider", "code": "shop_provider"}`)
+	loc := c.create("/api/v1/stock-locations/", `{"name": "110", "code": "110", "provider": 3}`)
+	assert.EqualValues(t, 3, loc["id"])
+	c.create("/api/v1/stocks/", `{"sku": "555AB13004562130", "provider": "shop_provider", "location": "110", "stock": 5}`)
+}
