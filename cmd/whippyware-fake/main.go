@@ -16,7 +16,7 @@
 // Under /_fake/ it serves a control API for tests (unless -control=false); see control.go
 // and the README. The request log keeps the newest -log-limit requests, each with at most
 // -log-record-size bytes of body and of header: at most limit × 2 × size bytes (10,000 × 2 ×
-// 4 KiB = 80 MiB by default), however long it runs.
+// 4 KiB = 81,920,000 bytes, 78 MiB, by default), however long it runs.
 package main
 
 import (
