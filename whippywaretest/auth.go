@@ -6,103 +6,136 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
-// apiKey is one login's key: whose it is and when it was issued (for WithKeyLifetime).
+// apiKey is a user's key: whose it is and when it was issued (for WithKeyLifetime).
 type apiKey struct {
 	user   string
 	issued time.Time
 }
 
-// login is POST /api/v1/auth/login/: {"username", "password"} → {"key"}. Every login issues a
-// fresh key; earlier keys stay valid, as with a token store that keeps one key per login.
+// login is POST /api/v1/auth/login/, authtoken's ObtainAuthToken: {"username", "password"} →
+// {"key"}. A user has one key (Token.objects.get_or_create): every login returns it until
+// expire-token deletes it; the fake also replaces it once it has outlived WithKeyLifetime.
+// Authentication runs first, as for every DRF view: a dead "Token" header is refused even
+// here.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, "POST")
+	if !loginView.begin(w, r) {
 		return
 	}
-	raw, ok := readObject(w, r)
+	if _, failure := s.identify(r); failure != "" {
+		unauthorized(w, failure)
+		return
+	}
+	data, ok := loginView.postData(w, r)
 	if !ok {
 		return
 	}
 	var user, password string
-	f := newForm(raw, true)
-	f.str("username", &user, true)
-	f.str("password", &password, true)
+	f := newForm(data, false)
+	f.str("username", &user, true, 0)
+	f.password("password", &password)
 	if len(f.errs) > 0 {
-		writeFieldErrors(w, f.errs)
+		writeFieldErrors(w, f.errs, loginFieldNames)
 		return
 	}
 	if want, known := s.cfg.users[user]; !known || want != password {
-		writeFieldErrors(w, fieldErrors{nonFieldErrors: {msgBadLogin}})
+		writeFieldErrors(w, fieldErrors{nonFieldErrors: {msgBadLogin}}, nil)
 		return
 	}
-	b := make([]byte, 20)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	key := hex.EncodeToString(b)
 	s.st.mu.Lock()
-	s.st.keys[key] = apiKey{user: user, issued: s.st.clock()}
+	now := s.st.clock()
+	key, has := s.st.userKeys[user]
+	if has && s.expired(s.st.keys[key], now) {
+		delete(s.st.keys, key)
+		has = false
+	}
+	if !has {
+		b := make([]byte, 20)
+		_, _ = rand.Read(b) // crypto/rand.Read never fails
+		key = hex.EncodeToString(b)
+		s.st.keys[key] = apiKey{user: user, issued: now}
+		s.st.userKeys[user] = key
+	}
 	s.st.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"key": key})
 }
 
-// authenticate checks the "Authorization: Token <key>" header as DRF's TokenAuthentication
-// does and answers 401 itself when it fails.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
-	parts := strings.Fields(r.Header.Get("Authorization"))
+var loginFieldNames = names(loginFields)
+
+func (s *Server) expired(k apiKey, now time.Time) bool {
+	return s.cfg.keyLifetime > 0 && now.Sub(k.issued) >= s.cfg.keyLifetime
+}
+
+// identify reads the "Authorization: Token <key>" header as DRF's TokenAuthentication does:
+// no header or another scheme is anonymous (user ""), a malformed header or a dead key is a
+// failure, the message to answer 401 with.
+func (s *Server) identify(r *http.Request) (user, failure string) {
+	header := r.Header.Get("Authorization")
+	if header == "" {
+		return "", ""
+	}
+	parts := strings.Fields(header)
 	switch {
 	case len(parts) == 0 || !strings.EqualFold(parts[0], "Token"):
-		unauthorized(w, msgNoCredential)
-		return false
+		return "", ""
 	case len(parts) == 1:
-		unauthorized(w, "Invalid token header. No credentials provided.")
-		return false
+		return "", "Invalid token header. No credentials provided."
 	case len(parts) > 2:
-		unauthorized(w, "Invalid token header. Token string should not contain spaces.")
-		return false
+		return "", "Invalid token header. Token string should not contain spaces."
+	case !utf8.ValidString(parts[1]):
+		return "", "Invalid token header. Token string should not contain invalid characters."
 	}
 	s.st.mu.RLock()
 	k, valid := s.st.keys[parts[1]]
 	now := s.st.clock()
 	s.st.mu.RUnlock()
-	if !valid || (s.cfg.keyLifetime > 0 && now.Sub(k.issued) >= s.cfg.keyLifetime) {
-		unauthorized(w, msgInvalidToken)
-		return false
+	if !valid || s.expired(k, now) {
+		return "", msgInvalidToken
 	}
-	return true
+	return k.user, ""
 }
 
-// expireToken is POST /api/v1/expire-token/: {"username"} → 204, withdrawing every key of that
-// user. Any valid key may name any user: the fake does not model who may expire whom.
+// authenticate requires a valid key (IsAuthenticated) and answers 401 itself when there is
+// none.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
+	user, failure := s.identify(r)
+	switch {
+	case failure != "":
+		unauthorized(w, failure)
+	case user == "":
+		unauthorized(w, msgNoCredential)
+	default:
+		return true
+	}
+	return false
+}
+
+// expireToken is POST /api/v1/expire-token/: {"username"} → 204, deleting that user's key.
+// Any valid key may name any user: the fake does not model who may expire whom.
 func (s *Server) expireToken(w http.ResponseWriter, r *http.Request) {
-	if !s.authenticate(w, r) {
+	if !expireTokenView.begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
-	if r.Method != http.MethodPost {
-		methodNotAllowed(w, r, "POST")
-		return
-	}
-	raw, ok := readObject(w, r)
+	data, ok := expireTokenView.postData(w, r)
 	if !ok {
 		return
 	}
 	var user string
-	f := newForm(raw, true)
-	if f.str("username", &user, true); len(f.errs) == 0 {
+	f := newForm(data, false)
+	if f.str("username", &user, true, 0); len(f.errs) == 0 {
 		if _, known := s.cfg.users[user]; !known {
 			f.errs.add("username", "User not found.")
 		}
 	}
 	if len(f.errs) > 0 {
-		writeFieldErrors(w, f.errs)
+		writeFieldErrors(w, f.errs, expireTokenFields)
 		return
 	}
 	s.st.mu.Lock()
-	for key, k := range s.st.keys {
-		if k.user == user {
-			delete(s.st.keys, key)
-		}
-	}
+	delete(s.st.keys, s.st.userKeys[user])
+	delete(s.st.userKeys, user)
 	s.st.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -112,5 +145,6 @@ func (s *Server) expireToken(w http.ResponseWriter, r *http.Request) {
 func (s *Server) ExpireTokens() {
 	s.st.mu.Lock()
 	clear(s.st.keys)
+	clear(s.st.userKeys)
 	s.st.mu.Unlock()
 }

@@ -12,19 +12,18 @@ import (
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
-func TestLoginIssuesAFreshKeyEachTimeAndKeepsEarlierOnes(t *testing.T) {
-	c := dial(t)
+func TestLoginReturnsTheUsersOneKeyUntilItIsExpired(t *testing.T) {
+	c := dial(t, wt.WithUser("test", "test_pass"), wt.WithUser("other", "pw"))
 	first := c.key
-	second := c.login(wt.DefaultUsername, wt.DefaultPassword)
+	assert.Regexp(t, regexp.MustCompile(`^[0-9a-f]{40}$`), first)
+	assert.Equal(t, first, c.login(wt.DefaultUsername, wt.DefaultPassword), "authtoken keeps one key per user")
+	assert.NotEqual(t, first, c.login("other", "pw"), "each user has a key of their own")
 
-	hex40 := regexp.MustCompile(`^[0-9a-f]{40}$`)
-	assert.Regexp(t, hex40, first)
-	assert.Regexp(t, hex40, second)
-	assert.NotEqual(t, first, second)
-	for _, key := range []string{first, second} {
-		c.key = key
-		assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/api/v1/providers/", nil).status)
-	}
+	assert.Equal(t, http.StatusNoContent, c.do(http.MethodPost, "/api/v1/expire-token/", `{"username": "test"}`).status)
+	second := c.login(wt.DefaultUsername, wt.DefaultPassword)
+	assert.NotEqual(t, first, second, "after expire-token the next login makes a new key")
+	c.key = second
+	assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/api/v1/providers/", nil).status)
 }
 
 func TestLoginErrors(t *testing.T) {

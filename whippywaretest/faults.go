@@ -1,12 +1,10 @@
 package whippywaretest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,38 +44,21 @@ type Fault struct {
 	// RetryAfter, if above 0, is sent as the Retry-After header in whole seconds, rounded up
 	// as DRF's throttles round their wait.
 	RetryAfter time.Duration
-	// Body is sent as is; empty means a DRF-shaped {"detail": "..."} (for 429 the throttling
-	// message naming RetryAfter). An HTML page from a proxy is a Body too.
+	// Body is sent as is. Empty means what the stack would answer: for 500 Django's HTML page
+	// "<h1>Server Error (500)</h1>", for any other 5xx a proxy's (nginx's) HTML page, for 429
+	// DRF's throttling message naming RetryAfter, for another status DRF's {"detail": "..."}.
 	Body string
 	// ContentType is sent with Body; empty means application/json if Body is JSON, else
 	// text/html.
 	ContentType string
 }
 
-// RequestRecord is one request as the server saw it, in the request log.
-type RequestRecord struct {
-	Method string
-	Path   string
-	// Query is the raw query string, without "?".
-	Query  string
-	Header http.Header
-	// Body is the request body, cut short past 1 MiB (where the server refuses it).
-	Body []byte
-	// Status is the status the handler answered, also when a DropAfter fault lost that answer;
-	// 0 when no answer was made (DropBefore, or the client gave up during Latency).
-	Status int
-	// Faulted tells whether an injected fault applied; Dropped whether the connection was
-	// dropped.
-	Faulted, Dropped bool
-}
-
-// faults holds the injected faults and the request log, under their own lock: they are about
-// the transport, not the API state.
+// faults holds the injected faults, under their own lock: they are about the transport, not
+// the API state.
 type faults struct {
 	mu    sync.Mutex
 	queue []queuedFault
 	fn    func(*http.Request) *Fault
-	log   []RequestRecord
 }
 
 type queuedFault struct {
@@ -88,7 +69,7 @@ type queuedFault struct {
 func (fs *faults) reset() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
-	fs.queue, fs.fn, fs.log = nil, nil, nil
+	fs.queue, fs.fn = nil, nil
 }
 
 // matches is the method and path rule of Fault, shared by RequestCount.
@@ -143,111 +124,19 @@ func (fs *faults) take(r *http.Request) *Fault {
 	return nil
 }
 
-// record appends rec to the log. With a limit, the log is cut back to the newest limit
-// records once it holds twice as many: amortised O(1) a request, bounded memory.
-func (fs *faults) record(rec RequestRecord, limit int) {
-	fs.log = append(fs.log, rec)
-	if limit > 0 && len(fs.log) >= 2*limit {
-		fs.log = append([]RequestRecord(nil), fs.log[len(fs.log)-limit:]...)
-	}
-}
-
-// logged returns the part of the log that Requests and RequestCount see: all of it, or the
-// newest limit records.
-func (fs *faults) logged(limit int) []RequestRecord {
-	if limit > 0 && len(fs.log) > limit {
-		return fs.log[len(fs.log)-limit:]
-	}
-	return fs.log
-}
-
-// Requests returns a copy of the request log, in the order requests finished: every request,
-// or the newest WithRequestLogLimit of them.
-func (s *Server) Requests() []RequestRecord {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	return append([]RequestRecord(nil), s.faults.logged(s.cfg.logLimit)...)
-}
-
-// RequestCount counts the logged requests that match method and path, by the rule of Fault
-// (method "" for any, a path ending in "*" for a prefix).
-func (s *Server) RequestCount(method, path string) int {
-	s.faults.mu.Lock()
-	defer s.faults.mu.Unlock()
-	n := 0
-	for _, rec := range s.faults.logged(s.cfg.logLimit) {
-		if matches(method, path, rec.Method, rec.Path) {
-			n++
-		}
-	}
-	return n
-}
-
-// serveHTTP is the outermost handler: it logs the request and applies any fault around the
-// router. A drop panics with http.ErrAbortHandler, which net/http answers by closing the
-// connection and the in-process transport turns into an error.
-func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	// Keep a copy of the body for the log; the handler still reads all of it.
-	body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	if len(body) == 0 {
-		body = nil
-	}
-	r.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(body), r.Body), r.Body}
-	rec := RequestRecord{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Header: r.Header.Clone(), Body: body}
-	defer func() { // deferred, so that a drop is logged too
-		s.faults.mu.Lock()
-		s.faults.record(rec, s.cfg.logLimit)
-		s.faults.mu.Unlock()
-	}()
-
-	f := s.faults.take(r)
-	if f == nil {
-		sw := &statusWriter{ResponseWriter: w}
-		s.route(sw, r)
-		rec.Status = sw.status
-		return
-	}
-	rec.Faulted = true
-	if f.Latency > 0 {
-		t := time.NewTimer(f.Latency)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return // the client is gone: nobody to answer
-		case <-s.closed:
-			rec.Dropped = true
-			panic(http.ErrAbortHandler)
-		}
-	}
-	switch {
-	case f.Drop == DropBefore:
-		rec.Dropped = true
-		panic(http.ErrAbortHandler)
-	case f.Drop == DropAfter:
-		lost := httptest.NewRecorder()
-		s.route(lost, r)
-		rec.Status, rec.Dropped = lost.Code, true
-		panic(http.ErrAbortHandler)
-	case f.Status != 0:
-		writeFault(w, f)
-		rec.Status = f.Status
-	default:
-		sw := &statusWriter{ResponseWriter: w}
-		s.route(sw, r)
-		rec.Status = sw.status
-	}
-}
-
 func writeFault(w http.ResponseWriter, f *Fault) {
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(f.retryAfterSeconds()))
 	}
-	if f.Body == "" {
+	switch {
+	case f.Body != "":
+	case f.Status == http.StatusInternalServerError:
+		serverError(w)
+		return
+	case f.Status > 500:
+		writeHTML(w, f.Status, proxyErrorPage(f.Status))
+		return
+	default:
 		writeDetail(w, f.Status, faultDetail(f))
 		return
 	}
@@ -277,31 +166,6 @@ func faultDetail(f *Fault) string {
 		return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", f.retryAfterSeconds())
 	case f.Status == http.StatusTooManyRequests:
 		return "Request was throttled."
-	case f.Status >= 500:
-		return "A server error occurred."
 	}
 	return http.StatusText(f.Status)
 }
-
-// statusWriter remembers the status a handler answered, for the log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -41,8 +41,10 @@ func TestFaultBodies(t *testing.T) {
 	assert.Equal(t, http.StatusBadGateway, r.status)
 	assert.Equal(t, "text/html; charset=utf-8", r.header.Get("Content-Type"))
 	assert.Equal(t, page, string(r.raw))
-	requireJSON(t, c.do(http.MethodGet, "/api/v1/stocks/", nil), http.StatusServiceUnavailable,
-		`{"detail": "A server error occurred."}`)
+	r = c.do(http.MethodGet, "/api/v1/stocks/", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.Equal(t, "text/html", r.header.Get("Content-Type"), "a proxy's page")
+	assert.Contains(t, string(r.raw), "<h1>503 Service Unavailable</h1>")
 	requireJSON(t, c.do(http.MethodPost, "/api/v1/stock-lists/", `{}`), http.StatusBadRequest,
 		`["Stock list code already exists."]`)
 }

@@ -39,6 +39,11 @@ var shopProvider = Provider{
 	Code:         "shop_provider",
 }
 
+// SeedFixtures stores the documented records as WithFixtures does (see the package
+// documentation), with their ids and timestamps. It panics if one of them cannot be stored,
+// e.g. because its id or code is taken.
+func (s *Server) SeedFixtures() { s.seedFixtures() }
+
 // seedFixtures stores the documented records with their ids and timestamps, made consistent as
 // the package documentation says: provider 2 "shop_provider" is added and owns location "110".
 func (s *Server) seedFixtures() {

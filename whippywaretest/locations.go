@@ -1,14 +1,20 @@
 package whippywaretest
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // locations is /api/v1/stock-locations/: name, code (unique), provider (an id).
-var locations = &resource[StockLocation, *StockLocation]{
+var locations = newResource(&resource[StockLocation, *StockLocation]{
 	name:  "stock location",
+	title: "Stock Location",
+	fields: append(slices.Clip(headFields), isActiveField, textField("name", true, nameLength),
+		textField("code", true, codeLength), relatedField("provider", true)),
 	table: func(st *store) *table[StockLocation, *StockLocation] { return &st.locations },
 	decode: func(f *form, l *StockLocation) {
-		f.str("name", &l.Name, true)
-		f.str("code", &l.Code, true)
+		f.str("name", &l.Name, true, nameLength)
+		f.str("code", &l.Code, true, codeLength)
 		var provider *int64
 		if f.pk("provider", &provider, true, false); provider != nil {
 			l.Provider = *provider
@@ -45,7 +51,10 @@ var locations = &resource[StockLocation, *StockLocation]{
 	changed: func(st *store, old, l *StockLocation) {
 		renameInStocks(st, func(s *Stock) *string { return &s.Location }, old.Code, l.Code)
 	},
-}
+	cascade: func(st *store, l *StockLocation) {
+		stocks.removeWhere(st, func(s *Stock) bool { return s.Location == l.Code })
+	},
+})
 
 func hasStocks(st *store, l *StockLocation) bool {
 	return st.stocks.some(func(s *Stock) bool { return s.Location == l.Code })
@@ -56,7 +65,7 @@ func hasStocks(st *store, l *StockLocation) bool {
 func providerFilter(st *store, v string) (func(*StockLocation) bool, string) {
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || st.providers.get(id) == nil {
-		return nil, "Select a valid choice. That choice is not one of the available choices."
+		return nil, msgInvalidChoice
 	}
 	return func(l *StockLocation) bool { return l.Provider == id }, ""
 }
@@ -71,7 +80,9 @@ func (st *store) locationByCode(code string) *StockLocation {
 
 // AddStockLocation stores l without going through HTTP and returns the stored record; l.Provider
 // must be the id of a stored provider. See AddProvider for how fields are taken.
-func (s *Server) AddStockLocation(l StockLocation) StockLocation { return mustSeed(s, locations, l) }
+func (s *Server) AddStockLocation(l StockLocation, opts ...AddOption) StockLocation {
+	return mustSeed(s, locations, l, opts)
+}
 
 // StockLocations returns a copy of every stored stock location, in id order.
 func (s *Server) StockLocations() []StockLocation { return locations.all(s.st) }

@@ -9,26 +9,43 @@ import (
 
 // Pagination follows DRF's PageNumberPagination with page_size_query_param "limit".
 
-// pageRequest is one list request's page number (from 1) and page size.
-type pageRequest struct{ number, size int }
+// pageRequest is one list request's page (from 1, or last) and page size.
+type pageRequest struct {
+	number, size int
+	last         bool
+}
 
-// pageRequest reads page and limit. A limit that is not a positive integer means the default
-// size, one above the maximum is clamped; a page that is not a positive integer is refused
+// pageRequest reads page and limit as DRF 3.14's PageNumberPagination does, each from its last
+// value when repeated (Django's QueryDict.get). A limit that is not a positive integer means
+// the default size, one above the maximum is clamped. A page is a positive integer or "last";
+// anything else, the empty value included (DRF 3.14; 3.15 reads it as page 1), is refused
 // (false), which answers 404 "Invalid page." like a page past the end.
 func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 	pg := pageRequest{number: 1, size: c.pageSize}
-	if n, err := strconv.Atoi(q.Get("limit")); err == nil && n > 0 {
-		pg.size = min(n, c.maxPageSize)
-	}
-	if q.Has("page") {
-		n, err := strconv.Atoi(q.Get("page"))
-		if err != nil || n < 1 || n > math.MaxInt/pg.size {
-			return pg, false
+	if vs := q["limit"]; len(vs) > 0 {
+		if n, ok, overflow := pyInt(vs[len(vs)-1]); ok && n > 0 {
+			pg.size = c.maxPageSize
+			if !overflow && n < int64(c.maxPageSize) {
+				pg.size = int(n)
+			}
 		}
-		pg.number = n
 	}
-	return pg, true
+	vs := q["page"]
+	if len(vs) == 0 {
+		return pg, true
+	}
+	if v := vs[len(vs)-1]; v == "last" {
+		pg.last = true
+		return pg, true
+	} else if n, ok, overflow := pyInt(v); ok && !overflow && n >= 1 && n <= int64(math.MaxInt/pg.size) {
+		pg.number = int(n)
+		return pg, true
+	}
+	return pg, false
 }
+
+// pages is the number of pages count records fill; page 1 always exists.
+func (pg pageRequest) pages(count int) int { return max(1, (count+pg.size-1)/pg.size) }
 
 // window is the range of matching records, by position, that the page holds.
 func (pg pageRequest) window() (start, end int) {
@@ -47,7 +64,7 @@ type pageBody[T any] struct {
 // writePage answers one page of count matching records, or 404 "Invalid page." past the end.
 // Page 1 always exists, empty when nothing matches.
 func writePage[T any](w http.ResponseWriter, r *http.Request, pg pageRequest, count int, results []T) {
-	pages := max(1, (count+pg.size-1)/pg.size)
+	pages := pg.pages(count)
 	if pg.number > pages {
 		writeDetail(w, http.StatusNotFound, msgInvalidPage)
 		return

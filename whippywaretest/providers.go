@@ -1,12 +1,17 @@
 package whippywaretest
 
+import "slices"
+
 // providers is /api/v1/providers/: name, code (unique), should_add_reservations.
-var providers = &resource[Provider, *Provider]{
+var providers = newResource(&resource[Provider, *Provider]{
 	name:  "provider",
+	title: "Provider",
+	fields: append(slices.Clip(headFields), isActiveField, textField("name", true, nameLength),
+		textField("code", true, codeLength), fieldSpec{name: "should_add_reservations", kind: "boolean"}),
 	table: func(st *store) *table[Provider, *Provider] { return &st.providers },
 	decode: func(f *form, p *Provider) {
-		f.str("name", &p.Name, true)
-		f.str("code", &p.Code, true)
+		f.str("name", &p.Name, true, nameLength)
+		f.str("code", &p.Code, true, codeLength)
 		f.boolean("should_add_reservations", &p.ShouldAddReservations)
 	},
 	unique:      func(_ *store, p *Provider) string { return p.Code },
@@ -28,13 +33,20 @@ var providers = &resource[Provider, *Provider]{
 	changed: func(st *store, old, p *Provider) {
 		renameInStocks(st, func(s *Stock) *string { return &s.Provider }, old.Code, p.Code)
 	},
-}
+	cascade: func(st *store, p *Provider) {
+		locations.removeWhere(st, func(l *StockLocation) bool { return l.Provider == p.ID })
+		stocks.removeWhere(st, func(s *Stock) bool { return s.Provider == p.Code })
+	},
+})
 
 // AddProvider stores p without going through HTTP and returns the stored record. Fields are
-// validated as a POST validates them, but taken as given otherwise: a zero IsActive stores an
-// inactive provider. A zero ID takes the next id, a zero CreatedDate or ModifiedDate the
-// current time. It panics if p cannot be stored (e.g. a duplicate code).
-func (s *Server) AddProvider(p Provider) Provider { return mustSeed(s, providers, p) }
+// validated as a POST validates them, and the record is active as a POST without is_active
+// stores it (IsActive is not read; pass Inactive for an inactive one). A zero ID takes the
+// next id, a zero CreatedDate or ModifiedDate the current time. It panics if p cannot be
+// stored (e.g. a duplicate code).
+func (s *Server) AddProvider(p Provider, opts ...AddOption) Provider {
+	return mustSeed(s, providers, p, opts)
+}
 
 // Providers returns a copy of every stored provider, in id order.
 func (s *Server) Providers() []Provider { return providers.all(s.st) }

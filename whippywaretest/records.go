@@ -39,9 +39,9 @@ type StockListRule struct {
 	ModifiedDate string `json:"modified_date"`
 	IsActive     bool   `json:"is_active"`
 	Name         string `json:"name"`
-	RuleType     string `json:"rule_type"`
 	// Rule is a free-form JSON object; nil is stored as {}.
-	Rule json.RawMessage `json:"rule"`
+	Rule     json.RawMessage `json:"rule"`
+	RuleType string          `json:"rule_type"`
 }
 
 // StockList ties a stock list in Omnitron to a stock list rule.
@@ -58,23 +58,26 @@ type StockList struct {
 	StockListRule *int64 `json:"stock_list_rule"`
 }
 
-// Stock is the quantity of one SKU at one location of one provider.
+// Stock is the quantity of one SKU at one location of one provider for one stock type: (SKU,
+// Provider, Location, StockType) is unique. Its fields are in the order the service answers
+// them (the documented example's).
 type Stock struct {
 	ID           int64  `json:"id"`
 	CreatedDate  string `json:"created_date"`
 	ModifiedDate string `json:"modified_date"`
-	IsActive     bool   `json:"is_active"`
-	SKU          string `json:"sku"`
-	// Provider is the provider's code, as the service names it.
-	Provider string `json:"provider"`
-	// Location is the location's code: the service answers it as a string (fixture: "110").
-	Location      string `json:"location"`
-	Stock         int64  `json:"stock"`
-	ReservedStock int64  `json:"reserved_stock"`
-	// Period is nil, a date ("2023-05-10") or a timestamp, echoed as it was stored.
+	// Period is nil or a date, "2023-05-10".
 	Period    *string `json:"period"`
 	StockType string  `json:"stock_type"`
 	UnitType  string  `json:"unit_type"`
+	// Provider is the provider's code, as the service names it.
+	Provider string `json:"provider"`
+	// Location is the location's code, a string, as the documented example shows it ("110");
+	// WithStockLocationByID answers the location's id instead, but Stocks still reads codes.
+	Location      string `json:"location"`
+	Stock         int64  `json:"stock"`
+	ReservedStock int64  `json:"reserved_stock"`
+	IsActive      bool   `json:"is_active"`
+	SKU           string `json:"sku"`
 }
 
 // head points at the fields every record has, so that one generic table and one generic

@@ -1,24 +1,18 @@
 package whippywaretest
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
-	"strings"
 )
-
-// filter turns one query parameter's value into a predicate over records; a non-empty refusal
-// answers 400 under the parameter's name (as django-filter does for a choice it cannot find).
-type filter[T any] func(st *store, value string) (match func(*T) bool, refusal string)
 
 // resource describes one collection. Its generic methods serve list, create, read, update and
 // delete for all five collections; a resource only says what differs.
 type resource[T any, P record[T]] struct {
 	name  string // singular, for messages: "stock location"
-	table func(*store) *table[T, P]
+	title string // DRF's view name: "Stock Location"
+	// fields are the serializer's, in its order: the order of record keys and error keys.
+	fields []fieldSpec
+	table  func(*store) *table[T, P]
 	// defaults fills the fields a create may omit; it leaves set fields alone, so it also
 	// completes seeded records.
 	defaults func(*T)
@@ -35,6 +29,22 @@ type resource[T any, P record[T]] struct {
 	inUse func(st *store, rec *T) string
 	// changed carries an update into other records (a renamed code into the stocks).
 	changed func(st *store, old, rec *T)
+	// cascade deletes the records that use rec, for WithCascadeDelete.
+	cascade func(st *store, rec *T)
+	// renderer, when set, returns how records go on the wire when that is not as they are
+	// stored (a stock's location as an id WithStockLocationByID), or nil; the caller holds the
+	// lock.
+	renderer func(st *store) func(rec *T) any
+
+	fieldNames         []string
+	listView, itemView *view
+}
+
+// newResource completes a resource's derived parts: its views and the order of its fields.
+func newResource[T any, P record[T]](res *resource[T, P]) *resource[T, P] {
+	res.fieldNames = names(res.fields)
+	res.listView, res.itemView = collectionViews(res.title, res.fields)
+	return res
 }
 
 // endpoint is what the router needs of a resource, whatever its record type.
@@ -42,113 +52,52 @@ type endpoint interface {
 	serve(s *Server, w http.ResponseWriter, r *http.Request, id string)
 }
 
-// serve answers a collection path (id == "") or a detail path, after authentication, with
-// 405 for a method the path does not take: the order DRF checks them in.
+// serve answers a collection path (id == "") or a detail path in the order DRF's APIView
+// works: content negotiation, authentication, then the method (405 for one the path lacks).
 func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Request, id string) {
-	if !s.authenticate(w, r) {
+	v := res.listView
+	if id != "" {
+		v = res.itemView
+	}
+	if !v.begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
 	switch m := r.Method; {
+	case m == http.MethodOptions:
+		res.options(s.st, w, id)
 	case id == "" && (m == http.MethodGet || m == http.MethodHead):
 		res.list(s, w, r)
 	case id == "" && m == http.MethodPost:
 		res.create(s.st, w, r)
 	case id == "":
-		methodNotAllowed(w, r, "GET, POST, HEAD")
+		methodNotAllowed(w, r)
 	case m == http.MethodGet || m == http.MethodHead:
 		res.retrieve(s.st, w, id)
+	case m == http.MethodPut:
+		res.update(s.st, w, r, id, false)
 	case m == http.MethodPatch:
-		res.update(s.st, w, r, id)
+		res.update(s.st, w, r, id, true)
 	case m == http.MethodDelete:
 		res.destroy(s.st, w, id)
 	default:
-		methodNotAllowed(w, r, "GET, PATCH, DELETE, HEAD")
+		methodNotAllowed(w, r)
 	}
 }
 
-func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	pg, ok := s.cfg.pageRequest(q)
-	if !ok {
-		writeDetail(w, http.StatusNotFound, msgInvalidPage)
+// options answers the view's metadata; a detail's leaves out the PUT action when the record
+// does not exist, as SimpleMetadata does.
+func (res *resource[T, P]) options(st *store, w http.ResponseWriter, id string) {
+	if id == "" {
+		writeOptions(w, res.listView.options)
 		return
 	}
-	st := s.st
 	st.mu.RLock()
-	match, errs := res.matcher(st, q)
-	if len(errs) > 0 {
-		st.mu.RUnlock()
-		writeFieldErrors(w, errs)
-		return
-	}
-	rows := res.table(st).rows
-	start, end := pg.window()
-	results := make([]T, 0, min(pg.size, len(rows)))
-	count := 0
-	if match == nil {
-		count = len(rows) // no filter: slice the page out directly
-		if start < count {
-			results = append(results, rows[start:min(end, count)]...)
-		}
-	} else {
-		for i := range rows {
-			if match(&rows[i]) {
-				if count >= start && count < end {
-					results = append(results, rows[i])
-				}
-				count++
-			}
-		}
-	}
+	found := res.lookup(st, id) != nil
 	st.mu.RUnlock()
-	writePage(w, r, pg, count, results)
-}
-
-// matcher combines the filters the query names; unknown parameters are ignored, as the
-// service ignores them.
-func (res *resource[T, P]) matcher(st *store, q url.Values) (func(*T) bool, fieldErrors) {
-	var preds []func(*T) bool
-	if v, ok := queryBool(q.Get("is_active")); ok {
-		preds = append(preds, func(rec *T) bool { return *P(rec).head().active == v })
-	}
-	errs := fieldErrors{}
-	for name, f := range res.filters {
-		if v := q.Get(name); v != "" {
-			if match, refusal := f(st, v); refusal != "" {
-				errs.add(name, refusal)
-			} else {
-				preds = append(preds, match)
-			}
-		}
-	}
-	if len(preds) == 0 {
-		return nil, errs
-	}
-	return func(rec *T) bool {
-		for _, p := range preds {
-			if !p(rec) {
-				return false
-			}
-		}
-		return true
-	}, errs
-}
-
-// queryBool reads a boolean filter as django-filter does; anything else means "no filter".
-func queryBool(v string) (value, ok bool) {
-	switch strings.ToLower(v) {
-	case "true", "1":
-		return true, true
-	case "false", "0":
-		return false, true
-	}
-	return false, false
-}
-
-// equal is the filter for a string field matched exactly.
-func equal[T any](field func(*T) string) filter[T] {
-	return func(_ *store, v string) (func(*T) bool, string) {
-		return func(rec *T) bool { return field(rec) == v }, ""
+	if found {
+		writeOptions(w, res.itemView.options)
+	} else {
+		writeOptions(w, res.itemView.optionsGone)
 	}
 }
 
@@ -194,7 +143,7 @@ func (res *resource[T, P]) insert(st *store, rec *T) (T, error) {
 }
 
 func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Request) {
-	raw, ok := readObject(w, r)
+	data, ok := readData(w, r)
 	if !ok {
 		return
 	}
@@ -203,22 +152,23 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 	if res.defaults != nil {
 		res.defaults(&rec)
 	}
-	f := newForm(raw, true)
+	f := newForm(data, false)
 	res.decodeAll(f, &rec)
 	st.mu.Lock()
 	res.validate(st, f, &rec)
 	if len(f.errs) > 0 {
 		st.mu.Unlock()
-		writeFieldErrors(w, f.errs)
+		writeFieldErrors(w, f.errs, res.fieldNames)
 		return
 	}
 	out, err := res.insert(st, &rec) // cannot fail: the id is fresh
+	wire := res.wire(st, &out)
 	st.mu.Unlock()
 	if err != nil {
-		writeDetail(w, http.StatusInternalServerError, err.Error())
+		serverError(w)
 		return
 	}
-	writeJSON(w, http.StatusCreated, out)
+	writeJSON(w, http.StatusCreated, wire)
 }
 
 // lookup finds the record a detail path names; a non-integer id is simply not found.
@@ -233,9 +183,9 @@ func (res *resource[T, P]) lookup(st *store, id string) *T {
 func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string) {
 	st.mu.RLock()
 	rec := res.lookup(st, id)
-	var out T
+	var out any
 	if rec != nil {
-		out = *rec
+		out = res.wire(st, rec)
 	}
 	st.mu.RUnlock()
 	if rec == nil {
@@ -245,7 +195,23 @@ func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string)
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string) {
+// wire is a copy of rec as the service answers it; the caller holds the lock.
+func (res *resource[T, P]) wire(st *store, rec *T) any {
+	if render := res.rendering(st); render != nil {
+		return render(rec)
+	}
+	return *rec
+}
+
+func (res *resource[T, P]) rendering(st *store) func(*T) any {
+	if res.renderer == nil {
+		return nil
+	}
+	return res.renderer(st)
+}
+
+// update is PUT (a full update: every required field) and PATCH (partial: the fields sent).
+func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string, partial bool) {
 	st.mu.RLock()
 	cur := res.lookup(st, id)
 	st.mu.RUnlock()
@@ -253,11 +219,11 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 		notFound(w) // before reading the body, as DRF looks the object up first
 		return
 	}
-	raw, ok := readObject(w, r)
+	data, ok := readData(w, r)
 	if !ok {
 		return
 	}
-	f := newForm(raw, false)
+	f := newForm(data, partial)
 	st.mu.Lock()
 	cur = res.lookup(st, id) // again: it may have gone while the body was read
 	if cur == nil {
@@ -270,7 +236,7 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	res.validate(st, f, &next)
 	if len(f.errs) > 0 {
 		st.mu.Unlock()
-		writeFieldErrors(w, f.errs)
+		writeFieldErrors(w, f.errs, res.fieldNames)
 		return
 	}
 	*P(&next).head().modified = st.now()
@@ -283,23 +249,24 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	if res.changed != nil {
 		res.changed(st, &old, &next)
 	}
+	out := res.wire(st, &next)
 	st.mu.Unlock()
-	writeJSON(w, http.StatusOK, next)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string) {
 	st.mu.Lock()
 	rec := res.lookup(st, id)
 	refusal := ""
-	if rec != nil && res.inUse != nil {
+	switch {
+	case rec == nil:
+	case st.cascade && res.cascade != nil:
+		res.cascade(st, rec)
+	case res.inUse != nil:
 		refusal = res.inUse(st, rec)
 	}
 	if rec != nil && refusal == "" {
-		t := res.table(st)
-		if res.unique != nil {
-			delete(t.unique, res.unique(st, rec))
-		}
-		t.remove(idOf[T, P](rec))
+		res.remove(st, rec)
 	}
 	st.mu.Unlock()
 	switch {
@@ -312,61 +279,26 @@ func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string) 
 	}
 }
 
-// seed stores rec for a test control through the same validation as a POST, keeping the id
-// and timestamps it carries and filling zero ones. The JSON round trip also leaves the store
-// no pointer the caller still holds.
-func (res *resource[T, P]) seed(st *store, rec T) (T, error) {
-	if res.defaults != nil {
-		res.defaults(&rec)
+// remove deletes rec from its table; the caller holds the write lock.
+func (res *resource[T, P]) remove(st *store, rec *T) {
+	t := res.table(st)
+	if res.unique != nil {
+		delete(t.unique, res.unique(st, rec))
 	}
-	var raw map[string]json.RawMessage
-	if err := roundTrip(rec, &raw); err != nil {
-		return rec, err
-	}
-	var out T
-	f := newForm(raw, true)
-	res.decodeAll(f, &out)
-	in, h := P(&rec).head(), P(&out).head()
-	*h.id, *h.created, *h.modified = *in.id, *in.created, *in.modified
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	res.validate(st, f, &out)
-	if len(f.errs) > 0 {
-		body, _ := json.Marshal(f.errs)
-		return out, fmt.Errorf("invalid %s: %s", res.name, body)
-	}
-	return res.insert(st, &out)
+	t.remove(idOf[T, P](rec))
 }
 
-// all returns a deep copy of every record, in id order. The store never writes through a
-// record's pointers (updates replace them), so the copy may be made outside the lock.
-func (res *resource[T, P]) all(st *store) []T {
-	st.mu.RLock()
-	rows := slices.Clone(res.table(st).rows)
-	st.mu.RUnlock()
-	out := make([]T, 0, len(rows)) // not nil when empty: JSON null would make it nil
-	if len(rows) > 0 {
-		if err := roundTrip(rows, &out); err != nil {
-			panic("whippywaretest: copying records: " + err.Error()) // cannot happen: plain structs
+// removeWhere deletes every record that match selects, cascading first; the caller holds the
+// write lock.
+func (res *resource[T, P]) removeWhere(st *store, match func(*T) bool) {
+	t := res.table(st)
+	for i := len(t.rows) - 1; i >= 0; i-- {
+		if i < len(t.rows) && match(&t.rows[i]) {
+			rec := t.rows[i]
+			if res.cascade != nil {
+				res.cascade(st, &rec)
+			}
+			res.remove(st, &rec)
 		}
 	}
-	return out
-}
-
-func roundTrip(in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(body, out)
-}
-
-// mustSeed is the body of the Add* test controls: a record a test cannot store is a bug in
-// the test, so it panics with the reason, like a Must function.
-func mustSeed[T any, P record[T]](s *Server, res *resource[T, P], rec T) T {
-	out, err := res.seed(s.st, rec)
-	if err != nil {
-		panic("whippywaretest: cannot add " + err.Error())
-	}
-	return out
 }

@@ -1,10 +1,16 @@
 package whippywaretest
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // rules is /api/v1/stock-list-rules/: name, rule_type (an open string), rule (a JSON object).
-var rules = &resource[StockListRule, *StockListRule]{
+var rules = newResource(&resource[StockListRule, *StockListRule]{
 	name:  "stock list rule",
+	title: "Stock List Rule",
+	fields: append(slices.Clip(headFields), isActiveField, textField("name", true, nameLength),
+		fieldSpec{name: "rule", kind: "field"}, textField("rule_type", true, nameLength)),
 	table: func(st *store) *table[StockListRule, *StockListRule] { return &st.rules },
 	defaults: func(r *StockListRule) {
 		if r.Rule == nil {
@@ -12,9 +18,9 @@ var rules = &resource[StockListRule, *StockListRule]{
 		}
 	},
 	decode: func(f *form, r *StockListRule) {
-		f.str("name", &r.Name, true)
-		f.str("rule_type", &r.RuleType, true)
+		f.str("name", &r.Name, true, nameLength)
 		f.object("rule", &r.Rule)
+		f.str("rule_type", &r.RuleType, true, nameLength)
 	},
 	filters: map[string]filter[StockListRule]{
 		"name":      equal(func(r *StockListRule) string { return r.Name }),
@@ -26,11 +32,16 @@ var rules = &resource[StockListRule, *StockListRule]{
 		}
 		return ""
 	},
-}
+	cascade: func(st *store, r *StockListRule) {
+		lists.removeWhere(st, func(l *StockList) bool { return l.StockListRule != nil && *l.StockListRule == r.ID })
+	},
+})
 
 // AddStockListRule stores r without going through HTTP and returns the stored record; a nil
 // Rule is stored as {}. See AddProvider for how fields are taken.
-func (s *Server) AddStockListRule(r StockListRule) StockListRule { return mustSeed(s, rules, r) }
+func (s *Server) AddStockListRule(r StockListRule, opts ...AddOption) StockListRule {
+	return mustSeed(s, rules, r, opts)
+}
 
 // StockListRules returns a copy of every stored stock list rule, in id order.
 func (s *Server) StockListRules() []StockListRule { return rules.all(s.st) }

@@ -1,12 +1,9 @@
 package whippywaretest
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,68 +33,32 @@ type Server struct {
 	cfg       config
 	st        *store
 	faults    faults
+	log       requestLog
 	ts        *httptest.Server // nil without a socket
 	closed    chan struct{}
 	closeOnce sync.Once
 }
 
 type config struct {
-	users       map[string]string
-	username    string // the first user, whose credentials Client uses
-	pageSize    int
-	maxPageSize int
-	keyLifetime time.Duration
-	fixtures    bool
-	clock       func() time.Time
-	noSocket    bool
-	logLimit    int
+	users        map[string]string
+	username     string // the first user, whose credentials Client uses
+	pageSize     int
+	maxPageSize  int
+	keyLifetime  time.Duration
+	fixtures     bool
+	clock        func() time.Time
+	noSocket     bool
+	logLimit     int
+	recordSize   int
+	cascade      bool
+	locationByID bool
 }
-
-// Option configures a Server.
-type Option func(*config)
-
-// WithUser adds a user who can log in. The first user given is the one Client logs in as.
-// Without any, the server has the single user DefaultUsername / DefaultPassword.
-func WithUser(username, password string) Option {
-	return func(c *config) {
-		if c.username == "" {
-			c.username = username
-		}
-		c.users[username] = password
-	}
-}
-
-// WithPageSize sets the page size of a list sent without limit (default 20).
-func WithPageSize(n int) Option { return func(c *config) { c.pageSize = n } }
-
-// WithMaxPageSize sets the largest limit a list honours; a larger one is clamped (default 1000).
-func WithMaxPageSize(n int) Option { return func(c *config) { c.maxPageSize = n } }
-
-// WithKeyLifetime makes login keys expire that long after login (default 0: never). An expired
-// key answers 401 "Invalid token.", like a withdrawn one.
-func WithKeyLifetime(d time.Duration) Option { return func(c *config) { c.keyLifetime = d } }
-
-// WithFixtures seeds the documented example records (see the package documentation), also
-// again after Reset.
-func WithFixtures() Option { return func(c *config) { c.fixtures = true } }
-
-// WithClock sets the clock for timestamps and key lifetimes (default time.Now), for
-// deterministic created_date and modified_date values.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
-
-// WithoutListener runs the server with no listener: Server.HTTPClient calls the handler in
-// process through an http.RoundTripper, and URL is InProcessURL.
-func WithoutListener() Option { return func(c *config) { c.noSocket = true } }
-
-// WithRequestLogLimit keeps only the newest n requests in the request log that Requests and
-// RequestCount read (default 0: every request), so that a long-running server's memory stays
-// bounded; cmd/whippyware-fake keeps 10,000.
-func WithRequestLogLimit(n int) Option { return func(c *config) { c.logLimit = n } }
 
 // NewServer starts a fake server, on a loopback port unless WithoutListener is given. Close it
 // when done; NewTestServer does that itself.
 func NewServer(opts ...Option) *Server {
-	cfg := config{users: map[string]string{}, pageSize: 20, maxPageSize: 1000, clock: time.Now}
+	cfg := config{users: map[string]string{}, pageSize: 20, maxPageSize: 1000, clock: time.Now,
+		recordSize: maxBody}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -108,7 +69,10 @@ func NewServer(opts ...Option) *Server {
 		panic(fmt.Sprintf("whippywaretest: page size %d and max page size %d must be at least 1",
 			cfg.pageSize, cfg.maxPageSize))
 	}
-	s := &Server{cfg: cfg, st: newStore(cfg.clock), closed: make(chan struct{})}
+	st := newStore(cfg.clock)
+	st.cascade, st.locationByID = cfg.cascade, cfg.locationByID
+	s := &Server{cfg: cfg, st: st, closed: make(chan struct{}),
+		log: requestLog{limit: max(cfg.logLimit, 0), recordSize: max(cfg.recordSize, 0)}}
 	if cfg.fixtures {
 		s.seedFixtures()
 	}
@@ -160,95 +124,82 @@ func (s *Server) Reset() {
 	s.st.reset()
 	s.st.mu.Unlock()
 	s.faults.reset()
+	s.log.reset()
 	if s.cfg.fixtures {
 		s.seedFixtures()
 	}
 }
 
-// collections are the resources under /api/v1/, by path segment.
-var collections = map[string]endpoint{
-	"providers":        providers,
-	"stock-locations":  locations,
-	"stock-list-rules": rules,
-	"stock-lists":      lists,
-	"stocks":           stocks,
-}
-
-// route dispatches /api/v1/ paths, with or without their trailing slash; anything else is a
-// JSON 404.
-func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, "/api/v1/")
-	rest = strings.TrimSuffix(rest, "/")
-	switch {
-	case !ok:
-	case rest == "auth/login":
-		s.login(w, r)
-		return
-	case rest == "expire-token":
-		s.expireToken(w, r)
-		return
-	default:
-		name, id, hasID := strings.Cut(rest, "/")
-		if e, known := collections[name]; known && !(hasID && (id == "" || strings.Contains(id, "/"))) {
-			e.serve(s, w, r, id)
-			return
-		}
-	}
-	notFound(w)
-}
-
-// errDropped is what the in-process transport returns for a dropped connection; it wraps
-// io.EOF as a real dropped connection's error does.
-var errDropped = fmt.Errorf("whippywaretest: connection dropped by an injected fault: %w", io.EOF)
-
-// inProcess is the RoundTripper of a server without a socket: it calls the handler directly.
-type inProcess struct{ s *Server }
-
-func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		defer req.Body.Close() // a RoundTripper must close the body, whatever happens
-	}
-	select {
-	case <-t.s.closed:
-		return nil, errors.New("whippywaretest: server closed")
-	default:
-	}
-	// Make the request look like one a server received.
-	in := req.Clone(req.Context())
-	in.RequestURI = req.URL.RequestURI()
-	in.RemoteAddr = "127.0.0.1:1"
-	if in.Host == "" {
-		in.Host = req.URL.Host
-	}
-	if in.Body == nil {
-		in.Body = http.NoBody
-	}
-	rec := httptest.NewRecorder()
-	if dropped := serveCatchingDrop(t.s.Handler(), rec, in); dropped {
-		return nil, errDropped
-	}
-	if err := req.Context().Err(); err != nil {
-		return nil, err
-	}
-	resp := rec.Result()
-	resp.Request = req
-	resp.ContentLength = int64(rec.Body.Len())
-	if req.Method == http.MethodHead {
-		resp.Body, resp.ContentLength = http.NoBody, 0
-	}
-	return resp, nil
-}
-
-// serveCatchingDrop runs h and reports whether it dropped the connection.
-func serveCatchingDrop(h http.Handler, w http.ResponseWriter, r *http.Request) (dropped bool) {
-	defer func() {
-		if p := recover(); p != nil {
-			if p != http.ErrAbortHandler {
-				panic(p)
-			}
-			dropped = true
-		}
+// serveHTTP is the outermost handler: it logs the request and applies any fault around the
+// router. A drop panics with http.ErrAbortHandler, which net/http answers by closing the
+// connection and the in-process transport turns into an error.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	rec, tap := newRecord(r, s.log.recordSize)
+	headerCut := rec.Truncated
+	defer func() { // deferred, so that a drop is logged too
+		rec.Body, rec.Truncated = tap.finish()
+		rec.Truncated = rec.Truncated || headerCut
+		s.log.add(rec)
 	}()
-	h.ServeHTTP(w, r)
-	return false
+
+	f := s.faults.take(r)
+	if f == nil {
+		sw := &statusWriter{ResponseWriter: w}
+		s.route(sw, r)
+		rec.Status = sw.status
+		return
+	}
+	rec.Faulted = true
+	if f.Latency > 0 {
+		t := time.NewTimer(f.Latency)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			return // the client is gone: nobody to answer
+		case <-s.closed:
+			rec.Dropped = true
+			panic(http.ErrAbortHandler)
+		}
+	}
+	switch {
+	case f.Drop == DropBefore:
+		rec.Dropped = true
+		panic(http.ErrAbortHandler)
+	case f.Drop == DropAfter:
+		lost := httptest.NewRecorder()
+		s.route(lost, r)
+		rec.Status, rec.Dropped = lost.Code, true
+		panic(http.ErrAbortHandler)
+	case f.Status != 0:
+		writeFault(w, f)
+		rec.Status = f.Status
+	default:
+		sw := &statusWriter{ResponseWriter: w}
+		s.route(sw, r)
+		rec.Status = sw.status
+	}
 }
+
+// statusWriter remembers the status a handler answered, for the log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,12 +1,18 @@
 package whippywaretest
 
+import "slices"
+
 // lists is /api/v1/stock-lists/: code (unique), name, remote_id, stock_list_rule (an id).
-var lists = &resource[StockList, *StockList]{
+var lists = newResource(&resource[StockList, *StockList]{
 	name:  "stock list",
+	title: "Stock List",
+	fields: append(slices.Clip(headFields), isActiveField, textField("code", true, codeLength),
+		textField("name", true, nameLength), intField("remote_id", false, minInt32),
+		relatedField("stock_list_rule", false)),
 	table: func(st *store) *table[StockList, *StockList] { return &st.lists },
 	decode: func(f *form, l *StockList) {
-		f.str("code", &l.Code, true)
-		f.str("name", &l.Name, true)
+		f.str("code", &l.Code, true, codeLength)
+		f.str("name", &l.Name, true, nameLength)
 		f.nullInt("remote_id", &l.RemoteID)
 		f.pk("stock_list_rule", &l.StockListRule, false, true)
 	},
@@ -22,11 +28,13 @@ var lists = &resource[StockList, *StockList]{
 		"code": equal(func(l *StockList) string { return l.Code }),
 		"name": equal(func(l *StockList) string { return l.Name }),
 	},
-}
+})
 
 // AddStockList stores l without going through HTTP and returns the stored record; a non-nil
 // StockListRule must be the id of a stored rule. See AddProvider for how fields are taken.
-func (s *Server) AddStockList(l StockList) StockList { return mustSeed(s, lists, l) }
+func (s *Server) AddStockList(l StockList, opts ...AddOption) StockList {
+	return mustSeed(s, lists, l, opts)
+}
 
 // StockLists returns a copy of every stored stock list, in id order.
 func (s *Server) StockLists() []StockList { return lists.all(s.st) }

@@ -1,17 +1,24 @@
 package whippywaretest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// stocks is /api/v1/stocks/. A stock names its provider by code and its location by id or
-// code (the reference shows both), and is answered with the location's code as a string, as
-// the fixture shows. (sku, provider, location, stock_type) is unique together.
-var stocks = &resource[Stock, *Stock]{
+// stocks is /api/v1/stocks/. A stock names its provider by code and its location by code (or,
+// WithStockLocationByID, by id), as the documented example shows, and is answered likewise.
+// (sku, provider, location, stock_type) is unique together.
+var stocks = newResource(&resource[Stock, *Stock]{
 	name:  "stock",
+	title: "Stock",
+	fields: append(slices.Clip(headFields), fieldSpec{name: "period", kind: "date"},
+		textField("stock_type", false, nameLength), textField("unit_type", false, nameLength),
+		relatedField("provider", true), relatedField("location", true), intField("stock", true, 0),
+		intField("reserved_stock", false, 0), isActiveField, textField("sku", true, nameLength)),
 	table: func(st *store) *table[Stock, *Stock] { return &st.stocks },
 	defaults: func(s *Stock) {
 		if s.StockType == "" {
@@ -22,23 +29,18 @@ var stocks = &resource[Stock, *Stock]{
 		}
 	},
 	decode: func(f *form, s *Stock) {
-		f.str("sku", &s.SKU, true)
-		f.str("provider", &s.Provider, true)
-		// The location is resolved in check, under the lock; here only its JSON type.
-		if raw, ok := f.value("location", true, false); ok {
-			code, _ := text(raw)
-			switch t := pyType(raw); {
-			case t != "str" && t != "int":
-				f.errs.addf("location", "Incorrect type. Expected pk value, received %s.", t)
-			case strings.TrimSpace(code) == "":
-				f.errs.add("location", msgBlank)
-			}
-		}
-		f.integer("stock", &s.Stock, true, true)
-		f.integer("reserved_stock", &s.ReservedStock, false, true)
 		f.date("period", &s.Period)
-		f.str("stock_type", &s.StockType, false)
-		f.str("unit_type", &s.UnitType, false)
+		f.str("stock_type", &s.StockType, false, nameLength)
+		f.str("unit_type", &s.UnitType, false, nameLength)
+		f.slug("provider", &s.Provider, true)
+		// The location is resolved in check, under the lock: only its presence here.
+		if raw, sent := f.raw["location"]; sent && string(raw) == `""` {
+			f.raw["location"] = json.RawMessage("null") // a related field reads "" as null
+		}
+		f.value("location", true, false)
+		f.integer("stock", &s.Stock, true, 0)
+		f.integer("reserved_stock", &s.ReservedStock, false, 0)
+		f.str("sku", &s.SKU, true, nameLength)
 	},
 	check: func(st *store, f *form, s *Stock) {
 		if f.ok("provider") {
@@ -47,13 +49,13 @@ var stocks = &resource[Stock, *Stock]{
 			}
 		}
 		if f.ok("location") {
-			if l, msg := resolveLocation(st, f.raw["location"]); l == nil {
+			if l, msg := resolveLocation(st, f.raw["location"], st.locationByID && !f.seed); l == nil {
 				f.errs.add("location", msg)
 			} else {
 				s.Location = l.Code
 			}
 		}
-		if len(f.errs) > 0 || !(f.create || f.ok("provider") || f.ok("location")) {
+		if len(f.errs) > 0 || (f.partial && !f.ok("provider") && !f.ok("location")) {
 			return
 		}
 		if l := st.locationByCode(s.Location); l.Provider != st.providers.unique[s.Provider] {
@@ -73,29 +75,53 @@ var stocks = &resource[Stock, *Stock]{
 		"stock_type": equal(func(s *Stock) string { return s.StockType }),
 		"location":   locationFilter,
 	},
+	renderer: func(st *store) func(*Stock) any {
+		if !st.locationByID {
+			return nil
+		}
+		return func(s *Stock) any { return stockByID{*s, st.locations.unique[s.Location]} }
+	},
+})
+
+// stockByID is a stock answered WithStockLocationByID: its location as the location's id.
+type stockByID struct {
+	Stock
+	Location int64 `json:"location"`
 }
 
-// resolveLocation finds the location a stock body names: a number is an id; a string is a
-// code, or failing that an id written as a string. It returns nil and a DRF-style message
-// when there is none.
-func resolveLocation(st *store, raw json.RawMessage) (*StockLocation, string) {
-	var code string
-	if json.Unmarshal(raw, &code) == nil {
-		if l := st.locationByCode(code); l != nil {
+// MarshalJSON keeps the key order of Stock, with the location's id in its place.
+func (s stockByID) MarshalJSON() ([]byte, error) {
+	body, err := json.Marshal(s.Stock)
+	if err != nil {
+		return nil, err
+	}
+	code, _ := json.Marshal(s.Stock.Location)
+	return bytes.Replace(body, []byte(`"location":`+string(code)), []byte(`"location":`+strconv.FormatInt(s.Location, 10)), 1), nil
+}
+
+// resolveLocation finds the location a stock body names: by code, as DRF's SlugRelatedField
+// reads it (a number is read as the code it spells), or by id as PrimaryKeyRelatedField reads
+// it. It returns nil and DRF's message when there is none.
+func resolveLocation(st *store, raw json.RawMessage, byID bool) (*StockLocation, string) {
+	if byID {
+		id, ok := pkValue(raw)
+		if !ok {
+			return nil, fmt.Sprintf("Incorrect type. Expected pk value, received %s.", pyType(raw))
+		}
+		if l := st.locations.get(id); l != nil {
 			return l, ""
 		}
-		if id, err := strconv.ParseInt(code, 10, 64); err == nil {
-			if l := st.locations.get(id); l != nil {
-				return l, ""
-			}
-		}
-		return nil, fmt.Sprintf("Object with code=%s does not exist.", code)
+		s, _ := pyStr(raw)
+		return nil, fmt.Sprintf("Invalid pk \"%s\" - object does not exist.", s)
 	}
-	id, _ := parseInt(raw)
-	if l := st.locations.get(id); l != nil {
+	code, ok := slugValue(raw)
+	if !ok {
+		return nil, "Invalid value."
+	}
+	if l := st.locationByCode(code); l != nil {
 		return l, ""
 	}
-	return nil, fmt.Sprintf("Invalid pk \"%d\" - object does not exist.", id)
+	return nil, fmt.Sprintf("Object with code=%s does not exist.", code)
 }
 
 // renameInStocks carries a renamed provider or location code into the stocks that name it by
@@ -111,20 +137,29 @@ func renameInStocks(st *store, field func(*Stock) *string, oldCode, newCode stri
 	}
 }
 
-// locationFilter matches stocks at the location with that code, or else with that id.
+// locationFilter matches stocks at the location with that code (django-filter's CharFilter
+// on location__code) or, WithStockLocationByID, with that id (its ModelChoiceFilter, which
+// refuses an id that names no location).
 func locationFilter(st *store, v string) (func(*Stock) bool, string) {
-	code := ""
-	if l, _ := resolveLocation(st, json.RawMessage(strconv.Quote(v))); l != nil {
-		code = l.Code
+	if !st.locationByID {
+		return func(s *Stock) bool { return s.Location == v }, ""
 	}
-	return func(s *Stock) bool { return s.Location == code }, "" // "" matches no stock
+	id, ok, _ := pyInt(v)
+	l := st.locations.get(id)
+	if !ok || l == nil {
+		return nil, msgInvalidChoice
+	}
+	code := l.Code
+	return func(s *Stock) bool { return s.Location == code }, ""
 }
 
 // AddStock stores stock without going through HTTP and returns the stored record. Its Provider
 // is a provider's code and its Location the code of one of that provider's locations; an empty
 // StockType or UnitType takes the default ("standard", "qty"). See AddProvider for how the
 // other fields are taken.
-func (s *Server) AddStock(stock Stock) Stock { return mustSeed(s, stocks, stock) }
+func (s *Server) AddStock(stock Stock, opts ...AddOption) Stock {
+	return mustSeed(s, stocks, stock, opts)
+}
 
 // Stocks returns a copy of every stored stock, in id order.
 func (s *Server) Stocks() []Stock { return stocks.all(s.st) }

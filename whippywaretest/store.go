@@ -13,6 +13,8 @@ import (
 type store struct {
 	mu    sync.RWMutex
 	clock func() time.Time
+	// cascade and locationByID are WithCascadeDelete and WithStockLocationByID.
+	cascade, locationByID bool
 
 	providers table[Provider, *Provider]
 	locations table[StockLocation, *StockLocation]
@@ -20,7 +22,8 @@ type store struct {
 	lists     table[StockList, *StockList]
 	stocks    table[Stock, *Stock]
 
-	keys map[string]apiKey // login key → owner and issue time
+	keys     map[string]apiKey // login key → owner and issue time
+	userKeys map[string]string // user → their key
 }
 
 // serviceZone is the offset the service's examples carry (+03:00, Istanbul).
@@ -43,6 +46,7 @@ func (st *store) reset() {
 	st.lists = newTable[StockList]()
 	st.stocks = newTable[Stock]()
 	st.keys = map[string]apiKey{}
+	st.userKeys = map[string]string{}
 }
 
 func (st *store) now() string { return st.clock().In(serviceZone).Format(timeLayout) }

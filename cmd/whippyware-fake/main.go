@@ -1,11 +1,22 @@
 // Command whippyware-fake serves the in-memory fake of the Whippy Ware API (package
-// whippywaretest) on a local address, to try the SDK or any other client by hand.
+// whippywaretest) on a local address: the fake for tests written in any language, and for
+// trying a client by hand.
 //
-//	whippyware-fake [-addr 127.0.0.1:8080] [-user test] [-password test_pass] [-page-size 20] [-seed] [-allow-remote]
+//	go install github.com/whippyware-go/whippyware/cmd/whippyware-fake@latest
+//	whippyware-fake [-addr 127.0.0.1:8080] [-user test] [-password test_pass] [-seed] ...
+//
+// Every flag can also be set by an environment variable, WHIPPYWARE_FAKE_ and the flag's name
+// in capitals with "_" for "-" (WHIPPYWARE_FAKE_ADDR, WHIPPYWARE_FAKE_ALLOW_REMOTE=true); a
+// flag on the command line wins.
 //
 // It prints its URL, serves until SIGINT or SIGTERM, and then stops cleanly. It listens on a
 // loopback address only, unless -allow-remote is given: the fake has no TLS and test
 // credentials.
+//
+// Under /_fake/ it serves a control API for tests (unless -control=false); see control.go
+// and the README. The request log keeps the newest -log-limit requests, each with at most
+// -log-record-size bytes of body and of header: at most limit × 2 × size bytes (10,000 × 2 ×
+// 4 KiB = 81,920,000 bytes, 78 MiB, by default), however long it runs.
 package main
 
 import (
@@ -28,7 +39,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := run(ctx, os.Args[1:], os.Stdout)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 	case err != nil:
@@ -37,24 +48,38 @@ func main() {
 	}
 }
 
-// run serves until ctx ends. It prints one line to stdout, with the URL actually listened on
-// (so ":0" ports can be found).
-func run(ctx context.Context, args []string, stdout io.Writer) error {
+// run serves until ctx ends, configured by args and the environment (getenv). It prints one
+// line to stdout, with the URL actually listened on (so ":0" ports can be found).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("whippyware-fake", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "`address` to listen on")
 	user := fs.String("user", wt.DefaultUsername, "user `name` that can log in")
 	password := fs.String("password", wt.DefaultPassword, "that user's `password`")
 	pageSize := fs.Int("page-size", 20, "page `size` of lists sent without limit")
-	seed := fs.Bool("seed", false, "seed the documented example records")
+	maxPageSize := fs.Int("max-page-size", 1000, "largest `limit` a list honours")
+	seed := fs.Bool("seed", false, "seed the documented example records (again on each reset)")
 	allowRemote := fs.Bool("allow-remote", false, "allow listening on an address that is not loopback")
+	controlAPI := fs.Bool("control", true, "serve the control API under "+controlPrefix)
+	logLimit := fs.Int("log-limit", 10000, "`requests` the request log keeps")
+	recordSize := fs.Int("log-record-size", 4<<10, "`bytes` of body, and of header, each logged request keeps")
+	byID := fs.Bool("stock-location-by-id", false, "stocks name their location by id, not by code")
+	cascade := fs.Bool("cascade-delete", false, "deleting a record deletes those that use it, instead of refusing")
+	if err := setFromEnv(fs, getenv); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	if *pageSize < 1 {
+	switch {
+	case *pageSize < 1:
 		return fmt.Errorf("-page-size %d: must be at least 1", *pageSize)
+	case *maxPageSize < 1:
+		return fmt.Errorf("-max-page-size %d: must be at least 1", *maxPageSize)
+	case *logLimit < 1 || *recordSize < 0:
+		return fmt.Errorf("-log-limit %d, -log-record-size %d: the log needs a limit of at least 1", *logLimit, *recordSize)
 	}
 	if !*allowRemote {
 		if err := requireLoopback(*addr); err != nil {
@@ -63,18 +88,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	// The request log serves tests; a server that runs for hours keeps only its tail.
-	opts := []wt.Option{wt.WithoutListener(), wt.WithUser(*user, *password), wt.WithPageSize(*pageSize), wt.WithRequestLogLimit(10000)}
+	opts := []wt.Option{wt.WithoutListener(), wt.WithUser(*user, *password), wt.WithPageSize(*pageSize),
+		wt.WithMaxPageSize(*maxPageSize), wt.WithRequestLogLimit(*logLimit), wt.WithRequestLogRecordSize(*recordSize)}
 	if *seed {
 		opts = append(opts, wt.WithFixtures())
 	}
+	if *byID {
+		opts = append(opts, wt.WithStockLocationByID())
+	}
+	if *cascade {
+		opts = append(opts, wt.WithCascadeDelete())
+	}
 	fake := wt.NewServer(opts...) // without its own socket: served on ours below
 	defer fake.Close()
+	handler := fake.Handler()
+	if *controlAPI {
+		handler = withControl(fake)
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: fake.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(stdout, "whippyware-fake serving on http://%s (user %q)\n", ln.Addr(), *user)
 
 	served := make(chan error, 1)
@@ -100,4 +136,23 @@ func requireLoopback(addr string) error {
 		return fmt.Errorf("refusing to listen on %q, which is not a loopback address (pass -allow-remote to do it anyway)", addr)
 	}
 	return nil
+}
+
+// setFromEnv sets each flag from its environment variable, WHIPPYWARE_FAKE_ADDR for -addr,
+// before the command line is parsed, so that the command line wins.
+func setFromEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := envName(f.Name)
+		if v := getenv(name); v != "" && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", name, v, e)
+			}
+		}
+	})
+	return err
+}
+
+func envName(flagName string) string {
+	return "WHIPPYWARE_FAKE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }

@@ -21,7 +21,7 @@ func TestRunServesTheFakeUntilCancelled(t *testing.T) {
 	out, stdout := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-seed", "-user", "alice", "-password", "secret", "-page-size", "5"}, stdout)
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-seed", "-user", "alice", "-password", "secret", "-page-size", "5"}, noEnv, stdout)
 		stdout.Close()
 	}()
 
@@ -79,9 +79,29 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{[]string{"-page-size", "0"}, "must be at least 1"},
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-nope"}, "flag provided but not defined"},
+		{[]string{"-log-limit", "0"}, "the log needs a limit"},
 	}
 	for _, tc := range cases {
-		err := run(t.Context(), tc.args, io.Discard)
+		err := run(t.Context(), tc.args, noEnv, io.Discard)
 		assert.ErrorContains(t, err, tc.want, "%q", tc.args)
 	}
+}
+
+func noEnv(string) string { return "" }
+
+func TestFlagsFromTheEnvironment(t *testing.T) {
+	env := map[string]string{"WHIPPYWARE_FAKE_ADDR": "0.0.0.0:0", "WHIPPYWARE_FAKE_PAGE_SIZE": "x"}
+	err := run(t.Context(), nil, func(k string) string { return env[k] }, io.Discard)
+	assert.ErrorContains(t, err, `WHIPPYWARE_FAKE_PAGE_SIZE="x"`, "each flag has its variable")
+
+	env["WHIPPYWARE_FAKE_PAGE_SIZE"] = "5"
+	err = run(t.Context(), nil, func(k string) string { return env[k] }, io.Discard)
+	assert.ErrorContains(t, err, "not a loopback address", "the address came from the environment")
+
+	err = run(t.Context(), []string{"-addr", "localhost:bad"}, func(k string) string { return env[k] }, io.Discard)
+	assert.NotContains(t, err.Error(), "0.0.0.0", "the command line wins")
+
+	base := start(t, nil, map[string]string{"WHIPPYWARE_FAKE_ALLOW_REMOTE": "true", "WHIPPYWARE_FAKE_ADDR": "127.0.0.1:0",
+		"WHIPPYWARE_FAKE_USER": "env-user", "WHIPPYWARE_FAKE_PASSWORD": "env-pw"})
+	assert.Len(t, login(t, base, "env-user", "env-pw"), 40)
 }

@@ -1,0 +1,162 @@
+package whippywaretest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// maxBody bounds what one request body may hold, so a runaway test cannot eat the memory.
+const maxBody = 1 << 20
+
+// requestData is a parsed request body: field → JSON value. A form body (html) holds each
+// field's last value as a JSON string, and DRF reads form fields by its HTML rules.
+type requestData struct {
+	raw  map[string]json.RawMessage
+	html bool
+}
+
+// readData parses a request body as DRF's default parsers (JSON, form, multipart) do, and
+// answers the error itself, returning false, when it cannot:
+//   - no body (Content-Length 0) is no data, whatever the Content-Type, so required fields
+//     are reported;
+//   - a body whose Content-Type no parser takes (none at all included) is 415;
+//   - malformed JSON is 400 "JSON parse error - ...", a JSON value that is not an object 400
+//     "Invalid data. Expected a dictionary, ...", JSON null 400 "No data provided".
+func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
+	ct := r.Header.Get("Content-Type")
+	if r.ContentLength == 0 {
+		return requestData{raw: map[string]json.RawMessage{}, html: isForm(ct)}, true
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch {
+	case mediaMatches("application/json", mt):
+	case mediaMatches("application/x-www-form-urlencoded", mt):
+		return readForm(w, r)
+	case mediaMatches("multipart/form-data", mt):
+		return readMultipart(w, r)
+	default:
+		writeDetailf(w, http.StatusUnsupportedMediaType, "Unsupported media type %q in request.", ct)
+		return requestData{}, false
+	}
+	body, ok := readBody(w, r)
+	if !ok {
+		return requestData{}, false
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(body, &obj); err == nil && obj != nil {
+		return requestData{raw: obj}, true
+	}
+	if !json.Valid(body) {
+		var v any
+		err := json.Unmarshal(body, &v)
+		writeDetailf(w, http.StatusBadRequest, "JSON parse error - %v", err)
+		return requestData{}, false
+	}
+	msg := "No data provided"
+	if t := pyType(body); t != "NoneType" {
+		msg = "Invalid data. Expected a dictionary, but got " + t + "."
+	}
+	writeJSON(w, http.StatusBadRequest, fieldErrors{nonFieldErrors: {msg}})
+	return requestData{}, false
+}
+
+// readBody reads a body up to maxBody, answering 413 past it.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		bodyError(w, err)
+		return nil, false
+	}
+	return body, true
+}
+
+func bodyError(w http.ResponseWriter, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeDetail(w, http.StatusRequestEntityTooLarge, "Request body is too large.")
+	} else {
+		writeDetailf(w, http.StatusBadRequest, "Could not read the request body: %v", err)
+	}
+}
+
+func isForm(ct string) bool {
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
+}
+
+// mediaMatches is DRF's media_type_matches for a parser's type and a request's: "*" in the
+// request's type matches anything.
+func mediaMatches(parser, request string) bool {
+	pm, ps, _ := strings.Cut(parser, "/")
+	rm, rs, _ := strings.Cut(request, "/")
+	return (rm == "*" || rm == pm) && (rs == "*" || rs == ps) && request != ""
+}
+
+func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return requestData{}, false
+	}
+	// Django's QueryDict never refuses a form; Go's parser skips a malformed pair.
+	values, _ := url.ParseQuery(string(body))
+	return formData(values, nil), true
+}
+
+func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseMultipartForm(maxBody); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			bodyError(w, err)
+		} else {
+			writeDetailf(w, http.StatusBadRequest, "Multipart form parse error - %v", err)
+		}
+		return requestData{}, false
+	}
+	defer func() { _ = r.MultipartForm.RemoveAll() }()
+	return formData(r.MultipartForm.Value, r.MultipartForm.File), true
+}
+
+// formData turns form values into JSON strings, the last value of each field as Django's
+// QueryDict gives it; an uploaded file is an object, which no field of the fake takes.
+func formData(values url.Values, files map[string][]*multipart.FileHeader) requestData {
+	raw := make(map[string]json.RawMessage, len(values)+len(files))
+	for k, vs := range values {
+		raw[k], _ = json.Marshal(vs[len(vs)-1])
+	}
+	for k := range files {
+		raw[k] = json.RawMessage(`{}`)
+	}
+	return requestData{raw: raw, html: true}
+}
+
+// pyType names a JSON value's type as Python does, for messages copied from DRF.
+func pyType(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return "NoneType"
+	}
+	switch raw[0] {
+	case '{':
+		return "dict"
+	case '[':
+		return "list"
+	case '"':
+		return "str"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "NoneType"
+	}
+	if bytes.ContainsAny(raw, ".eE") {
+		return "float"
+	}
+	return "int"
+}

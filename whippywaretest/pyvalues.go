@@ -1,0 +1,185 @@
+package whippywaretest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Python's and Django's readings of values, which DRF's fields build on.
+
+// pyStr is Python's str() of a JSON string or number, what DRF's CharField and IntegerField
+// read; false for any other JSON value.
+func pyStr(raw json.RawMessage) (string, bool) {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, true
+	}
+	switch pyType(raw) {
+	case "int":
+		return string(bytes.TrimSpace(raw)), true
+	case "float":
+		x, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
+		if err != nil {
+			return "inf", true // Python reads an overflowing literal as inf
+		}
+		return pyFloat(x), true
+	}
+	return "", false
+}
+
+// pyFloat formats x as Python's repr does: shortest digits, ".0" on whole numbers, an
+// exponent below 1e-4 and from 1e16.
+func pyFloat(x float64) string {
+	if a := math.Abs(x); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(x, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
+}
+
+func parseBool(raw json.RawMessage) (bool, bool) {
+	var b bool
+	if json.Unmarshal(raw, &b) == nil {
+		return b, true
+	}
+	if t := pyType(raw); t == "int" || t == "float" {
+		x, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
+		return x == 1, err == nil && (x == 0 || x == 1) // 1.0 == 1 in Python's set
+	}
+	var s string
+	_ = json.Unmarshal(raw, &s)
+	switch s {
+	case "t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1":
+		return true, true
+	case "f", "F", "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// pyInt parses s as Python's int() does: surrounding spaces, a sign, underscores between
+// digits. overflow reports a valid integer outside int64, with its sign in n.
+func pyInt(s string) (n int64, ok, overflow bool) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "_") {
+		if strings.Contains(s, "__") || strings.HasSuffix(s, "_") || strings.HasPrefix(strings.TrimLeft(s, "+-"), "_") {
+			return 0, false, false
+		}
+		s = strings.ReplaceAll(s, "_", "")
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return n, true, true
+	}
+	return n, err == nil, false
+}
+
+// parseInt reads a JSON value as DRF's IntegerField does: int(str(value)) after dropping a
+// ".0" tail, so 5, "5" and 5.0 are 5 and true, 5.5 and 1e3 are not integers.
+func parseInt(raw json.RawMessage) (n int64, ok, overflow bool) {
+	if t := pyType(raw); t == "bool" || t == "list" || t == "dict" {
+		return 0, false, false
+	}
+	s, _ := pyStr(raw)
+	if n, ok, overflow := pyInt(s); ok {
+		return n, true, overflow // the common case
+	}
+	if len(s) > 1000 {
+		return 0, false, false
+	}
+	return pyInt(trimDecimal(s))
+}
+
+// trimDecimal drops what DRF's IntegerField.re_decimal (`\.0*\s*$`) matches.
+func trimDecimal(s string) string {
+	t := strings.TrimRight(s, " \t\n\r\f\v")
+	u := strings.TrimRight(t, "0")
+	if strings.HasSuffix(u, ".") {
+		return u[:len(u)-1]
+	}
+	return s
+}
+
+// pkValue reads a primary key as Django's AutoField does: int(value), so 2.7 is 2.
+func pkValue(raw json.RawMessage) (int64, bool) {
+	switch pyType(raw) {
+	case "int", "str":
+		s, _ := pyStr(raw)
+		n, ok, overflow := pyInt(s)
+		return n, ok && !overflow
+	case "float":
+		x, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
+		return int64(x), err == nil && math.Abs(x) < math.MaxInt64
+	}
+	return 0, false
+}
+
+// slugValue is the text Django compares a code with: str() of a string, number or boolean.
+func slugValue(raw json.RawMessage) (string, bool) {
+	switch pyType(raw) {
+	case "bool":
+		b, _ := parseBool(raw)
+		if b {
+			return "True", true
+		}
+		return "False", true
+	case "list", "dict":
+		return "", false
+	}
+	return pyStr(raw)
+}
+
+// parseDate matches Django's date_re (`(\d{4})-(\d{1,2})-(\d{1,2})$`, where $ also allows a
+// final newline) and checks the date exists; it returns the date in ISO form.
+func parseDate(s string) (string, bool) {
+	s = strings.TrimSuffix(s, "\n")
+	y, rest, ok1 := strings.Cut(s, "-")
+	m, d, ok2 := strings.Cut(rest, "-")
+	if !ok1 || !ok2 || len(y) != 4 || len(m) < 1 || len(m) > 2 || len(d) < 1 || len(d) > 2 ||
+		!digits(y) || !digits(m) || !digits(d) {
+		return "", false
+	}
+	yy, _ := strconv.Atoi(y)
+	mm, _ := strconv.Atoi(m)
+	dd, _ := strconv.Atoi(d)
+	if yy < 1 || mm < 1 || mm > 12 || dd < 1 || dd > daysIn(yy, mm) {
+		return "", false
+	}
+	return y + "-" + pad2(mm) + "-" + pad2(dd), true
+}
+
+func digits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+func daysIn(year, month int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}

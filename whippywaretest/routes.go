@@ -1,0 +1,88 @@
+package whippywaretest
+
+import (
+	"net/http"
+	"strings"
+)
+
+// collections are the resources under /api/v1/, by path segment, as DefaultRouter registers
+// them.
+var collections = map[string]endpoint{
+	"providers":        providers,
+	"stock-locations":  locations,
+	"stock-list-rules": rules,
+	"stock-lists":      lists,
+	"stocks":           stocks,
+}
+
+// route dispatches a request as Django's URL resolver behind CommonMiddleware does. A path
+// that no pattern matches but would with a trailing slash is redirected there (301, any
+// method: DEBUG off), before any view, so nothing is stored; any other unknown path is
+// Django's HTML 404 page.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	if !strings.HasSuffix(path, "/") {
+		if resolve(path+"/") != nil {
+			redirectWithSlash(w, r)
+		} else {
+			pageNotFound(w)
+		}
+		return
+	}
+	if serve := resolve(path); serve != nil {
+		serve(s, w, r)
+		return
+	}
+	pageNotFound(w)
+}
+
+type handler func(*Server, http.ResponseWriter, *http.Request)
+
+// resolve returns the handler of the URL pattern path matches, or nil. A detail pattern takes
+// any id without "/" or "." (DefaultRouter's lookup_value_regex); an id that is no integer is
+// then the view's 404.
+func resolve(path string) handler {
+	rest, ok := strings.CutPrefix(path, "/api/v1/")
+	if !ok {
+		return nil
+	}
+	switch rest = strings.TrimSuffix(rest, "/"); rest {
+	case "":
+		return (*Server).root
+	case "auth/login":
+		return (*Server).login
+	case "expire-token":
+		return (*Server).expireToken
+	}
+	name, id, hasID := strings.Cut(rest, "/")
+	e, known := collections[name]
+	if !known || (hasID && (id == "" || strings.ContainsAny(id, "/."))) {
+		return nil
+	}
+	return func(s *Server, w http.ResponseWriter, r *http.Request) { e.serve(s, w, r, id) }
+}
+
+// root is DefaultRouter's API root: a link to each collection.
+func (s *Server) root(w http.ResponseWriter, r *http.Request) {
+	if !rootView.begin(w, r) || !s.authenticate(w, r) {
+		return
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		writeOptions(w, rootView.options)
+		return
+	default:
+		methodNotAllowed(w, r)
+		return
+	}
+	base := "http://" + r.Host + "/api/v1/"
+	if r.TLS != nil {
+		base = "https://" + r.Host + "/api/v1/"
+	}
+	var links orderedObject
+	for _, name := range []string{"providers", "stock-locations", "stock-list-rules", "stock-lists", "stocks"} {
+		links = append(links, member{name, base + name + "/"})
+	}
+	writeJSON(w, http.StatusOK, links)
+}
