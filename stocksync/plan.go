@@ -190,10 +190,17 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	for _, o := range p.Invalid {
 		fmt.Fprintf(&b, "invalid %s\n", o.where())
 	}
-	fmt.Fprintf(&b, "plan: %d to create, %d to update, %d to zero, %d unchanged, %d invalid, %d superseded; read %d stocks in %d requests\n",
-		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, len(p.Invalid), p.Superseded, p.StocksRead, p.Requests)
+	fmt.Fprintf(&b, "plan: %d to create, %d to update, %d to zero, %d unchanged, %d invalid, %d superseded; read %d stocks in %s\n",
+		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, len(p.Invalid), p.Superseded, p.StocksRead, requests(p.Requests))
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
+}
+
+func requests(n int) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
 }
 
 // String prints a change on one line: the action, where it comes from, the row, what

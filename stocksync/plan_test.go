@@ -45,7 +45,7 @@ func TestPlanIsDeterministicAndFollowsTheInput(t *testing.T) {
 	assert.Equal(t, "update line 2 SKU-0000@erp_main/110[standard] id 1: stock 10 -> 60", lines[0])
 	assert.Equal(t, "update line 8 SKU-0006@erp_main/110[standard] id 7: stock 10 -> 54", lines[5])
 	assert.Equal(t, "create line 32 SKU-0030@erp_main/110[standard]: stock 30", lines[29])
-	assert.Equal(t, "plan: 30 to create, 29 to update, 0 to zero, 1 unchanged, 0 invalid, 0 superseded; read 30 stocks in 1 requests", lines[59])
+	assert.Equal(t, "plan: 30 to create, 29 to update, 0 to zero, 1 unchanged, 0 invalid, 0 superseded; read 30 stocks in 1 request", lines[59])
 	assert.Empty(t, fake.RequestCount("POST", "/api/v1/stocks/")+fake.RequestCount("PATCH", "/api/v1/stocks/*"), "a plan writes nothing")
 }
 

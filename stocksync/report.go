@@ -98,7 +98,7 @@ func (r *Report) String() string {
 	if r.NotDone > 0 {
 		s += fmt.Sprintf(", not done %d", r.NotDone)
 	}
-	return s + fmt.Sprintf("; %d requests (%d throttled) in %s", r.Requests, r.Throttled, r.Duration.Round(time.Millisecond))
+	return s + fmt.Sprintf("; %s (%d throttled) in %s", requests(r.Requests), r.Throttled, r.Duration.Round(time.Millisecond))
 }
 
 func (r *Report) count(res Result) {

@@ -112,7 +112,7 @@ func TestSyncDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "update line 1 SKU-1@erp_main/300[standard] id 3: stock 1 -> 7\n"+
 		"create line 2 SKU-2@erp_main/300[standard]: stock 3\n"+
-		"plan: 1 to create, 1 to update, 0 to zero, 0 unchanged, 0 invalid, 0 superseded; read 2 stocks in 1 requests\n", r.stdout)
+		"plan: 1 to create, 1 to update, 0 to zero, 0 unchanged, 0 invalid, 0 superseded; read 2 stocks in 1 request\n", r.stdout)
 	assert.Zero(t, c.fake.RequestCount("POST", "/api/v1/stocks/")+c.fake.RequestCount("PATCH", "/api/v1/stocks/*"))
 	var plan struct{ Changes []map[string]any }
 	b, err := os.ReadFile(report)
