@@ -4,11 +4,8 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"math/rand/v2"
-	"net/http"
 	"runtime"
 	"runtime/metrics"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -206,25 +203,7 @@ func BenchmarkSync100kUnderFaults(b *testing.B) {
 	input := benchInput()
 	for range b.N {
 		fake, client := benchFake(b)
-		rng := rand.New(rand.NewPCG(1, 2))
-		var mu sync.Mutex
-		fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
-			if !strings.HasPrefix(r.URL.Path, "/api/v1/stocks") {
-				return nil
-			}
-			mu.Lock()
-			p := rng.Float64()
-			mu.Unlock()
-			switch {
-			case p < 0.10:
-				return &wt.Fault{Status: http.StatusServiceUnavailable}
-			case p < 0.11:
-				return &wt.Fault{Drop: wt.DropBefore}
-			case p < 0.12:
-				return &wt.Fault{Drop: wt.DropAfter}
-			}
-			return nil
-		})
+		injectFaults(fake, 1, 0.10, 0.01, 0.01)
 		s, err := stocksync.New(client, stocksync.Options{Workers: benchWorkers})
 		if err != nil {
 			b.Fatal(err)

@@ -2,10 +2,8 @@ package stocksync_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -93,24 +91,7 @@ func TestSyncGivesUpOnARowAndARerunFinishesIt(t *testing.T) {
 func TestSyncConvergesUnderRandomFaults(t *testing.T) {
 	fake := newFake(t)
 	seedStocks(fake, 200)
-	rng := rand.New(rand.NewPCG(9, 9))
-	var mu sync.Mutex
-	fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
-		if !strings.HasPrefix(r.URL.Path, "/api/v1/stocks") {
-			return nil
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		switch p := rng.Float64(); {
-		case p < 0.10:
-			return &wt.Fault{Status: http.StatusServiceUnavailable}
-		case p < 0.12:
-			return &wt.Fault{Drop: wt.DropBefore}
-		case p < 0.14:
-			return &wt.Fault{Drop: wt.DropAfter}
-		}
-		return nil
-	})
+	injectFaults(fake, 9, 0.10, 0.02, 0.02)
 	// Every third row changes, and 50 rows are new.
 	input := desiredCSV(250, func(i int) int {
 		if i%3 == 0 || i >= 200 {

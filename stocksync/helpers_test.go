@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math/rand/v2"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -106,4 +109,29 @@ func desiredCSV(n int, q func(i int) int) string {
 		fmt.Fprintf(&b, "SKU-%04d,erp_main,110,%d\n", i, q(i))
 	}
 	return b.String()
+}
+
+// injectFaults answers the given shares of requests on stocks/ with a 503, a connection
+// dropped before the request took effect, and one dropped after, drawn from a seeded
+// source so that a run can be repeated.
+func injectFaults(fake *wt.Server, seed uint64, p503, pDropBefore, pDropAfter float64) {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	var mu sync.Mutex
+	fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		if !strings.HasPrefix(r.URL.Path, "/api/v1/stocks") {
+			return nil
+		}
+		mu.Lock()
+		p := rng.Float64()
+		mu.Unlock()
+		switch {
+		case p < p503:
+			return &wt.Fault{Status: http.StatusServiceUnavailable}
+		case p < p503+pDropBefore:
+			return &wt.Fault{Drop: wt.DropBefore}
+		case p < p503+pDropBefore+pDropAfter:
+			return &wt.Fault{Drop: wt.DropAfter}
+		}
+		return nil
+	})
 }
