@@ -54,7 +54,9 @@ type Report struct {
 	Superseded int `json:"superseded"`
 	// NotDone counts planned writes not made because the run was cancelled or stopped.
 	NotDone int `json:"not_done"`
-	// Requests counts the requests sent: pages read, lookups and writes, retries included.
+	// Requests counts the requests sent: writes and lookups with their retries (from the
+	// client's attempt counts), and the pages read, one each (All does not tell of its
+	// retries; a page count assumes the service served Options.PageSize a page).
 	Requests int `json:"requests"`
 	// Throttled counts the 429s the service answered.
 	Throttled int `json:"throttled"`

@@ -44,11 +44,14 @@ type Options struct {
 	Snapshot bool
 	// Workers is the number of writes in flight at most (DefaultWorkers when 0).
 	Workers int
-	// Rate is the most requests per second the writes may send, shared by all workers;
+	// Rate is the most requests per second the writes and lookups may send, shared by all
+	// workers (the plan's page reads are sequential and not limited);
 	// 0 means no limit until the service answers 429. Either way a 429 halves the rate
 	// and successes raise it back, never above Rate.
 	Rate float64
-	// PageSize is the page size of the reads of current stock (DefaultPageSize when 0).
+	// PageSize is the page size of the reads of current stock (DefaultPageSize when 0). A
+	// service that serves less per page is still read whole; only Report.Requests then
+	// undercounts the pages.
 	PageSize int
 	// MaxAttempts is how many times one row is tried (DefaultMaxAttempts when 0).
 	MaxAttempts int
