@@ -60,8 +60,6 @@ type app struct {
 
 	url, username, password string
 	output                  string
-	// newClient is NewClient; the tests pass options through it.
-	clientOptions []whippyware.Option
 }
 
 // run runs the command with args (without the program name) and returns its exit status.
@@ -130,5 +128,5 @@ func (a *app) client() (*whippyware.Client, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("missing settings: set %s", strings.Join(missing, "; "))
 	}
-	return whippyware.NewClient(url, append([]whippyware.Option{whippyware.WithCredentials(user, password)}, a.clientOptions...)...)
+	return whippyware.NewClient(url, whippyware.WithCredentials(user, password))
 }

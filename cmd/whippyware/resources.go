@@ -18,7 +18,7 @@ type resource[T any] struct {
 	// addFilters declares the list's filter flags and returns the iterator over what
 	// they select.
 	addFilters func(cmd *cobra.Command, c func() *whippyware.Client) func(ctx context.Context) iter.Seq2[*T, error]
-	get        func(c *whippyware.Client, ctx context.Context, id int64) (*T, error)
+	get        func(ctx context.Context, c *whippyware.Client, id int64) (*T, error)
 }
 
 // command is "<plural> list" and "<plural> get ID".
@@ -64,7 +64,7 @@ func (r resource[T]) command(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rec, err := r.get(c, cmd.Context(), id)
+		rec, err := r.get(cmd.Context(), c, id)
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func stocksCommand(a *app) *cobra.Command {
 			cmd.Flags().StringVar(&f.StockType, "stock-type", "", "only this stock type")
 			return func(ctx context.Context) iter.Seq2[*whippyware.Stock, error] { return c().Stocks.All(ctx, f) }
 		},
-		get: func(c *whippyware.Client, ctx context.Context, id int64) (*whippyware.Stock, error) {
+		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.Stock, error) {
 			s, _, err := c.Stocks.Get(ctx, id)
 			return s, err
 		},
@@ -129,7 +129,7 @@ func providersCommand(a *app) *cobra.Command {
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the provider with this code")
 			return func(ctx context.Context) iter.Seq2[*whippyware.Provider, error] { return c().Providers.All(ctx, f) }
 		},
-		get: func(c *whippyware.Client, ctx context.Context, id int64) (*whippyware.Provider, error) {
+		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.Provider, error) {
 			p, _, err := c.Providers.Get(ctx, id)
 			return p, err
 		},
@@ -154,7 +154,7 @@ func locationsCommand(a *app) *cobra.Command {
 				return c().StockLocations.All(ctx, f)
 			}
 		},
-		get: func(c *whippyware.Client, ctx context.Context, id int64) (*whippyware.StockLocation, error) {
+		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockLocation, error) {
 			l, _, err := c.StockLocations.Get(ctx, id)
 			return l, err
 		},
@@ -178,7 +178,7 @@ func rulesCommand(a *app) *cobra.Command {
 				return c().StockListRules.All(ctx, f)
 			}
 		},
-		get: func(c *whippyware.Client, ctx context.Context, id int64) (*whippyware.StockListRule, error) {
+		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockListRule, error) {
 			r, _, err := c.StockListRules.Get(ctx, id)
 			return r, err
 		},
@@ -201,7 +201,7 @@ func listsCommand(a *app) *cobra.Command {
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the stock list with this code")
 			return func(ctx context.Context) iter.Seq2[*whippyware.StockList, error] { return c().StockLists.All(ctx, f) }
 		},
-		get: func(c *whippyware.Client, ctx context.Context, id int64) (*whippyware.StockList, error) {
+		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockList, error) {
 			l, _, err := c.StockLists.Get(ctx, id)
 			return l, err
 		},

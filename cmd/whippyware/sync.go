@@ -36,7 +36,7 @@ func (a *app) syncCommand() *cobra.Command {
 	flags.BoolVar(&f.dryRun, "dry-run", false, "print the plan and write nothing")
 	flags.BoolVar(&f.snapshot, "snapshot", false, "the file is the whole stock of its providers: set rows it does not list to 0")
 	flags.IntVar(&f.workers, "workers", stocksync.DefaultWorkers, "writes in flight at most")
-	flags.Float64Var(&f.rate, "rate", 0, "requests per second at most (0: no limit until the service answers 429)")
+	flags.Float64Var(&f.rate, "rate", 0, "writes and lookups per second at most, shared by the workers (0: no limit until the service answers 429)")
 	flags.StringVar(&f.report, "report", "", "write the report (or, with --dry-run, the plan) as JSON to this file")
 	return cmd
 }
