@@ -11,16 +11,18 @@ import (
 	"strings"
 )
 
-// Columns are the CSV columns ReadCSV knows, in the order a file without a header uses.
+// columns are the CSV columns ReadCSV knows, in the order a file without a header uses.
 // The first four are required; a header may name them in any order, and may call quantity
 // "stock", as the service does.
-var Columns = []string{"sku", "provider", "location", "quantity", "stock_type", "reserved_stock", "unit_type", "period"}
+var columns = []string{"sku", "provider", "location", "quantity", "stock_type", "reserved_stock", "unit_type", "period"}
 
 const requiredColumns = 4
 
 // ReadCSV yields the rows of a CSV file with their line numbers. The first line is a
-// header when one of its fields is "sku" (any case); without a header the columns are
-// Columns in order, the first four required. A UTF-8 byte order mark and CRLF line ends
+// header when one of its fields is "sku" (any case) and names the columns in any order
+// ("stock" is taken for "quantity"); without a header the columns are
+// sku,provider,location,quantity,stock_type,reserved_stock,unit_type,period in that
+// order, the first four required. A UTF-8 byte order mark and CRLF line ends
 // are accepted, and fields are trimmed.
 //
 // A line that cannot be read (a bad quantity, a missing column, a quote out of place) is
@@ -85,7 +87,7 @@ func isHeader(rec []string) bool {
 	return false
 }
 
-// columnIndex maps each column of Columns to its field in a record (-1 when absent);
+// columnIndex maps each column of columns to its field in a record (-1 when absent);
 // width is the header's number of fields, 0 without a header.
 type columnIndex struct {
 	field [8]int
@@ -111,14 +113,14 @@ func headerIndex(header []string) (columnIndex, error) {
 			name = "quantity"
 		}
 		col := -1
-		for i, known := range Columns {
+		for i, known := range columns {
 			if name == known {
 				col = i
 			}
 		}
 		switch {
 		case col < 0:
-			return ix, fmt.Errorf("unknown column %q in the header (known: %s)", name, strings.Join(Columns, ", "))
+			return ix, fmt.Errorf("unknown column %q in the header (known: %s)", name, strings.Join(columns, ", "))
 		case ix.field[col] >= 0:
 			return ix, fmt.Errorf("column %q appears twice in the header", name)
 		}
@@ -126,7 +128,7 @@ func headerIndex(header []string) (columnIndex, error) {
 	}
 	for i := range requiredColumns {
 		if ix.field[i] < 0 {
-			return ix, fmt.Errorf("the header has no %q column", Columns[i])
+			return ix, fmt.Errorf("the header has no %q column", columns[i])
 		}
 	}
 	return ix, nil
@@ -154,9 +156,9 @@ func parseRecord(rec []string, ix columnIndex) (Row, error) {
 	case ix.width > 0 && len(rec) != ix.width:
 		return row, fmt.Errorf("has %d fields, the header has %d", len(rec), ix.width)
 	case ix.width == 0 && len(rec) < requiredColumns:
-		return row, fmt.Errorf("has %d fields, needs at least %d (%s)", len(rec), requiredColumns, strings.Join(Columns[:requiredColumns], ","))
-	case ix.width == 0 && len(rec) > len(Columns):
-		return row, fmt.Errorf("has %d fields, at most %d are known (%s)", len(rec), len(Columns), strings.Join(Columns, ","))
+		return row, fmt.Errorf("has %d fields, needs at least %d (%s)", len(rec), requiredColumns, strings.Join(columns[:requiredColumns], ","))
+	case ix.width == 0 && len(rec) > len(columns):
+		return row, fmt.Errorf("has %d fields, at most %d are known (%s)", len(rec), len(columns), strings.Join(columns, ","))
 	}
 	q, _ := get(3)
 	n, err := strconv.ParseInt(q, 10, 64)
