@@ -106,8 +106,8 @@ func TestSyncCreatesUpdatesAndLeavesUnchangedRowsAlone(t *testing.T) {
 func TestSyncRepeatedKeysLastWins(t *testing.T) {
 	fake := newFake(t)
 	rep := syncCSV(t, fake, "A,erp_main,110,1\nA,erp_main,110,2\nA,erp_main,110,virtual_is_not_here,3\nA,erp_main,110,3\n", stocksync.Options{})
-	// The third line has five fields: stock_type is the fifth column without a header,
-	// so "3" after quantity "virtual_is_not_here" makes it a bad quantity.
+	// The third line's quantity is not a number (without a header its fifth field is the
+	// stock type): it fails, and a failed line does not count as superseded.
 	assert.Equal(t, 2, rep.Superseded)
 	assert.Equal(t, 1, rep.Created)
 	assert.Equal(t, 1, rep.Failed)

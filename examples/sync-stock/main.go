@@ -79,8 +79,10 @@ func prepareFake(ctx context.Context, c *whippyware.Client) error {
 		}
 	}
 	for _, st := range []whippyware.StockCreateRequest{
-		{SKU: "SKU-2", Provider: "erp_main", Location: "110", Stock: 9},
+		// The virtual row comes first, as in the issue where a per-row lookup by SKU,
+		// provider and location updated it instead of the standard row.
 		{SKU: "SKU-2", Provider: "erp_main", Location: "110", StockType: "virtual", Stock: 50},
+		{SKU: "SKU-2", Provider: "erp_main", Location: "110", Stock: 9},
 	} {
 		if _, _, err := c.Stocks.Create(ctx, &st); err != nil {
 			return err
