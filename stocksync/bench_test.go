@@ -142,10 +142,7 @@ func BenchmarkSync100kLiveHeap(b *testing.B) {
 	input := benchInput()
 	for range b.N {
 		fake, client, _ := benchFake(b, wt.WithRequestLogLimit(1))
-		s, err := stocksync.New(client, stocksync.Options{Workers: benchWorkers})
-		if err != nil {
-			b.Fatal(err)
-		}
+		s := newSyncer(b, client, stocksync.Options{Workers: benchWorkers})
 		stop := peakLive()
 		stopPlan := peakLive()
 		b.StartTimer()
@@ -175,10 +172,7 @@ func BenchmarkSync100k(b *testing.B) {
 	b.Run("stocksync", func(b *testing.B) {
 		for range b.N {
 			fake, client, counter := benchFake(b, wt.WithRequestLogLimit(1))
-			s, err := stocksync.New(client, stocksync.Options{Workers: benchWorkers})
-			if err != nil {
-				b.Fatal(err)
-			}
+			s := newSyncer(b, client, stocksync.Options{Workers: benchWorkers})
 			stop := peakHeap()
 			b.StartTimer()
 			rep, err := s.Sync(context.Background(), seq(input))
@@ -300,15 +294,13 @@ func syncUnderFaults(b *testing.B, input []stocksync.Row, seed uint64) {
 	fake, client, counter := benchFake(b)
 	defer fake.Close()
 	injectFaults(fake, seed, 0.10, 0.01, 0.01)
-	s, err := stocksync.New(client, stocksync.Options{Workers: benchWorkers})
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := newSyncer(b, client, stocksync.Options{Workers: benchWorkers})
 	b.StartTimer()
 	runs := 0
 	var rep *stocksync.Report
 	for runs < 2 && (rep == nil || !rep.OK()) {
 		runs++
+		var err error
 		if rep, err = s.Sync(context.Background(), seq(input)); err != nil {
 			b.Fatal(err)
 		}
