@@ -224,3 +224,16 @@ func TestResourcesListAndGet(t *testing.T) {
 	assert.Equal(t, exitCannotRun, r.code)
 	assert.Contains(t, r.stderr, `"x" is not an id`)
 }
+
+func TestSyncSnapshotZeroesWhatTheFileLeavesOut(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("SKU-1,erp_main,300,7\n", "sync", "--snapshot", "--dry-run", "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "zero SKU-1@erp_main/300[virtual] id 4: stock 50 -> 0\n")
+
+	r = c.run("SKU-1,erp_main,300,7\n", "sync", "--snapshot", "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "updated 1, unchanged 0, zeroed 1, ")
+	// Zeroed, not deleted; shop_provider's fixture row is not the file's provider.
+	assert.Equal(t, map[string]int64{"SKU-1@300[standard]": 7, "SKU-1@300[virtual]": 0, "555AB13004562130@110[standard]": 5}, c.quantities())
+}
