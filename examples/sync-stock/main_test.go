@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,23 +16,19 @@ func TestSyncSampleOnTheFake(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, env, "", 3))
 	text := out.String()
-	assert.Contains(t, text, "created 2, updated 1, failed 3, superseded 1")
-	assert.Contains(t, text, `line 7 (SKU-5 at erp_main/110): quantity "ten" is not a whole number`)
-	assert.Contains(t, text, "line 5 (SKU-3 at erp_main/112): ")
-	assert.Contains(t, text, "line 6 (SKU-4 at erp_main/999): ")
+	assert.Contains(t, text, "created 2, updated 1, unchanged 0, zeroed 0, failed 3, superseded 1; ")
+	assert.Contains(t, text, "failed line 7 SKU-5@erp_main/110[standard] quantity \"ten\" is not a whole number\n")
+	assert.Contains(t, text, "failed line 5 SKU-3@erp_main/112[standard] stock: ")
+	assert.Contains(t, text, "failed line 6 SKU-4@erp_main/999[standard] location: ")
 
-	// The store holds what the summary says: the later SKU-1 row won, SKU-2 was
-	// updated to 0, and nothing was written for the failed rows.
+	// The store holds what the summary says: the later SKU-1 row won, SKU-2's standard
+	// row was updated to 0 and its virtual row left alone, nothing was written for the
+	// failed rows.
 	got := map[string]int64{}
 	for _, st := range env.Fake.Stocks() {
-		got[st.SKU+"@"+st.Location] = st.Stock
+		got[st.SKU+"@"+st.Location+"["+st.StockType+"]"] = st.Stock
 	}
-	assert.Equal(t, map[string]int64{"SKU-1@110": 6, "SKU-2@110": 0, "SKU-1@112": 7}, got)
-}
-
-func TestReadRowsRefusesAMalformedCSV(t *testing.T) {
-	_, _, err := readRows(strings.NewReader("sku,provider\nA,B\n"))
-	require.Error(t, err)
+	assert.Equal(t, map[string]int64{"SKU-1@110[standard]": 6, "SKU-2@110[standard]": 0, "SKU-2@110[virtual]": 50, "SKU-1@112[standard]": 7}, got)
 }
 
 func TestSyncRefusesBadArguments(t *testing.T) {

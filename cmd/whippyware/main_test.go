@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
+)
+
+// cli runs the command in process against a fake on loopback, with the settings in env.
+type cli struct {
+	t    *testing.T
+	fake *wt.Server
+	env  map[string]string
+}
+
+func newCLI(t *testing.T) *cli {
+	fake := wt.NewTestServer(t, wt.WithFixtures())
+	erp := fake.AddProvider(wt.Provider{Name: "ERP main", Code: "erp_main", IsActive: true})
+	fake.AddStockLocation(wt.StockLocation{Name: "300", Code: "300", Provider: erp.ID, IsActive: true})
+	fake.AddStock(wt.Stock{SKU: "SKU-1", Provider: "erp_main", Location: "300", Stock: 1, IsActive: true})
+	fake.AddStock(wt.Stock{SKU: "SKU-1", Provider: "erp_main", Location: "300", StockType: "virtual", Stock: 50, IsActive: true})
+	return &cli{t: t, fake: fake, env: map[string]string{
+		envURL: fake.URL, envUsername: wt.DefaultUsername, envPassword: wt.DefaultPassword,
+	}}
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (c *cli) run(stdin string, args ...string) result {
+	c.t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func (c *cli) file(name, content string) string {
+	path := filepath.Join(c.t.TempDir(), name)
+	require.NoError(c.t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func (c *cli) quantities() map[string]int64 {
+	out := map[string]int64{}
+	for _, s := range c.fake.Stocks() {
+		out[s.SKU+"@"+s.Location+"["+s.StockType+"]"] = s.Stock
+	}
+	return out
+}
+
+func TestMissingSettingsAreNamed(t *testing.T) {
+	c := newCLI(t)
+	c.env = map[string]string{envUsername: "test"}
+	r := c.run("", "providers", "list")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_URL or --url; WHIPPYWARE_PASSWORD or --password\n", r.stderr)
+	assert.Empty(t, r.stdout)
+	assert.Zero(t, c.fake.RequestCount("", ""))
+}
+
+func TestFlagsOverrideTheEnvironment(t *testing.T) {
+	c := newCLI(t)
+	url := c.env[envURL]
+	c.env[envURL] = "http://127.0.0.1:1" // nothing listens there
+	c.env[envPassword] = "wrong"
+	r := c.run("", "--url", url, "--password", wt.DefaultPassword, "providers", "list", "--code", "erp_main")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "erp_main")
+}
+
+func TestSyncWritesAndExitsZero(t *testing.T) {
+	c := newCLI(t)
+	report := filepath.Join(t.TempDir(), "report.json")
+	path := c.file("stock.csv", "sku,provider,location,quantity\r\nSKU-1,erp_main,300,7\r\nSKU-2,erp_main,300,3\r\n")
+	r := c.run("", "sync", "--workers", "2", "--rate", "100", "--report", report, path)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "created 1, updated 1, unchanged 0, zeroed 0, failed 0, superseded 0; ")
+	// Not a terminal: plain lines, the last at 2/2.
+	assert.Contains(t, r.stderr, "sync: 2/2 written, 0 failed, ")
+	assert.NotContains(t, r.stderr, "\r", "no bar drawn into a log")
+	assert.Equal(t, map[string]int64{"SKU-1@300[standard]": 7, "SKU-1@300[virtual]": 50, "SKU-2@300[standard]": 3, "555AB13004562130@110[standard]": 5}, c.quantities())
+
+	var rep struct {
+		Created, Updated, Failed, Requests int
+		Outcomes                           []map[string]any
+	}
+	b, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep))
+	assert.Equal(t, 1, rep.Created)
+	assert.Equal(t, 1, rep.Updated)
+	assert.Equal(t, 3, rep.Requests) // one page, one PATCH, one POST
+	assert.Len(t, rep.Outcomes, 2)
+}
+
+func TestSyncDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
+	c := newCLI(t)
+	report := filepath.Join(t.TempDir(), "plan.json")
+	r := c.run("SKU-1,erp_main,300,7\nSKU-2,erp_main,300,3\n", "sync", "--dry-run", "--report", report, "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "update line 1 SKU-1@erp_main/300[standard] id 3: stock 1 -> 7\n"+
+		"create line 2 SKU-2@erp_main/300[standard]: stock 3\n"+
+		"plan: 1 to create, 1 to update, 0 to zero, 0 unchanged, 0 invalid, 0 superseded; read 2 stocks in 1 request\n", r.stdout)
+	assert.Zero(t, c.fake.RequestCount("POST", "/api/v1/stocks/")+c.fake.RequestCount("PATCH", "/api/v1/stocks/*"))
+	var plan struct{ Changes []map[string]any }
+	b, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &plan))
+	assert.Len(t, plan.Changes, 2)
+}
+
+func TestSyncExitsOneWhenRowsFail(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("SKU-1,erp_main,300,7\nSKU-3,erp_main,300,ten\nSKU-4,erp_main,999,1\n", "sync", "-")
+	assert.Equal(t, exitRowsFailed, r.code)
+	assert.Contains(t, r.stdout, "failed line 2 SKU-3@erp_main/300[standard] quantity \"ten\" is not a whole number\n")
+	assert.Contains(t, r.stdout, "failed line 3 SKU-4@erp_main/999[standard] location: Object with code=999 does not exist.\n")
+	assert.Contains(t, r.stdout, "updated 1, ")
+	assert.Equal(t, int64(7), c.quantities()["SKU-1@300[standard]"])
+
+	r = c.run("SKU-3,erp_main,300,ten\n", "sync", "--dry-run", "-")
+	assert.Equal(t, exitRowsFailed, r.code)
+	assert.Contains(t, r.stdout, "invalid line 1 SKU-3@erp_main/300[standard] quantity \"ten\" is not a whole number\n")
+}
+
+func TestSyncExitsTwoWhenItCannotRun(t *testing.T) {
+	c := newCLI(t)
+	for name, tc := range map[string]struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		"unknown header": {"sku,provider,location,qty\nA,erp_main,300,1\n", []string{"sync", "-"}, `unknown column "qty"`},
+		"no such file":   {"", []string{"sync", filepath.Join(t.TempDir(), "missing.csv")}, "no such file"},
+		"no file named":  {"", []string{"sync"}, "accepts 1 arg(s), received 0"},
+		"bad workers":    {"", []string{"sync", "--workers", "0", "-"}, "--workers must be at least 1"},
+		"unknown flag":   {"", []string{"sync", "--fast", "-"}, "unknown flag: --fast"},
+		"bad output":     {"", []string{"providers", "list", "-o", "xml"}, `--output "xml"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := c.run(tc.stdin, tc.args...)
+			assert.Equal(t, exitCannotRun, r.code)
+			assert.Contains(t, r.stderr, tc.want)
+		})
+	}
+	assert.Zero(t, c.fake.RequestCount("POST", "/api/v1/stocks/"))
+
+	c.env[envPassword] = "wrong"
+	r := c.run("A,erp_main,300,1\n", "sync", "-")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Contains(t, r.stderr, "Unable to log in with provided credentials.")
+}
+
+func TestStocksListFormatsAndFilters(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("", "stocks", "list", "--provider", "erp_main", "--stock-type", "virtual")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	require.Len(t, lines, 2)
+	assert.Equal(t, []string{"ID", "SKU", "PROVIDER", "LOCATION", "STOCK_TYPE", "STOCK", "RESERVED_STOCK", "UNIT_TYPE", "PERIOD"}, strings.Fields(lines[0]))
+	assert.Equal(t, []string{"4", "SKU-1", "erp_main", "300", "virtual", "50", "0", "qty"}, strings.Fields(lines[1]))
+
+	r = c.run("", "stocks", "list", "--sku", "SKU-1", "--output", "csv")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	records, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, records, 3)
+	assert.Equal(t, []string{"3", "SKU-1", "erp_main", "300", "standard", "1", "0", "qty", ""}, records[1])
+
+	r = c.run("", "stocks", "list", "-o", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var stocks []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &stocks))
+	assert.Len(t, stocks, 3)
+
+	r = c.run("", "stocks", "list", "--sku", "NONE", "-o", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "[]\n", r.stdout)
+}
+
+func TestResourcesListAndGet(t *testing.T) {
+	c := newCLI(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"providers", "list"}, "provider_company"},
+		{[]string{"locations", "list", "--provider", "1"}, "112"},
+		{[]string{"rules", "list"}, "Eshop Stock List Rule"},
+		{[]string{"lists", "list"}, "alpha_stock_list"},
+		{[]string{"providers", "get", "3"}, "erp_main"},
+		{[]string{"locations", "get", "1"}, "110"},
+		{[]string{"rules", "get", "1"}, "sql"},
+		{[]string{"lists", "get", "1"}, "alpha_stock_list"},
+		{[]string{"stocks", "get", "4"}, "virtual"},
+	} {
+		r := c.run("", tc.args...)
+		require.Equal(t, exitOK, r.code, "%v: %s", tc.args, r.stderr)
+		assert.Contains(t, r.stdout, tc.want, tc.args)
+	}
+
+	r := c.run("", "providers", "get", "3", "-o", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	var p map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &p))
+	assert.Equal(t, "erp_main", p["code"])
+
+	r = c.run("", "providers", "get", "99")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Equal(t, "whippyware: GET "+c.fake.URL+"/api/v1/providers/99/: 404 Not Found: Not found.\n", r.stderr)
+	r = c.run("", "providers", "get", "x")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Contains(t, r.stderr, `"x" is not an id`)
+}
+
+func TestSyncSnapshotZeroesWhatTheFileLeavesOut(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("SKU-1,erp_main,300,7\n", "sync", "--snapshot", "--dry-run", "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "zero SKU-1@erp_main/300[virtual] id 4: stock 50 -> 0\n")
+
+	r = c.run("SKU-1,erp_main,300,7\n", "sync", "--snapshot", "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "updated 1, unchanged 0, zeroed 1, ")
+	// Zeroed, not deleted; shop_provider's fixture row is not the file's provider.
+	assert.Equal(t, map[string]int64{"SKU-1@300[standard]": 7, "SKU-1@300[virtual]": 0, "555AB13004562130@110[standard]": 5}, c.quantities())
+}

@@ -1,0 +1,355 @@
+package stocksync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/whippyware-go/whippyware"
+)
+
+// Sync plans and applies: the store then holds rows as the input asks. It returns the
+// report with an error when planning failed (nil report), the run was cancelled, or the
+// service refused the client's credentials (then the report says what was done).
+func (s *Syncer) Sync(ctx context.Context, rows iter.Seq2[Row, error]) (*Report, error) {
+	start := time.Now()
+	plan, err := s.Plan(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	report, err := s.apply(ctx, plan, start)
+	return report, err
+}
+
+// Apply makes the writes of plan, with Options.Workers in flight under one shared rate
+// limit. A row that fails is reported and the others go on. When ctx ends, or the service
+// refuses the client's credentials, Apply stops sending, waits for the writes in flight and
+// returns the report of what was done with the error; a rerun finishes the job.
+func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
+	return s.apply(ctx, plan, time.Now())
+}
+
+// run is the state of one Apply: the outcomes by change, and the counts under one lock.
+type run struct {
+	s       *Syncer
+	limiter *adaptiveLimiter
+	plan    *Plan
+
+	mu       sync.Mutex
+	report   *Report
+	done     []bool
+	progress Progress
+	fatal    error
+}
+
+func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Report, error) {
+	r := &run{
+		s:       s,
+		limiter: newAdaptiveLimiter(s.opts.Rate, s.opts.Workers),
+		plan:    plan,
+		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded, Requests: plan.Requests,
+			Failed: len(plan.Invalid), Outcomes: make([]Outcome, len(plan.Changes))},
+		done:     make([]bool, len(plan.Changes)),
+		progress: Progress{Planned: len(plan.Changes), Requests: plan.Requests},
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range s.opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				o, err := r.write(ctx, &plan.Changes[i])
+				r.finish(i, o, err, cancel)
+			}
+		}()
+	}
+feed:
+	for i := range plan.Changes {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+
+	rep := r.report
+	outcomes := slices.Clone(plan.Invalid)
+	for i, o := range rep.Outcomes {
+		if r.done[i] {
+			outcomes = append(outcomes, o)
+		} else {
+			rep.NotDone++
+		}
+	}
+	rep.Outcomes = outcomes
+	rep.Throttled = r.limiter.throttles()
+	rep.Rate = r.limiter.rate()
+	rep.Duration = time.Since(start)
+	switch {
+	case r.fatal != nil:
+		return rep, r.fatal
+	case ctx.Err() != nil && rep.NotDone > 0:
+		return rep, fmt.Errorf("stocksync: stopped with %d writes not done: %w", rep.NotDone, context.Cause(ctx))
+	}
+	return rep, nil
+}
+
+// finish records one change's outcome. A cancelled change stays not done; a fatal error
+// stops the run.
+func (r *run) finish(i int, o Outcome, err error, cancel context.CancelFunc) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err != nil {
+		if r.fatal == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+			r.fatal = err
+			cancel()
+		}
+		return
+	}
+	r.report.Outcomes[i], r.done[i] = o, true
+	r.report.count(o.Result)
+	if o.Result == Failed {
+		r.progress.Failed++
+	} else {
+		r.progress.Done++
+	}
+	r.progress.Rate = r.limiter.rate()
+	if r.s.opts.Progress != nil {
+		r.s.opts.Progress(r.progress)
+	}
+}
+
+// sent counts the attempts of one call.
+func (r *run) sent(resp *whippyware.Response, err error) {
+	n := 1
+	var apiErr *whippyware.APIError
+	switch {
+	case errors.As(err, &apiErr):
+		n = max(apiErr.Attempts, 1)
+	case resp != nil:
+		n = max(resp.Attempts, 1)
+	}
+	r.mu.Lock()
+	r.report.Requests += n
+	r.progress.Requests += n
+	r.mu.Unlock()
+}
+
+// verdict is how a sync reads the answer to one call.
+type verdict int
+
+const (
+	answered  verdict = iota // a 2xx
+	throttled                // a 429: not processed, send again after slowing down
+	unclear                  // no clear answer (5xx, dropped connection): it may or may not have been applied
+	missing                  // a 404: the row is gone
+	refused                  // a clear refusal (400 and the like): the row fails
+	fatal                    // the run cannot go on (credentials refused, ctx ended)
+)
+
+func (r *run) judge(ctx context.Context, resp *whippyware.Response, err error) verdict {
+	var apiErr *whippyware.APIError
+	switch {
+	case err == nil:
+		if resp != nil && resp.Attempts > 1 {
+			// Writes are retried by the client only after a 429 (unless the caller
+			// opted into retrying them): the service is pushing back.
+			r.limiter.throttledBy(0)
+		} else {
+			r.limiter.succeeded()
+		}
+		return answered
+	case ctx.Err() != nil:
+		return fatal
+	case errors.Is(err, whippyware.ErrRateLimited):
+		var wait time.Duration
+		if errors.As(err, &apiErr) {
+			wait = apiErr.RetryAfter
+		}
+		r.limiter.throttledBy(wait)
+		return throttled
+	case errors.Is(err, whippyware.ErrUnauthorized), errors.Is(err, whippyware.ErrNoCredentials),
+		errors.Is(err, whippyware.ErrInvalidCredentials):
+		return fatal
+	case errors.Is(err, whippyware.ErrNotFound):
+		return missing
+	case errors.Is(err, whippyware.ErrServer), errors.Is(err, whippyware.ErrUnexpectedResponse),
+		errors.Is(err, whippyware.ErrConnection):
+		// No answer at all (a dropped connection) is unclear too.
+		return unclear
+	}
+	return refused
+}
+
+// mayHaveArrived reports whether a write that got no clear answer may have reached
+// the service: everything but a *whippyware.ConnectionError that says it did not.
+func mayHaveArrived(err error) bool {
+	var connErr *whippyware.ConnectionError
+	return !errors.As(err, &connErr) || connErr.MaybeSent
+}
+
+// write makes one change happen, trying it up to MaxAttempts times. It returns an error
+// only when the run must stop; the change then stays not done.
+func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
+	o := Outcome{Line: c.Row.Line, Key: c.Row.Key, ID: c.ID, Result: map[Action]Result{Create: Created, Update: Updated, Zero: Zeroed}[c.Action]}
+	action, id, fields := c.Action, c.ID, c.Fields
+	lookUp := false // whether an earlier create may have been applied
+	var lastErr error
+	for range r.s.opts.MaxAttempts {
+		if lookUp {
+			st, err := r.find(ctx, c.Row.Key)
+			switch r.judge(ctx, nil, err) {
+			case fatal:
+				return o, err
+			case refused:
+				return failed(o, err), nil
+			case answered:
+				lookUp = false
+				if st == nil {
+					action = Create
+					break
+				}
+				// The create went through (or someone made the row): update what differs.
+				o.ID = st.ID
+				update, changed := diff(st, c.Row)
+				if !changed {
+					return o, nil
+				}
+				action, id, fields = Update, st.ID, update.Fields
+			default:
+				lastErr = err
+				continue
+			}
+		}
+		if err := r.limiter.wait(ctx); err != nil {
+			return o, err
+		}
+		var st *whippyware.Stock
+		var resp *whippyware.Response
+		var err error
+		if action == Create {
+			st, resp, err = r.s.client.Stocks.Create(ctx, createRequest(c.Row))
+		} else {
+			st, resp, err = r.s.client.Stocks.Update(ctx, id, updateRequest(c.Row, fields))
+		}
+		r.sent(resp, err)
+		lastErr = err
+		switch r.judge(ctx, resp, err) {
+		case answered:
+			o.ID = st.ID
+			return o, nil
+		case fatal:
+			return o, err
+		case unclear:
+			// A create may have been applied although its answer was lost; one that
+			// provably never left the client (a refused dial) is simply sent again.
+			lookUp = lookUp || (action == Create && mayHaveArrived(err))
+		case missing:
+			if c.Action == Zero {
+				return o, nil // the row is gone: as good as zero
+			}
+			lookUp = true // the row was deleted meanwhile: create it, unless someone did
+		case refused:
+			if action == Create && isUniqueTogether(err) {
+				lookUp = true // the row exists after all: find it and update it
+				continue
+			}
+			return failed(o, err), nil
+		}
+	}
+	return failed(o, fmt.Errorf("gave up after %d attempts: %w", r.s.opts.MaxAttempts, lastErr)), nil
+}
+
+// find looks a row up by its full key; nil when there is none.
+func (r *run) find(ctx context.Context, k Key) (*whippyware.Stock, error) {
+	if err := r.limiter.wait(ctx); err != nil {
+		return nil, err
+	}
+	page, resp, err := r.s.client.Stocks.List(ctx, &whippyware.StockFilter{
+		ListOptions: whippyware.ListOptions{Limit: 10},
+		SKU:         k.SKU, Provider: k.Provider, Location: k.Location, StockType: k.StockType,
+	})
+	r.sent(resp, err)
+	if err != nil {
+		return nil, err
+	}
+	for _, st := range page.Results {
+		// Match all four again: a service that ignored a filter must not pick a wrong row.
+		if st.SKU == k.SKU && st.Provider == k.Provider && st.Location.String() == k.Location && stockTypeOf(st) == k.StockType {
+			return st, nil
+		}
+	}
+	return nil, nil
+}
+
+func failed(o Outcome, err error) Outcome {
+	o.Result = Failed
+	var vErr *whippyware.ValidationError
+	if errors.As(err, &vErr) {
+		o.Messages = vErr.Messages()
+	} else {
+		o.Messages = []string{err.Error()}
+	}
+	return o
+}
+
+// isUniqueTogether tells a create refused because the row's key is taken (DRF's
+// unique-together message).
+func isUniqueTogether(err error) bool {
+	var vErr *whippyware.ValidationError
+	if !errors.As(err, &vErr) {
+		return false
+	}
+	for _, m := range vErr.NonField {
+		if strings.Contains(m, "must make a unique set") {
+			return true
+		}
+	}
+	return false
+}
+
+func createRequest(r Row) *whippyware.StockCreateRequest {
+	req := &whippyware.StockCreateRequest{
+		SKU: r.SKU, Provider: r.Provider, Location: whippyware.StringOrNumber(r.Location),
+		Stock: r.Quantity, StockType: r.StockType, ReservedStock: r.ReservedStock, UnitType: r.UnitType,
+	}
+	if r.Period != "" {
+		p := periodDate(r.Period)
+		req.Period = &p
+	}
+	return req
+}
+
+// updateRequest sends only fields, with the row's values.
+func updateRequest(r Row, fields []string) *whippyware.StockUpdateRequest {
+	req := &whippyware.StockUpdateRequest{}
+	for _, f := range fields {
+		switch f {
+		case "stock":
+			req.Stock = whippyware.Ptr(r.Quantity)
+		case "reserved_stock":
+			req.ReservedStock = r.ReservedStock
+		case "unit_type":
+			req.UnitType = whippyware.Ptr(r.UnitType)
+		case "period":
+			req.Period = whippyware.Value(periodDate(r.Period))
+		}
+	}
+	return req
+}
+
+// periodDate turns a checked YYYY-MM-DD into the date the service's DateField reads.
+func periodDate(s string) whippyware.DateOrTime {
+	t, _ := time.Parse(time.DateOnly, s)
+	return whippyware.Date(t.Year(), t.Month(), t.Day())
+}

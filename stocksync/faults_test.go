@@ -1,0 +1,197 @@
+package stocksync_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/whippyware-go/whippyware"
+	"github.com/whippyware-go/whippyware/stocksync"
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
+)
+
+// Each fault hits the first write of a run that creates NEW and updates OLD. POST is not
+// retried by the client, so every case is stocksync's own doing.
+func TestSyncWritesEachRowOnceThroughFaults(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault wt.Fault
+		// requests on stocks/ for the run: the page, then the writes and lookups.
+		requests int
+	}{
+		{"503 on create", wt.Fault{Method: "POST", Status: 503}, 1 + 2 + 1 + 1},                        // POST 503, lookup, POST, PATCH
+		{"502 HTML on create", wt.Fault{Method: "POST", Status: 502, Body: "<h1>Bad Gateway</h1>"}, 5}, // the same
+		{"drop before create", wt.Fault{Method: "POST", Drop: wt.DropBefore}, 5},                       // not applied: lookup finds nothing, POST again
+		{"drop after create", wt.Fault{Method: "POST", Drop: wt.DropAfter}, 1 + 1 + 1 + 1},             // applied: the lookup finds it, no second POST
+		{"503 on update", wt.Fault{Method: "PATCH", Status: 503}, 1 + 1 + 2},                           // PATCH resent
+		{"drop after update", wt.Fault{Method: "PATCH", Drop: wt.DropAfter}, 4},                        // PATCH resent: absolute, harmless
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := newFake(t)
+			fake.AddStock(wt.Stock{SKU: "OLD", Provider: "erp_main", Location: "110", Stock: 1, IsActive: true})
+			client := fake.Client()
+			_, err := client.Auth.Login(context.Background())
+			require.NoError(t, err)
+			f := tc.fault
+			f.Path = "/api/v1/stocks/*"
+			fake.FailNext(1, f)
+
+			rep, err := newSyncer(t, client, stocksync.Options{Workers: 1}).Sync(context.Background(),
+				stocksync.ReadCSV(strings.NewReader("NEW,erp_main,110,4\nOLD,erp_main,110,2\n")))
+			require.NoError(t, err)
+
+			assert.True(t, rep.OK(), "%+v", rep.Outcomes)
+			assert.Equal(t, 1, rep.Created)
+			assert.Equal(t, 1, rep.Updated)
+			assert.Equal(t, map[string]int64{
+				key("NEW", "erp_main", "110", "standard"): 4,
+				key("OLD", "erp_main", "110", "standard"): 2,
+			}, store(t, fake))
+			assert.Equal(t, tc.requests, stockRequests(fake))
+			assert.Equal(t, stockRequests(fake), rep.Requests)
+		})
+	}
+}
+
+// A create whose answer was lost every time it was tried is found by the lookup on the
+// next attempt, so the row exists once however often the answer is lost.
+func TestSyncNeverCreatesTwiceWhenAnswersKeepGettingLost(t *testing.T) {
+	fake := newFake(t)
+	fake.FailNext(3, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Drop: wt.DropAfter})
+	rep := syncCSV(t, fake, "NEW,erp_main,110,4\n", stocksync.Options{})
+	assert.Equal(t, 1, rep.Created)
+	assert.Equal(t, 1, fake.RequestCount("POST", "/api/v1/stocks/"))
+	assert.Equal(t, map[string]int64{key("NEW", "erp_main", "110", "standard"): 4}, store(t, fake))
+}
+
+// A row that fails on every attempt is reported failed with the last answer, and a rerun
+// once the service is back finishes it.
+func TestSyncGivesUpOnARowAndARerunFinishesIt(t *testing.T) {
+	fake := newFake(t)
+	fake.FailNext(3, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: 503})
+	rep := syncCSV(t, fake, "NEW,erp_main,110,4\n", stocksync.Options{MaxAttempts: 3})
+	require.Equal(t, 1, rep.Failed)
+	assert.Contains(t, rep.Outcomes[0].Messages[0], "gave up after 3 attempts")
+	assert.Contains(t, rep.Outcomes[0].Messages[0], "503")
+	assert.Equal(t, 3, fake.RequestCount("POST", "/api/v1/stocks/"))
+	assert.Empty(t, fake.Stocks())
+
+	rep = syncCSV(t, fake, "NEW,erp_main,110,4\n", stocksync.Options{})
+	assert.Equal(t, 1, rep.Created)
+	assert.Equal(t, map[string]int64{key("NEW", "erp_main", "110", "standard"): 4}, store(t, fake))
+}
+
+// Under random 503s and dropped connections (before and after the write) on every request,
+// the store equals the input after the run or one rerun, with no duplicate row.
+func TestSyncConvergesUnderRandomFaults(t *testing.T) {
+	fake := newFake(t)
+	seedStocks(fake, 200)
+	injectFaults(fake, 9, 0.10, 0.02, 0.02)
+	// Every third row changes, and 50 rows are new.
+	input := desiredCSV(250, func(i int) int {
+		if i%3 == 0 || i >= 200 {
+			return i
+		}
+		return 10
+	})
+	want := map[string]int64{}
+	for i, line := range strings.Split(strings.TrimSpace(input), "\n")[1:] {
+		want[key(strings.Split(line, ",")[0], "erp_main", "110", "standard")] = int64(map[bool]int{true: i, false: 10}[i%3 == 0 || i >= 200])
+	}
+	client := fake.Client()
+	s := newSyncer(t, client, stocksync.Options{Workers: 4})
+	rep, err := s.Sync(context.Background(), stocksync.ReadCSV(strings.NewReader(input)))
+	require.NoError(t, err)
+	if !rep.OK() {
+		rep, err = s.Sync(context.Background(), stocksync.ReadCSV(strings.NewReader(input)))
+		require.NoError(t, err)
+	}
+	assert.True(t, rep.OK(), "after one rerun: %v", rep)
+	assert.Equal(t, want, store(t, fake))
+	faulted := map[string]int{}
+	for _, r := range fake.Requests() {
+		if r.Faulted {
+			faulted[r.Method]++
+		}
+	}
+	assert.Positive(t, faulted["POST"], "some creates met a fault")
+	assert.Positive(t, faulted["PATCH"], "some updates met a fault")
+}
+
+// 429s halve the shared rate for every worker; the rows still all get written.
+func TestSyncSlowsDownOn429(t *testing.T) {
+	t.Run("the client retried the 429", func(t *testing.T) {
+		fake := newFake(t)
+		fake.FailNext(3, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
+		rep := syncCSV(t, fake, desiredCSV(10, func(int) int { return 1 }), stocksync.Options{Rate: 1000, Workers: 1})
+		assert.Equal(t, 10, rep.Created)
+		assert.Positive(t, rep.Throttled)
+		assert.Less(t, rep.Rate, 1000.0)
+	})
+	t.Run("the 429 came back to stocksync", func(t *testing.T) {
+		fake := newFake(t)
+		fake.FailNext(2, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
+		client := fake.Client(whippyware.WithoutRetries())
+		var rates []float64
+		rep, err := newSyncer(t, client, stocksync.Options{Rate: 1000, Workers: 1, Progress: func(p stocksync.Progress) {
+			rates = append(rates, p.Rate)
+		}}).Sync(context.Background(), stocksync.ReadCSV(strings.NewReader(desiredCSV(3, func(int) int { return 1 }))))
+		require.NoError(t, err)
+		assert.Equal(t, 3, rep.Created)
+		assert.Equal(t, 2, rep.Throttled)
+		assert.Equal(t, []float64{250, 250, 250}, rates, "halved twice, for every row after")
+		assert.Equal(t, 5, fake.RequestCount("POST", "/api/v1/stocks/"))
+	})
+	t.Run("no limit until the service pushes back", func(t *testing.T) {
+		fake := newFake(t)
+		fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
+		rep := syncCSV(t, fake, desiredCSV(2, func(int) int { return 1 }), stocksync.Options{Workers: 1})
+		assert.Equal(t, 1, rep.Throttled)
+		assert.Positive(t, rep.Rate, "a limit now applies")
+	})
+}
+
+// Cancelling mid-run stops sending, and the report says what was done; a rerun finishes.
+func TestSyncCancelledMidRunReportsWhatWasDone(t *testing.T) {
+	fake := newFake(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	input := desiredCSV(20, func(int) int { return 3 })
+	s := newSyncer(t, fake.Client(), stocksync.Options{Workers: 1, Progress: func(p stocksync.Progress) {
+		if p.Done == 5 {
+			cancel()
+		}
+	}})
+	rep, err := s.Sync(ctx, stocksync.ReadCSV(strings.NewReader(input)))
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, rep)
+	assert.Equal(t, 5, rep.Created)
+	assert.Equal(t, 15, rep.NotDone)
+	assert.Len(t, rep.Outcomes, 5)
+	assert.Len(t, fake.Stocks(), 5)
+
+	rep, err = s.Sync(context.Background(), stocksync.ReadCSV(strings.NewReader(input)))
+	require.NoError(t, err)
+	assert.Equal(t, 15, rep.Created)
+	assert.Equal(t, 5, rep.Unchanged)
+	assert.Len(t, store(t, fake), 20)
+}
+
+// Credentials the service refuses stop the run instead of failing every row.
+func TestSyncStopsWhenTheKeyIsRefused(t *testing.T) {
+	fake := newFake(t)
+	client := fake.Client()
+	s := newSyncer(t, client, stocksync.Options{Workers: 1})
+	plan, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader(desiredCSV(5, func(int) int { return 1 }))))
+	require.NoError(t, err)
+	fake.FailNext(10, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusUnauthorized})
+	rep, err := s.Apply(context.Background(), plan)
+	require.ErrorIs(t, err, whippyware.ErrUnauthorized)
+	assert.Equal(t, 5, rep.NotDone)
+	assert.Zero(t, rep.Failed)
+}

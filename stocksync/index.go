@@ -1,0 +1,130 @@
+package stocksync
+
+import (
+	"strconv"
+
+	"github.com/whippyware-go/whippyware"
+)
+
+// index is the desired state keyed by the full key, kept compact because it holds every
+// input row while the current stock streams past it: the strings that repeat across rows
+// (provider, location, stock type, unit type, period) are stored once and named by a
+// number, so a row costs its SKU, its map slot and a few integers.
+type index struct {
+	ids     map[string]uint32
+	strings []string // by id; id 0 is ""
+	rows    map[rowKey]desired
+	// superseded counts input rows replaced by a later row with the same key.
+	superseded int
+	seq        int32
+}
+
+type rowKey struct {
+	sku                           string
+	provider, location, stockType uint32
+}
+
+// desired is what one input row asks for. Unit type and period 0 mean "not given".
+type desired struct {
+	quantity, reserved int64
+	seq, line          int32
+	unitType, period   uint32
+	hasReserved, seen  bool
+}
+
+func newIndex() *index {
+	return &index{ids: map[string]uint32{"": 0}, strings: []string{""}, rows: map[rowKey]desired{}}
+}
+
+// intern returns the id of s, adding it when new.
+func (ix *index) intern(s string) uint32 {
+	if id, ok := ix.ids[s]; ok {
+		return id
+	}
+	id := uint32(len(ix.strings))
+	ix.ids[s] = id
+	ix.strings = append(ix.strings, s)
+	return id
+}
+
+// add indexes a normalized row; a later row with the same key replaces an earlier one.
+func (ix *index) add(r Row) {
+	k := rowKey{sku: r.SKU, provider: ix.intern(r.Provider), location: ix.intern(r.Location), stockType: ix.intern(r.StockType)}
+	d := desired{quantity: r.Quantity, seq: ix.seq, line: int32(r.Line), unitType: ix.intern(r.UnitType), period: ix.intern(r.Period)}
+	if r.ReservedStock != nil {
+		d.reserved, d.hasReserved = *r.ReservedStock, true
+	}
+	ix.seq++
+	if _, dup := ix.rows[k]; dup {
+		ix.superseded++
+	}
+	ix.rows[k] = d
+}
+
+// lookup finds the desired row for a stock read from the service, and marks it seen. A
+// string never interned cannot be part of any key, so it is not added.
+func (ix *index) lookup(st *whippyware.Stock) (rowKey, desired, bool) {
+	p, ok1 := ix.ids[st.Provider]
+	l, ok2 := ix.ids[st.Location.String()]
+	t, ok3 := ix.ids[stockTypeOf(st)]
+	if !ok1 || !ok2 || !ok3 {
+		return rowKey{}, desired{}, false
+	}
+	k := rowKey{sku: st.SKU, provider: p, location: l, stockType: t}
+	d, ok := ix.rows[k]
+	if ok && !d.seen {
+		d.seen = true
+		ix.rows[k] = d
+	}
+	return k, d, ok
+}
+
+// row rebuilds the Row of a key and its desired values.
+func (ix *index) row(k rowKey, d desired) Row {
+	r := Row{
+		Line:     int(d.line),
+		Key:      Key{SKU: k.sku, Provider: ix.strings[k.provider], Location: ix.strings[k.location], StockType: ix.strings[k.stockType]},
+		Quantity: d.quantity,
+		UnitType: ix.strings[d.unitType],
+		Period:   ix.strings[d.period],
+	}
+	if d.hasReserved {
+		r.ReservedStock = whippyware.Ptr(d.reserved)
+	}
+	return r
+}
+
+// locationsByProvider returns, per provider code, the location codes the input names.
+func (ix *index) locationsByProvider() map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for k := range ix.rows {
+		p := ix.strings[k.provider]
+		if out[p] == nil {
+			out[p] = map[string]bool{}
+		}
+		out[p][ix.strings[k.location]] = true
+	}
+	return out
+}
+
+func stockTypeOf(st *whippyware.Stock) string {
+	if st.StockType == "" {
+		return DefaultStockType
+	}
+	return st.StockType
+}
+
+// periodOf prints a stock's period as the service holds it: a date as YYYY-MM-DD, a
+// timestamp in full, "" for none.
+func periodOf(st *whippyware.Stock) string {
+	switch {
+	case st.Period == nil || st.Period.IsZero():
+		return ""
+	case st.Period.DateOnly:
+		return st.Period.Format("2006-01-02")
+	default:
+		b, _ := st.Period.MarshalJSON()
+		s, _ := strconv.Unquote(string(b))
+		return s
+	}
+}

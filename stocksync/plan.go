@@ -1,0 +1,259 @@
+package stocksync
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/whippyware-go/whippyware"
+)
+
+// Action is what a plan does to one stock row.
+type Action string
+
+// The actions of a plan. Zero sets a row the input no longer lists to 0 (snapshot mode).
+const (
+	Create Action = "create"
+	Update Action = "update"
+	Zero   Action = "zero"
+)
+
+// Before is a stock row as the service held it when the plan was made.
+type Before struct {
+	Stock         int64  `json:"stock"`
+	ReservedStock int64  `json:"reserved_stock"`
+	UnitType      string `json:"unit_type"`
+	Period        string `json:"period,omitempty"`
+}
+
+// Change is one write of a plan.
+type Change struct {
+	Action Action `json:"action"`
+	// Row is the desired row: for Zero, the row's key with quantity 0.
+	Row Row `json:"row"`
+	// ID is the stock row's id for Update and Zero.
+	ID int64 `json:"id,omitempty"`
+	// Fields are the fields an Update or Zero writes: only those that differ.
+	Fields []string `json:"fields,omitempty"`
+	// Before is the row as read, for Update and Zero.
+	Before *Before `json:"before,omitempty"`
+}
+
+// Plan is what a sync will write, computed from the input and one read of the current
+// stock. It holds only the rows that change; unchanged rows are counted.
+type Plan struct {
+	// Changes are ordered as the input (creates and updates), then zeroes by id, so that
+	// the same input and store give the same plan.
+	Changes []Change `json:"changes"`
+	// Unchanged counts input rows the service already holds as asked.
+	Unchanged int `json:"unchanged"`
+	// Superseded counts input rows replaced by a later row with the same key.
+	Superseded int `json:"superseded"`
+	// Invalid are the input rows refused before any request, with why.
+	Invalid []Outcome `json:"invalid,omitempty"`
+	// Snapshot tells whether rows missing from the input are zeroed.
+	Snapshot bool `json:"snapshot"`
+	// StocksRead and Requests are the current rows read and the requests that took.
+	StocksRead int `json:"stocks_read"`
+	Requests   int `json:"requests"`
+}
+
+// Count returns the number of changes with action a.
+func (p *Plan) Count(a Action) int {
+	n := 0
+	for i := range p.Changes {
+		if p.Changes[i].Action == a {
+			n++
+		}
+	}
+	return n
+}
+
+// Plan reads rows and the current stock of each provider the rows name, and returns the
+// writes that make the store match the rows. Rows that yield a *RowError are kept in
+// Plan.Invalid; any other error from rows, or a failure to read the current stock, ends
+// planning with that error.
+func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, error) {
+	plan := &Plan{Snapshot: s.opts.Snapshot}
+	ix := newIndex()
+	for row, err := range rows {
+		if err == nil {
+			err = row.normalize()
+			if err != nil {
+				err = &RowError{Line: row.Line, Key: row.Key, Err: err}
+			}
+		}
+		var rowErr *RowError
+		switch {
+		case errors.As(err, &rowErr):
+			plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
+			continue
+		case err != nil:
+			return nil, err
+		}
+		ix.add(row)
+	}
+	plan.Superseded = ix.superseded
+	// Changes to input rows carry their input position, so that the plan follows the input.
+	type inOrder struct {
+		seq    int32
+		change Change
+	}
+	var changes []inOrder
+	var zeroes []Change
+	locations := ix.locationsByProvider()
+	for _, provider := range slices.Sorted(maps.Keys(locations)) {
+		filter := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: s.opts.PageSize}, Provider: provider}
+		if locs := locations[provider]; len(locs) == 1 && !s.opts.Snapshot {
+			for loc := range locs {
+				filter.Location = loc // one location: read only its stock
+			}
+		}
+		read := 0
+		for st, err := range s.client.Stocks.All(ctx, filter) {
+			if err != nil {
+				return nil, fmt.Errorf("stocksync: reading the stock of provider %q: %w", provider, err)
+			}
+			read++
+			if st.Provider != provider {
+				continue // a service that ignored the filter: not this provider's row
+			}
+			k, d, ok := ix.lookup(st)
+			switch {
+			case ok:
+				if c, changed := diff(st, ix.row(k, d)); changed {
+					changes = append(changes, inOrder{d.seq, c})
+				} else {
+					plan.Unchanged++
+				}
+			case s.opts.Snapshot && st.Stock != 0:
+				zeroes = append(zeroes, Change{Action: Zero, ID: st.ID, Fields: []string{"stock"}, Before: before(st),
+					Row: Row{Key: Key{SKU: st.SKU, Provider: st.Provider, Location: st.Location.String(), StockType: stockTypeOf(st)}}})
+			}
+		}
+		plan.StocksRead += read
+		// All hides its responses, so count its pages: every page but the last is full.
+		plan.Requests += max(1, (read+s.opts.PageSize-1)/s.opts.PageSize)
+	}
+	for k, d := range ix.rows {
+		if !d.seen {
+			changes = append(changes, inOrder{d.seq, Change{Action: Create, Row: ix.row(k, d)}})
+		}
+	}
+	slices.SortFunc(changes, func(a, b inOrder) int { return cmp.Compare(a.seq, b.seq) })
+	slices.SortFunc(zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
+	plan.Changes = make([]Change, 0, len(changes)+len(zeroes))
+	for _, c := range changes {
+		plan.Changes = append(plan.Changes, c.change)
+	}
+	plan.Changes = append(plan.Changes, zeroes...)
+	return plan, nil
+}
+
+// diff compares a stock row with the row asked for: an update of the fields that differ,
+// and whether any does. Fields the input leaves unset are not compared.
+func diff(st *whippyware.Stock, want Row) (Change, bool) {
+	var fields []string
+	if st.Stock != want.Quantity {
+		fields = append(fields, "stock")
+	}
+	if want.ReservedStock != nil && st.ReservedStock != *want.ReservedStock {
+		fields = append(fields, "reserved_stock")
+	}
+	if want.UnitType != "" && st.UnitType != want.UnitType {
+		fields = append(fields, "unit_type")
+	}
+	if want.Period != "" && periodOf(st) != want.Period {
+		fields = append(fields, "period")
+	}
+	return Change{Action: Update, Row: want, ID: st.ID, Fields: fields, Before: before(st)}, len(fields) > 0
+}
+
+func before(st *whippyware.Stock) *Before {
+	return &Before{Stock: st.Stock, ReservedStock: st.ReservedStock, UnitType: st.UnitType, Period: periodOf(st)}
+}
+
+// WriteTo prints the plan, one line per change and per invalid row, then a summary line.
+func (p *Plan) WriteTo(w io.Writer) (int64, error) {
+	var b strings.Builder
+	for _, c := range p.Changes {
+		b.WriteString(c.String())
+		b.WriteByte('\n')
+	}
+	for _, o := range p.Invalid {
+		fmt.Fprintf(&b, "invalid %s\n", o.where())
+	}
+	fmt.Fprintf(&b, "plan: %d to create, %d to update, %d to zero, %d unchanged, %d invalid, %d superseded; read %d stocks in %s\n",
+		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, len(p.Invalid), p.Superseded, p.StocksRead, requests(p.Requests))
+	n, err := io.WriteString(w, b.String())
+	return int64(n), err
+}
+
+func requests(n int) string {
+	if n == 1 {
+		return "1 request"
+	}
+	return fmt.Sprintf("%d requests", n)
+}
+
+// String prints a change on one line: the action, where it comes from, the row, what
+// changes.
+func (c Change) String() string {
+	var b strings.Builder
+	b.WriteString(string(c.Action))
+	if c.Row.Line > 0 {
+		fmt.Fprintf(&b, " line %d", c.Row.Line)
+	}
+	fmt.Fprintf(&b, " %s", c.Row.Key)
+	if c.ID > 0 {
+		fmt.Fprintf(&b, " id %d", c.ID)
+	}
+	b.WriteString(":")
+	want := c.Row.values()
+	if c.Action == Create {
+		for _, f := range c.Row.fieldsSet() {
+			fmt.Fprintf(&b, " %s %s", f, want[f])
+		}
+		return b.String()
+	}
+	had := c.Before.values()
+	for _, f := range c.Fields {
+		fmt.Fprintf(&b, " %s %s -> %s", f, had[f], want[f])
+	}
+	return b.String()
+}
+
+// fieldsSet are the fields a create sends.
+func (r Row) fieldsSet() []string {
+	fields := []string{"stock"}
+	if r.ReservedStock != nil {
+		fields = append(fields, "reserved_stock")
+	}
+	if r.UnitType != "" {
+		fields = append(fields, "unit_type")
+	}
+	if r.Period != "" {
+		fields = append(fields, "period")
+	}
+	return fields
+}
+
+func (r Row) values() map[string]string {
+	v := map[string]string{"stock": strconv.FormatInt(r.Quantity, 10), "unit_type": r.UnitType, "period": r.Period}
+	if r.ReservedStock != nil {
+		v["reserved_stock"] = strconv.FormatInt(*r.ReservedStock, 10)
+	}
+	return v
+}
+
+func (b *Before) values() map[string]string {
+	return map[string]string{"stock": strconv.FormatInt(b.Stock, 10), "reserved_stock": strconv.FormatInt(b.ReservedStock, 10),
+		"unit_type": b.UnitType, "period": b.Period}
+}

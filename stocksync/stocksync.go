@@ -1,0 +1,98 @@
+// Package stocksync makes Whippy Ware's stock match an ERP's: it reads the desired rows
+// (streamed, e.g. from a CSV with ReadCSV), reads the current stock once per provider,
+// and writes only what differs, with bounded concurrency under one shared rate limit.
+//
+// A stock row is identified by sku, provider, location and stock_type (default
+// "standard"): two rows may share sku, provider and location when their stock types
+// differ, so every lookup and every key here uses all four.
+//
+// # Exactly once without idempotency keys
+//
+// The service has no idempotency key, so a create is never resent blindly: after a create
+// that got no clear answer (a 5xx, a dropped connection, an unreadable answer) the row is
+// looked up by its full key, and created again only if it is not there. An update writes
+// absolute values, so it is safe to resend. A run that is interrupted can be run again:
+// it plans from what the service holds, so it converges without duplicate rows.
+//
+// # Snapshot mode
+//
+// With Options.Snapshot the input is the whole stock of the providers it names: rows of
+// those providers that the input does not list are set to 0. They are not deleted: a
+// deleted row loses its reserved stock and history, and a missing row and a row at 0 read
+// the same to the stock lists, while a zero is undone by the next sync that lists the row.
+package stocksync
+
+import (
+	"fmt"
+
+	"github.com/whippyware-go/whippyware"
+)
+
+// Defaults of Options.
+const (
+	// DefaultPageSize is the largest page the service and the fake serve (their max limit).
+	DefaultPageSize = 1000
+	// DefaultWorkers is how many writes are in flight at once.
+	DefaultWorkers = 4
+	// DefaultMaxAttempts is how many times one row is tried before it is reported failed.
+	DefaultMaxAttempts = 4
+)
+
+// Options configure a Syncer. The zero value is usable.
+type Options struct {
+	// Snapshot zeroes the rows of the input's providers that the input does not list.
+	Snapshot bool
+	// Workers is the number of writes in flight at most (DefaultWorkers when 0).
+	Workers int
+	// Rate is the most requests per second the writes and lookups may send, shared by all
+	// workers (the plan's page reads are sequential and not limited);
+	// 0 means no limit until the service answers 429. Either way a 429 halves the rate
+	// and successes raise it back, never above Rate.
+	Rate float64
+	// PageSize is the page size of the reads of current stock (DefaultPageSize when 0). A
+	// service that serves less per page is still read whole; only Report.Requests then
+	// undercounts the pages.
+	PageSize int
+	// MaxAttempts is how many times one row is tried (DefaultMaxAttempts when 0).
+	MaxAttempts int
+	// Progress, when set, is called after each row is done or failed, never from two
+	// goroutines at once. It must return quickly: workers wait for it.
+	Progress func(Progress)
+}
+
+// Progress is the state of a run, handed to Options.Progress.
+type Progress struct {
+	// Planned is the number of writes in the plan; Done and Failed count those finished.
+	Planned, Done, Failed int
+	// Requests counts the requests sent, reads of the plan included.
+	Requests int
+	// Rate is the current limit in requests per second (0 for none).
+	Rate float64
+}
+
+// Syncer syncs stock through one client. It is safe for concurrent use; each Sync, Plan
+// and Apply is independent.
+type Syncer struct {
+	client *whippyware.Client
+	opts   Options
+}
+
+// New returns a Syncer that reads and writes through client.
+func New(client *whippyware.Client, opts Options) (*Syncer, error) {
+	switch {
+	case client == nil:
+		return nil, fmt.Errorf("stocksync: a nil client")
+	case opts.Workers < 0, opts.PageSize < 0, opts.MaxAttempts < 0, opts.Rate < 0:
+		return nil, fmt.Errorf("stocksync: Workers, PageSize, MaxAttempts and Rate may not be negative")
+	}
+	if opts.Workers == 0 {
+		opts.Workers = DefaultWorkers
+	}
+	if opts.PageSize == 0 {
+		opts.PageSize = DefaultPageSize
+	}
+	if opts.MaxAttempts == 0 {
+		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	return &Syncer{client: client, opts: opts}, nil
+}
