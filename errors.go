@@ -2,9 +2,11 @@ package whippyware
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -120,6 +122,17 @@ type ConnectionError struct {
 	MaybeSent bool
 	// Err is the cause.
 	Err error
+}
+
+// provesNotSent reports whether a transport error shows that the request never
+// left the client: the name did not resolve, the dial failed, or the service's
+// certificate was refused during the handshake, before any request byte.
+func provesNotSent(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	return errors.As(err, &dnsErr) || errors.As(err, &certErr) ||
+		(errors.As(err, &opErr) && opErr.Op == "dial")
 }
 
 // Error says what failed, where, after how many attempts, and whether the request

@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -178,6 +179,34 @@ func TestConnectionErrorsSayWhetherTheRequestMayHaveArrived(t *testing.T) {
 			assert.ErrorAs(t, err, &opErr, "%s: the cause is kept", name)
 		}
 	})
+	t.Run("a transport of its own", func(t *testing.T) {
+		// An in-process or instrumented transport calls no net/http trace hook, so
+		// only an error that proves nothing left (a failed dial) may say so.
+		for _, tc := range []struct {
+			name      string
+			err       error
+			maybeSent bool
+		}{
+			{"answer lost after the handler ran", io.ErrUnexpectedEOF, true},
+			{"dial refused", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, false},
+			{"name not found", &net.DNSError{Err: "no such host", Name: "whippy.test", IsNotFound: true}, false},
+		} {
+			var handled atomic.Int64
+			hc := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				if tc.maybeSent {
+					handled.Add(1) // the service applied the write
+				}
+				return nil, tc.err
+			})}
+			c, err := NewClient("https://whippy.test", WithKey(testKey), WithHTTPClient(hc), WithRetryWait(0, 0))
+			require.NoError(t, err)
+			err = create(context.Background(), c)
+			var connErr *ConnectionError
+			require.ErrorAs(t, err, &connErr, tc.name)
+			assert.Equal(t, tc.maybeSent, connErr.MaybeSent, tc.name)
+			assert.ErrorIs(t, err, tc.err, "%s: the cause is kept", tc.name)
+		}
+	})
 	t.Run("context cancelled while waiting for the answer", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var wait func(*http.Request)
@@ -266,3 +295,8 @@ func TestDefaultPoolKeepsConnectionsForConcurrentCalls(t *testing.T) {
 	round()
 	assert.Equal(t, int64(callers), opened.Load(), "the second round opened no connection")
 }
+
+// roundTripFunc is a transport of the test's own, which calls no net/http trace hook.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -22,25 +22,27 @@ type retryPolicy struct {
 
 // callState travels in the request context to the hooks go-retryablehttp calls,
 // which see the context but not our call. The hooks run in the goroutine that sent
-// the request, so send reads attempts after Do returns without a lock; connected is
-// set from net/http's trace hooks, which make no such promise.
+// the request, so send reads attempts after Do returns without a lock; maybeSent is
+// also set from net/http's trace hooks, which make no such promise.
 type callState struct {
 	method string
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
 	attempts   int
-	// connected is set once an attempt had a connection, so its request may have
-	// reached the service.
-	connected atomic.Bool
+	// maybeSent is set once an attempt may have reached the service: it had a
+	// connection (net/http's trace), or it ended in anything but an error that
+	// proves nothing was sent. A transport that is not net/http's (an in-process
+	// one, a mock) calls no trace hook, so its errors count as maybe sent.
+	maybeSent atomic.Bool
 }
 
 type callStateKey struct{}
 
-// withCallState puts s in ctx, with a trace that sets s.connected.
+// withCallState puts s in ctx, with a trace that sets s.maybeSent.
 func withCallState(ctx context.Context, s *callState) context.Context {
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { s.connected.Store(true) },
+		GotConn: func(httptrace.GotConnInfo) { s.maybeSent.Store(true) },
 	})
 	return context.WithValue(ctx, callStateKey{}, s)
 }
@@ -82,6 +84,9 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // or than the context has left, is returned at once: retrying earlier is pointless
 // and prolongs throttling, and waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if s := callStateFrom(ctx); s != nil && (err == nil || !provesNotSent(err)) {
+		s.maybeSent.Store(true)
+	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}

@@ -316,7 +316,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		connErr := &ConnectionError{Method: method, URL: u.String(), Attempts: attempts, MaybeSent: state.connected.Load(), Err: err}
+		connErr := &ConnectionError{Method: method, URL: u.String(), Attempts: attempts, MaybeSent: state.maybeSent.Load(), Err: err}
 		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, connErr)
 		return nil, nil, connErr
 	}

@@ -2,8 +2,11 @@ package stocksync_test
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -57,6 +60,34 @@ func TestSyncWritesEachRowOnceThroughFaults(t *testing.T) {
 		})
 	}
 }
+
+// A create that provably never left the client (its dial was refused) is sent again
+// at once: a lookup is needed only when the service may have applied it.
+func TestSyncResendsACreateThatNeverLeftWithoutALookup(t *testing.T) {
+	fake := newFake(t)
+	var refused atomic.Bool
+	inner := fake.HTTPClient().Transport
+	hc := &http.Client{Transport: transportFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/stocks/" && refused.CompareAndSwap(false, true) {
+			return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+		}
+		return inner.RoundTrip(r)
+	})}
+	client := fake.Client(whippyware.WithHTTPClient(hc))
+	rep, err := newSyncer(t, client, stocksync.Options{Workers: 1}).Sync(context.Background(),
+		stocksync.ReadCSV(strings.NewReader("NEW,erp_main,110,4\n")))
+	require.NoError(t, err)
+	assert.True(t, rep.OK(), "%+v", rep.Outcomes)
+	assert.True(t, refused.Load(), "the first create was refused at the dial")
+	assert.Equal(t, 1, rep.Created)
+	assert.Equal(t, 0, fake.RequestCount("GET", "/api/v1/stocks/")-1, "no lookup after the plan's one page")
+	assert.Equal(t, map[string]int64{key("NEW", "erp_main", "110", "standard"): 4}, store(t, fake))
+}
+
+// transportFunc is a transport of the test's own in front of the fake's.
+type transportFunc func(*http.Request) (*http.Response, error)
+
+func (f transportFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // A create whose answer was lost every time it was tried is found by the lookup on the
 // next attempt, so the row exists once however often the answer is lost.
