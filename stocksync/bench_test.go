@@ -20,11 +20,23 @@ import (
 // The benchmark: 100,000 current rows (one provider, 10 locations of 10,000 SKUs),
 // and an input of 100,000 rows of which 1% change and 0.5% are new, written with the same
 // workers by stocksync and by the old example's per-row approach.
+// Under -short (CI's one-iteration smoke run) the data is 2,000 rows, so that a broken
+// benchmark still fails CI without the minutes the full size takes.
 const (
-	benchCurrent   = 100_000
 	benchLocations = 10
 	benchWorkers   = 8
 )
+
+// benchCurrent is the number of current rows: 100,000, or 2,000 under -short.
+func benchCurrent() int {
+	if testing.Short() {
+		return 2_000
+	}
+	return 100_000
+}
+
+// benchChanged is the number of rows whose quantity the input changes: 1%.
+func benchChanged() int { return benchCurrent() / 100 }
 
 // benchStore seeds the fake with the current rows: SKU-i at location L(i%10), quantity 10.
 func benchStore(fake *wt.Server) {
@@ -33,19 +45,20 @@ func benchStore(fake *wt.Server) {
 		code := fmt.Sprintf("L%d", l)
 		fake.AddStockLocation(wt.StockLocation{Name: code, Code: code, Provider: erp.ID, IsActive: true})
 	}
-	for i := range benchCurrent {
+	for i := range benchCurrent() {
 		fake.AddStock(wt.Stock{SKU: fmt.Sprintf("SKU-%06d", i), Provider: "erp_main", Location: fmt.Sprintf("L%d", i%benchLocations), Stock: 10, IsActive: true})
 	}
 }
 
-// benchInput is the desired rows: the first 99,500 current rows, 1,000 of them (every
-// 99th) with a new quantity, and 500 new SKUs.
+// benchInput is the desired rows: all but the last 0.5% of the current rows (99,500 of
+// 100,000), 1% of them (every 99th) with a new quantity, and 0.5% new SKUs.
 func benchInput() []stocksync.Row {
-	const kept, fresh = benchCurrent - 500, 500
+	fresh := benchCurrent() / 200
+	kept := benchCurrent() - fresh
 	rows := make([]stocksync.Row, 0, kept+fresh)
 	for i := range kept {
 		q := int64(10)
-		if i%99 == 0 && i/99 < 1000 {
+		if i%99 == 0 && i/99 < benchChanged() {
 			q = 11
 		}
 		rows = append(rows, stocksync.Row{Line: i + 1, Key: stocksync.Key{SKU: fmt.Sprintf("SKU-%06d", i), Provider: "erp_main",
@@ -178,7 +191,7 @@ func BenchmarkSync100k(b *testing.B) {
 			rep, err := s.Sync(context.Background(), seq(input))
 			b.StopTimer()
 			peak := stop()
-			if err != nil || !rep.OK() || rep.Created != 500 || rep.Updated != 1000 {
+			if err != nil || !rep.OK() || rep.Created != benchCurrent()/200 || rep.Updated != benchChanged() {
 				b.Fatalf("%v: %v", err, rep)
 			}
 			b.ReportMetric(float64(counter.n.Load()), "requests/op")
