@@ -3,7 +3,6 @@ package whippyware
 import (
 	"context"
 	"net/http"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -64,37 +63,6 @@ func TestNoCredentialsSendsNothing(t *testing.T) {
 	_, err = c.Auth.Logout(context.Background())
 	require.ErrorIs(t, err, ErrNoCredentials)
 	assert.Equal(t, 0, mock.GetTotalCallCount())
-}
-
-func TestConcurrent401sCauseOneLogin(t *testing.T) {
-	c, mock := newMockClient(t, WithKey("expired"))
-	logins := mockLogin(mock, "fresh")
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", func(req *http.Request) (*http.Response, error) {
-		if req.Header.Get("Authorization") != "Token fresh" {
-			return httpmock.NewStringResponse(401, `{"detail": "Invalid token."}`), nil
-		}
-		return httpmock.NewStringResponse(200, providerJSON), nil
-	})
-	const callers = 50
-	var wg sync.WaitGroup
-	errs := make(chan error, callers)
-	start := make(chan struct{})
-	for range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			_, _, err := c.Providers.Get(context.Background(), 1)
-			errs <- err
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int64(1), logins.Load())
 }
 
 func TestLoginWithWrongPassword(t *testing.T) {

@@ -80,7 +80,10 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-func TestHugeErrorBodyIsReadWithinBounds(t *testing.T) {
+// TestHugeErrorBodyIsReadWithinBoundsMock checks on httpmock what TestBadResponses'
+// "10 MiB error body" cannot from outside the package: the error does not pin the
+// read buffer.
+func TestHugeErrorBodyIsReadWithinBoundsMock(t *testing.T) {
 	c, mock := newMockClient(t, WithKey(testKey), WithoutRetries())
 	huge := strings.Repeat("x", 10<<20)
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(500, huge))

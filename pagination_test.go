@@ -78,10 +78,15 @@ func TestAllStopsOnErrorsAndBadLinks(t *testing.T) {
 	t.Run("error page", func(t *testing.T) {
 		c, mock := newMockClient(t, WithKey(testKey))
 		mock.RegisterResponder(http.MethodGet, testAPI+"stocks/?page=7", httpmock.NewStringResponder(404, `{"detail": "Invalid page."}`))
+		// Counted, so that an iteration that yields nothing fails instead of passing.
+		yielded := 0
 		for s, err := range c.Stocks.All(context.Background(), &StockFilter{ListOptions: ListOptions{Page: 7}}) {
+			yielded++
 			assert.Nil(t, s)
-			require.ErrorIs(t, err, ErrNotFound)
+			assert.ErrorIs(t, err, ErrNotFound)
 		}
+		assert.Equal(t, 1, yielded, "the error is handed over once")
+		assert.Equal(t, 1, mock.GetTotalCallCount())
 	})
 }
 

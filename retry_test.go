@@ -186,27 +186,6 @@ func TestConnectionFailureRetriedOnlyForReads(t *testing.T) {
 	assert.Contains(t, err.Error(), "after 1 attempt")
 }
 
-func TestContextCancelledDuringBackoff(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Hour, time.Hour))
-	ctx, cancel := context.WithCancel(context.Background())
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", func(*http.Request) (*http.Response, error) {
-		time.AfterFunc(20*time.Millisecond, cancel)
-		return httpmock.NewStringResponse(503, ""), nil
-	})
-	done := make(chan error, 1)
-	go func() {
-		_, _, err := c.Providers.List(ctx, nil)
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		require.ErrorIs(t, err, context.Canceled)
-		assert.Equal(t, 1, mock.GetTotalCallCount())
-	case <-time.After(30 * time.Second):
-		t.Fatal("the call kept waiting for its hour-long backoff after the context ended")
-	}
-}
-
 func TestRetryPolicy(t *testing.T) {
 	connErr := &url.Error{Op: "Get", URL: testAPI, Err: io.ErrUnexpectedEOF}
 	certErr := &url.Error{Op: "Get", URL: testAPI, Err: &tls.CertificateVerificationError{Err: errors.New("unknown authority")}}

@@ -281,11 +281,12 @@ func TestReachableFindsWhatIsThere(t *testing.T) {
 	assert.True(t, ok, "a header behind a response")
 }
 
-// TestSecretsNeverLeakUnderFailures runs succeeding and failing calls at debug logging
+// TestSecretsNeverLeakUnderFailuresFake runs succeeding and failing calls at debug logging
 // (401 and re-login, 400, 404, 429, 503, dropped connections, logout, a withdrawn fixed
 // key, a wrong password) and looks for the passwords and every key in the log, in every
-// error's text and in the formatted clients.
-func TestSecretsNeverLeakUnderFailures(t *testing.T) {
+// error's text and in the formatted clients. TestSecretsNeverLeakMock is its httpmock
+// counterpart inside the package.
+func TestSecretsNeverLeakUnderFailuresFake(t *testing.T) {
 	const user, password, wrongPassword = "keeper", "pw-3f9a1c-do-not-leak", "pw-wrong-77c1e0-do-not-leak"
 	srv := wt.NewTestServer(t, wt.WithUser(user, password))
 	var logs bytes.Buffer // one handler for all clients: slog serialises its writes

@@ -61,9 +61,11 @@ func TestOversizedSuccessBody(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode)
 }
 
-// TestSecretsNeverLeak runs failing and succeeding calls at debug level and looks
-// for the password and keys in every log line, error text and formatted value.
-func TestSecretsNeverLeak(t *testing.T) {
+// TestSecretsNeverLeakMock runs failing and succeeding calls at debug level on httpmock
+// and looks for the password and keys in every log line, error text and formatted
+// value, the unexported token store included, which TestSecretsNeverLeakUnderFailuresFake
+// (the same on the fake, with more failures) cannot reach from outside the package.
+func TestSecretsNeverLeakMock(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, mock := newMockClient(t, WithKey("old-secret-key"), WithLogger(logger))
