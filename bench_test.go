@@ -19,12 +19,14 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/whippyware-go/whippyware"
+	"github.com/whippyware-go/whippyware/internal/benchsize"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -127,8 +129,9 @@ func (c *benchBaseline) createStock(ctx context.Context, req *whippyware.StockCr
 	return s, nil
 }
 
-// benchSeededStocks is how many stocks the shared benchmark servers hold.
-const benchSeededStocks = 10000
+// benchSeededStocks is how many stocks the shared benchmark servers hold: 10,000, or
+// benchsize.Short under -short (CI's smoke pass).
+func benchSeededStocks() int { return benchsize.N(10000) }
 
 // benchEnv is one fake server and the two clients of it, sharing one key.
 type benchEnv struct {
@@ -174,7 +177,7 @@ func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server
 // after. Each sub-benchmark gets its own: the fake keeps every request in its log, so a shared
 // one would grow while the benchmarks run and make the later ones pay for the earlier ones.
 func benchSeeded(tb testing.TB, transport string) *benchEnv {
-	e := newBenchEnv(tb, transport, benchSeededStocks, nil)
+	e := newBenchEnv(tb, transport, benchSeededStocks(), nil)
 	tb.Cleanup(e.srv.Close)
 	return e
 }
@@ -308,8 +311,8 @@ func BenchmarkAllStocks(b *testing.B) {
 				}
 				n, sum = n+1, sum+s.Stock
 			}
-			if n != benchSeededStocks {
-				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks)
+			if n != benchSeededStocks() {
+				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks())
 			}
 			benchSinkSum = sum
 		},
@@ -318,8 +321,8 @@ func BenchmarkAllStocks(b *testing.B) {
 			if err := e.base.allStocks(ctx, 500, func(s *whippyware.Stock) { n, sum = n+1, sum+s.Stock }); err != nil {
 				b.Fatal(err)
 			}
-			if n != benchSeededStocks {
-				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks)
+			if n != benchSeededStocks() {
+				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks())
 			}
 			benchSinkSum = sum
 		})
@@ -522,9 +525,10 @@ func startBenchFake(b *testing.B, stocks int) (url, key string) {
 //   - peak-heap-MB: the largest growth of HeapAlloc, sampled every 250 stocks without
 //     forcing a GC: what the walk's garbage adds before the collector runs.
 //
-// Streaming means the first two stay about equal whatever the total.
+// Streaming means the first two stay about equal whatever the total. Under -short it
+// walks benchsize.Short stocks once.
 func BenchmarkAllStreams(b *testing.B) {
-	for _, total := range []int{10000, 100000} {
+	for _, total := range slices.Compact([]int{benchsize.N(10000), benchsize.N(100000)}) {
 		b.Run("stocks="+strconv.Itoa(total), func(b *testing.B) {
 			url, key := startBenchFake(b, total)
 			c, err := whippyware.NewClient(url, whippyware.WithKey(key))

@@ -104,3 +104,5 @@ func jsonEq(t *testing.T, want any, got []byte) {
 	require.NoError(t, err)
 	require.JSONEq(t, string(w), string(got))
 }
+
+const providerJSON = `{"id": 1, "name": "Provider", "code": "provider_company", "is_active": true}`

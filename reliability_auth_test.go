@@ -286,3 +286,75 @@ func TestRedirectsThroughACallersClientNeverLeaveTheService(t *testing.T) {
 	require.NoError(t, err, "a redirect within the service is followed")
 	assert.Equal(t, int64(1), got.ID)
 }
+
+// TestReloginStormCausesOneLogin withdraws every key, then lets 100 goroutines call at
+// once. The fake holds the login until all 100 have sent the withdrawn key, so every one
+// of them meets a 401 before a fresh key exists: a real storm, every run.
+func TestReloginStormCausesOneLogin(t *testing.T) {
+	const callers = 100
+	srv := wt.NewTestServer(t)
+	p := srv.AddProvider(wt.Provider{Name: "Storm", Code: "storm", IsActive: true})
+	c := srv.Client()
+	ctx := t.Context()
+	_, err := c.Auth.Login(ctx)
+	require.NoError(t, err)
+	stale := c.Auth.Key()
+	srv.ExpireTokens()
+
+	allRefused := make(chan struct{})
+	var withStale atomic.Int32
+	srv.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		switch {
+		case r.Header.Get("Authorization") == "Token "+stale:
+			if withStale.Add(1) == callers {
+				close(allRefused)
+			}
+		case r.URL.Path == relLoginPath:
+			select {
+			case <-allRefused:
+			case <-time.After(5 * time.Second): // they did not all send it: the counts below fail
+			}
+		}
+		return nil
+	})
+	logins := srv.RequestCount(http.MethodPost, relLoginPath)
+
+	got := make([]*whippyware.Provider, callers)
+	errs := make([]error, callers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			got[i], _, errs[i] = c.Providers.Get(ctx, p.ID)
+		}()
+	}
+	close(start)
+	wg.Wait()
+
+	for i := range callers {
+		if assert.NoError(t, errs[i]) {
+			assert.Equal(t, p.ID, got[i].ID)
+			assert.Equal(t, "Storm", got[i].Name)
+		}
+	}
+	assert.Equal(t, 1, srv.RequestCount(http.MethodPost, relLoginPath)-logins, "one login for the whole storm")
+	fresh := c.Auth.Key()
+	assert.NotEqual(t, stale, fresh)
+	// Each caller was refused once with the withdrawn key and resent once with the fresh one.
+	var refused, resent int
+	for _, r := range srv.Requests() {
+		switch r.Header.Get("Authorization") {
+		case "Token " + stale:
+			refused++
+			assert.Equal(t, http.StatusUnauthorized, r.Status)
+		case "Token " + fresh:
+			resent++
+			assert.Equal(t, http.StatusOK, r.Status)
+		}
+	}
+	assert.Equal(t, callers, refused, "requests refused with the withdrawn key")
+	assert.Equal(t, callers, resent, "requests resent with the fresh key")
+}

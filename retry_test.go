@@ -1,9 +1,17 @@
 package whippyware
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"errors"
 	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -86,4 +94,158 @@ func TestRepeatableRequestsRetriedLikeAGet(t *testing.T) {
 		retry, _ = retryPolicy{}.checkRetry(ctx, nil, io.ErrUnexpectedEOF)
 		assert.Equal(t, repeatable, retry, "a connection error (repeatable %v)", repeatable)
 	}
+}
+
+func TestRetriesGETAfter503(t *testing.T) {
+	c, mock := newMockClient(t, WithKey(testKey))
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/",
+		httpmock.NewStringResponder(503, "busy").Then(httpmock.NewStringResponder(503, "busy")).Then(httpmock.NewStringResponder(200, providerJSON)))
+	p, resp, err := c.Providers.Get(context.Background(), 1)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), p.ID)
+	assert.Equal(t, 3, resp.Attempts)
+	assert.Equal(t, 3, mock.GetTotalCallCount())
+}
+
+func TestWritesAreNotRetriedAfter5xx(t *testing.T) {
+	for _, method := range []string{http.MethodPost, http.MethodPatch} {
+		t.Run(method, func(t *testing.T) {
+			c, mock := newMockClient(t, WithKey(testKey))
+			mock.RegisterResponder(method, `=~^`+testAPI+`providers/`, httpmock.NewStringResponder(503, `{"detail": "down"}`))
+			var err error
+			var resp *Response
+			if method == http.MethodPost {
+				_, resp, err = c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "P", Code: "p"})
+			} else {
+				_, resp, err = c.Providers.Update(context.Background(), 1, &ProviderUpdateRequest{Name: Ptr("P")})
+			}
+			require.ErrorIs(t, err, ErrServer)
+			assert.Equal(t, 1, mock.GetTotalCallCount(), "a write must be sent once")
+			assert.Equal(t, 503, resp.StatusCode)
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 1, apiErr.Attempts)
+			assert.Equal(t, "down", apiErr.Detail)
+		})
+	}
+}
+
+func TestRetryWritesOptInResendsTheSameBody(t *testing.T) {
+	c, mock := newMockClient(t, WithKey(testKey), WithRetryNonIdempotent())
+	var bodies []string
+	mock.RegisterResponder(http.MethodPost, testAPI+"providers/", func(req *http.Request) (*http.Response, error) {
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(req.Body)
+		bodies = append(bodies, b.String())
+		if len(bodies) < 3 {
+			return httpmock.NewStringResponse(502, "<html>bad gateway</html>"), nil
+		}
+		return httpmock.NewStringResponse(201, providerJSON), nil
+	})
+	_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"})
+	require.NoError(t, err)
+	assert.Equal(t, 3, resp.Attempts)
+	require.Len(t, bodies, 3)
+	assert.Equal(t, bodies[0], bodies[1])
+	assert.Equal(t, bodies[0], bodies[2])
+}
+
+func TestBackoff(t *testing.T) {
+	withRetryAfter := func(v string) *http.Response {
+		return &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": []string{v}}}
+	}
+	assert.Equal(t, time.Duration(0), backoff(0, 0, 1, withRetryAfter("86400")))
+	assert.Equal(t, 10*time.Second, backoff(time.Second, 10*time.Second, 0, withRetryAfter("86400")))
+	assert.Equal(t, 2*time.Second, backoff(time.Second, 10*time.Second, 5, withRetryAfter("2")))
+	assert.Equal(t, 10*time.Second, backoff(time.Second, 10*time.Second, 0, withRetryAfter(time.Now().Add(time.Hour).UTC().Format(http.TimeFormat))))
+	for attempt := range 6 {
+		want := time.Second << attempt
+		got := backoff(time.Second, 10*time.Second, attempt, nil)
+		assert.GreaterOrEqual(t, got, min(want, 10*time.Second), "attempt %d", attempt)
+		assert.LessOrEqual(t, got, min(want*3/2, 10*time.Second), "attempt %d", attempt)
+	}
+	// An unreadable Retry-After falls back to the exponential wait.
+	assert.Equal(t, time.Second, backoff(time.Second, time.Second, 0, withRetryAfter("soon")))
+}
+
+func TestConnectionFailureRetriedOnlyForReads(t *testing.T) {
+	c, mock := newMockClient(t, WithKey(testKey))
+	mock.RegisterResponder(http.MethodGet, testAPI+"stocks/1/",
+		httpmock.Responder(httpmock.ConnectionFailure).Then(httpmock.NewStringResponder(200, `{"id": 1, "sku": "A"}`)))
+	mock.RegisterResponder(http.MethodPost, testAPI+"stocks/", httpmock.ConnectionFailure)
+
+	s, resp, err := c.Stocks.Get(context.Background(), 1)
+	require.NoError(t, err)
+	assert.Equal(t, "A", s.SKU)
+	assert.Equal(t, 2, resp.Attempts)
+
+	_, resp, err = c.Stocks.Create(context.Background(), &StockCreateRequest{SKU: "A", Provider: "p", Location: "1", Stock: 1})
+	require.Error(t, err)
+	assert.Nil(t, resp, "no answer came")
+	assert.Equal(t, 1, mock.GetCallCountInfo()["POST "+testAPI+"stocks/"], "a POST whose connection failed may have been applied: never resent")
+	assert.Contains(t, err.Error(), "after 1 attempt")
+}
+
+func TestRetryPolicy(t *testing.T) {
+	connErr := &url.Error{Op: "Get", URL: testAPI, Err: io.ErrUnexpectedEOF}
+	certErr := &url.Error{Op: "Get", URL: testAPI, Err: &tls.CertificateVerificationError{Err: errors.New("unknown authority")}}
+	outcomes := []struct {
+		name      string
+		status    int
+		err       error
+		always    bool // retried whatever the method
+		resending bool // retried where resending is safe
+	}{
+		{"429", 429, nil, true, true},
+		{"500", 500, nil, false, true},
+		{"502", 502, nil, false, true},
+		{"503", 503, nil, false, true},
+		{"501", 501, nil, false, false},
+		{"400", 400, nil, false, false},
+		{"404", 404, nil, false, false},
+		{"connection error", 0, connErr, false, true},
+		{"untrusted certificate", 0, certErr, false, false},
+	}
+	for _, writes := range []bool{false, true} {
+		p := retryPolicy{writes: writes}
+		for _, method := range []string{"GET", "HEAD", "PUT", "DELETE", "POST", "PATCH"} {
+			safe := writes || (method != "POST" && method != "PATCH")
+			for _, o := range outcomes {
+				ctx := withCallState(context.Background(), &callState{method: method})
+				var resp *http.Response
+				if o.err == nil {
+					resp = &http.Response{StatusCode: o.status, Header: http.Header{}}
+				}
+				retry, err := p.checkRetry(ctx, resp, o.err)
+				assert.NoError(t, err)
+				assert.Equal(t, o.always || (safe && o.resending), retry, "%s %s (retry writes %v)", method, o.name, writes)
+			}
+		}
+	}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	retry, err := retryPolicy{}.checkRetry(cancelled, &http.Response{StatusCode: 503}, nil)
+	assert.False(t, retry)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
+func TestUntrustedCertificateIsNotRetried(t *testing.T) {
+	var handshakes atomic.Int64
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			handshakes.Add(1)
+		}
+	}
+	srv.StartTLS()
+	defer srv.Close()
+	c, err := NewClient(srv.URL, WithKey(testKey), WithRetryWait(0, 0))
+	require.NoError(t, err)
+	_, _, err = c.Providers.Get(context.Background(), 1)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "after 1 attempt")
+	var certErr *tls.CertificateVerificationError
+	assert.ErrorAs(t, err, &certErr)
+	assert.Equal(t, int64(1), handshakes.Load())
 }

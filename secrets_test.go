@@ -1,14 +1,19 @@
 package whippyware_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -274,4 +279,106 @@ func TestReachableFindsWhatIsThere(t *testing.T) {
 	req.Header.Set("Authorization", "Token the-key")
 	_, ok = reachable(&http.Response{Request: req}, "the-key")
 	assert.True(t, ok, "a header behind a response")
+}
+
+// TestSecretsNeverLeakUnderFailuresFake runs succeeding and failing calls at debug logging
+// (401 and re-login, 400, 404, 429, 503, dropped connections, logout, a withdrawn fixed
+// key, a wrong password) and looks for the passwords and every key in the log, in every
+// error's text and in the formatted clients. TestSecretsNeverLeakMock is its httpmock
+// counterpart inside the package.
+func TestSecretsNeverLeakUnderFailuresFake(t *testing.T) {
+	const user, password, wrongPassword = "keeper", "pw-3f9a1c-do-not-leak", "pw-wrong-77c1e0-do-not-leak"
+	srv := wt.NewTestServer(t, wt.WithUser(user, password))
+	var logs bytes.Buffer // one handler for all clients: slog serialises its writes
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c := srv.Client(whippyware.WithLogger(logger), whippyware.WithRetryMax(2))
+	ctx := t.Context()
+
+	var errs []error
+	failing := func(err error, want error) {
+		t.Helper()
+		require.ErrorIs(t, err, want)
+		errs = append(errs, err)
+	}
+	// noAnswer: a dropped connection (EOF, or a reset, as the socket has it).
+	noAnswer := func(err error) {
+		t.Helper()
+		require.Error(t, err)
+		var apiErr *whippyware.APIError
+		require.False(t, errors.As(err, &apiErr), "no answer came: %v", err)
+		errs = append(errs, err)
+	}
+	p, _, err := c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "P", Code: "p"})
+	require.NoError(t, err, "lazy login, then a create")
+	srv.ExpireTokens()
+	_, _, err = c.Providers.Get(ctx, p.ID)
+	require.NoError(t, err, "401, one re-login, resent")
+
+	_, _, err = c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Code: "p"})
+	failing(err, whippyware.ErrValidation)
+	_, _, err = c.Providers.Get(ctx, 9999)
+	failing(err, whippyware.ErrNotFound)
+	// Longer than the zero longest wait: returned at once, not retried.
+	srv.FailNext(1, wt.Fault{Method: http.MethodGet, Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second})
+	_, _, err = c.Providers.List(ctx, nil)
+	failing(err, whippyware.ErrRateLimited)
+	srv.FailNext(3, wt.Fault{Method: http.MethodGet, Status: http.StatusServiceUnavailable})
+	_, _, err = c.Providers.List(ctx, nil)
+	failing(err, whippyware.ErrServer)
+	// Drops on a DELETE (retried by the SDK) and a POST (sent once): net/http itself
+	// resends a GET whose reused connection closed without an answer, so a dropped GET
+	// may never reach the SDK.
+	srv.FailNext(3, wt.Fault{Method: http.MethodDelete, Drop: wt.DropBefore})
+	_, err = c.Providers.Delete(ctx, p.ID)
+	noAnswer(err)
+	srv.FailNext(1, wt.Fault{Method: http.MethodPost, Drop: wt.DropAfter})
+	_, _, err = c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "Q", Code: "q"})
+	noAnswer(err)
+
+	withdrawn := c.Auth.Key()
+	_, err = c.Auth.Logout(ctx)
+	require.NoError(t, err)
+	_, _, err = c.Providers.Get(ctx, p.ID)
+	require.NoError(t, err, "a new login after logout")
+	keyOnly, err := whippyware.NewClient(srv.URL, whippyware.WithKey(withdrawn),
+		whippyware.WithHTTPClient(srv.HTTPClient()), whippyware.WithLogger(logger))
+	require.NoError(t, err)
+	_, _, err = keyOnly.Providers.Get(ctx, p.ID)
+	failing(err, whippyware.ErrUnauthorized)
+	wrong := srv.Client(whippyware.WithCredentials(user, wrongPassword), whippyware.WithLogger(logger))
+	_, _, err = wrong.Providers.List(ctx, nil)
+	failing(err, whippyware.ErrInvalidCredentials)
+
+	// Every key the service saw, and the one the client holds: the first login's, the
+	// one after ExpireTokens and the one after Logout.
+	keys := []string{c.Auth.Key()}
+	for _, r := range srv.Requests() {
+		if key, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Token "); ok && !slices.Contains(keys, key) {
+			keys = append(keys, key)
+		}
+	}
+	require.Len(t, keys, 3, "keys to look for")
+	secrets := map[string]string{"the password": password, "the wrong password": wrongPassword}
+	for i, key := range keys {
+		secrets[fmt.Sprintf("key %d", i+1)] = key
+	}
+
+	logged := logs.String()
+	for _, want := range []string{"status=401", "status=400", "status=404", "status=429", "status=503",
+		"whippyware retry", "whippyware request failed"} {
+		require.Contains(t, logged, want, "the debug log covered every kind of failure")
+	}
+	texts := map[string]string{"debug log": logged}
+	for i, err := range errs {
+		texts[fmt.Sprintf("error %d", i)] = fmt.Sprintf("%s\n%v\n%+v\n%#v\n%q", err.Error(), err, err, err, err)
+	}
+	for name, client := range map[string]*whippyware.Client{"client": c, "key-only client": keyOnly, "wrong-password client": wrong} {
+		texts[name] = fmt.Sprintf("%v\n%+v\n%#v\n%s\n%v\n%+v", client, client, client, client, client.Auth, *client.Providers)
+	}
+	for name, text := range texts {
+		for label, secret := range secrets {
+			// Not assert.NotContains: its message would print the text, secret included.
+			assert.Falsef(t, strings.Contains(text, secret), "the %s holds %s", name, label)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/whippyware-go/whippyware/internal/benchsize"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -18,21 +19,27 @@ func seedStocks(b *testing.B, srv *wt.Server, n int) {
 	}
 }
 
+// BenchmarkSeed10000Stocks stores 10,000 stocks in a new fake (benchsize.Short under
+// -short).
 func BenchmarkSeed10000Stocks(b *testing.B) {
+	n := benchsize.N(10000)
 	for b.Loop() {
 		srv := wt.NewServer(wt.WithoutListener())
-		seedStocks(b, srv, 10000)
+		seedStocks(b, srv, n)
 		srv.Close()
 	}
 }
 
-// BenchmarkListStocks reads all 10,000 stocks, 500 a page, from 8 clients at once.
+// BenchmarkListStocks reads all 10,000 stocks (benchsize.Short under -short), 500 a page,
+// from 8 clients at once.
 func BenchmarkListStocks(b *testing.B) {
+	stocks := benchsize.N(10000)
+	pages := (stocks + 499) / 500
 	for _, mode := range modes {
 		b.Run(mode.name, func(b *testing.B) {
 			srv := wt.NewServer(mode.opts...)
 			defer srv.Close()
-			seedStocks(b, srv, 10000)
+			seedStocks(b, srv, stocks)
 			key := connect(b, srv).key
 			b.SetParallelism(4) // with GOMAXPROCS 2: 8 clients
 			b.ResetTimer()
@@ -40,7 +47,7 @@ func BenchmarkListStocks(b *testing.B) {
 				client := srv.HTTPClient()
 				page := 0
 				for pb.Next() {
-					page = page%20 + 1
+					page = page%pages + 1
 					req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/stocks/?limit=500&page=%d", srv.URL, page), nil)
 					req.Header.Set("Authorization", "Token "+key)
 					res, err := client.Do(req)

@@ -1,0 +1,96 @@
+package whippyware
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestPathPrefixWithoutSlash: a base path without its trailing slash must not lose
+// its last segment when paths are resolved against it.
+func TestPathPrefixWithoutSlash(t *testing.T) {
+	mock := httpmock.NewMockTransport()
+	rec := recordJSON(mock, http.MethodGet, "https://whippy.test/a/b/api/v1/providers/1/", 200, providerJSON)
+	c, err := NewClient("https://whippy.test/a/b", WithKey(testKey), WithHTTPClient(&http.Client{Transport: mock}))
+	require.NoError(t, err)
+	p, _, err := c.Providers.Get(context.Background(), 1)
+	require.NoError(t, err)
+	assert.Equal(t, "provider_company", p.Code)
+	assert.NotNil(t, rec.Load())
+}
+
+func TestUnreadableSuccessBodies(t *testing.T) {
+	cases := map[string]string{
+		"truncated":  `{"id": 1, "name": "Prov`,
+		"empty":      ``,
+		"html":       `<html>maintenance</html>`,
+		"wrong type": `{"id": "one"}`,
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, mock := newMockClient(t, WithKey(testKey))
+			mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(200, body))
+			p, resp, err := c.Providers.Get(context.Background(), 1)
+			require.ErrorIs(t, err, ErrUnexpectedResponse)
+			assert.Nil(t, p)
+			assert.Equal(t, 200, resp.StatusCode)
+		})
+	}
+}
+
+func TestOversizedSuccessBody(t *testing.T) {
+	c, mock := newMockClient(t, WithKey(testKey))
+	require.EqualValues(t, maxResponseBytes, c.maxBody, "the default bound")
+	c.maxBody = 1 << 10 // the code path of 32 MiB without reading 32 MiB under -race
+	atLimit := `{"count": 0, "next": null, "previous": null, "results": []}` + strings.Repeat(" ", 1<<10-59)
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=1", httpmock.NewStringResponder(200, atLimit))
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=2", httpmock.NewStringResponder(200, atLimit+" "))
+	_, _, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 1}})
+	require.NoError(t, err, "a body of exactly the limit is read")
+	_, resp, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 2}})
+	require.ErrorIs(t, err, ErrUnexpectedResponse)
+	assert.Contains(t, err.Error(), "answered more than 1024 bytes")
+	assert.Equal(t, 200, resp.StatusCode)
+}
+
+// TestSecretsNeverLeakMock runs failing and succeeding calls at debug level on httpmock
+// and looks for the password and keys in every log line, error text and formatted
+// value, the unexported token store included, which TestSecretsNeverLeakUnderFailuresFake
+// (the same on the fake, with more failures) cannot reach from outside the package.
+func TestSecretsNeverLeakMock(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mock := newMockClient(t, WithKey("old-secret-key"), WithLogger(logger))
+	mockLogin(mock, "new-secret-key")
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", func(req *http.Request) (*http.Response, error) {
+		if req.Header.Get("Authorization") == "Token old-secret-key" {
+			return httpmock.NewStringResponse(401, `{"detail": "Invalid token."}`), nil
+		}
+		return httpmock.NewStringResponse(200, providerJSON), nil
+	})
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/2/", httpmock.NewStringResponder(503, "down").Then(httpmock.NewStringResponder(404, `{"detail": "Not found."}`)))
+
+	var texts []string
+	_, _, err := c.Providers.Get(context.Background(), 1)
+	require.NoError(t, err)
+	_, _, err = c.Providers.Get(context.Background(), 2)
+	require.Error(t, err)
+	texts = append(texts, err.Error(), fmt.Sprintf("%v %+v %#v %s", err, err, err, err))
+	texts = append(texts, fmt.Sprintf("%v %+v %#v %s", c, c, c, c), fmt.Sprintf("%v %+v %#v", *c.Auth, c.Providers, c.tokens))
+	texts = append(texts, logs.String())
+	require.Contains(t, logs.String(), "whippyware retry", "the debug log ran")
+	for _, text := range texts {
+		for _, secret := range []string{testPassword, "old-secret-key", "new-secret-key"} {
+			assert.NotContains(t, text, secret)
+		}
+	}
+	assert.Contains(t, c.String(), `credentials(user "test")`)
+}
