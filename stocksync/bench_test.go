@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/whippyware-go/whippyware"
+	"github.com/whippyware-go/whippyware/internal/benchsize"
 	"github.com/whippyware-go/whippyware/stocksync"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
@@ -20,20 +21,15 @@ import (
 // The benchmark: 100,000 current rows (one provider, 10 locations of 10,000 SKUs),
 // and an input of 100,000 rows of which 1% change and 0.5% are new, written with the same
 // workers by stocksync and by the old example's per-row approach.
-// Under -short (CI's one-iteration smoke run) the data is 2,000 rows, so that a broken
-// benchmark still fails CI without the minutes the full size takes.
+// Under -short (CI's one-iteration smoke run) the data is benchsize.Short rows, so that a
+// broken benchmark still fails CI without the minutes the full size takes.
 const (
 	benchLocations = 10
 	benchWorkers   = 8
 )
 
-// benchCurrent is the number of current rows: 100,000, or 2,000 under -short.
-func benchCurrent() int {
-	if testing.Short() {
-		return 2_000
-	}
-	return 100_000
-}
+// benchCurrent is the number of current rows: 100,000, or fewer under -short.
+func benchCurrent() int { return benchsize.N(100_000) }
 
 // benchChanged is the number of rows whose quantity the input changes: 1%.
 func benchChanged() int { return benchCurrent() / 100 }

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+
+	"github.com/whippyware-go/whippyware/internal/benchsize"
 )
 
 // BenchmarkIndexBytesPerRow measures the live heap the desired-state index keeps per row,
 // SKU strings included, for 100,000 rows like the input (SKUs of 10 characters,
 // one provider, 10 locations, the default stock type), after a GC.
 func BenchmarkIndexBytesPerRow(b *testing.B) {
-	const n = 100_000
+	n := benchsize.N(100_000)
 	locations := make([]string, 10)
 	for i := range locations {
 		locations[i] = fmt.Sprintf("L%d", i)
@@ -26,7 +28,7 @@ func BenchmarkIndexBytesPerRow(b *testing.B) {
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
-		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/n, "heap-B/row")
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(n), "heap-B/row")
 		runtime.KeepAlive(ix)
 	}
 }
