@@ -31,10 +31,11 @@ type callState struct {
 	repeatable bool
 	attempts   int
 	// maybeSent is set once an attempt may have reached the service: it had a
-	// connection (net/http's trace), or it ended in anything but an error that
-	// proves nothing was sent. A transport that is not net/http's (an in-process
-	// one, a mock) calls no trace hook, so its errors count as maybe sent.
+	// connection (net/http's trace) or an answer. A transport that is not
+	// net/http's (an in-process one, a mock) calls no trace hook (traced stays
+	// false), so its errors count as maybe sent unless they prove otherwise.
 	maybeSent atomic.Bool
+	traced    atomic.Bool
 }
 
 type callStateKey struct{}
@@ -42,6 +43,7 @@ type callStateKey struct{}
 // withCallState puts s in ctx, with a trace that sets s.maybeSent.
 func withCallState(ctx context.Context, s *callState) context.Context {
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn: func(string) { s.traced.Store(true) },
 		GotConn: func(httptrace.GotConnInfo) { s.maybeSent.Store(true) },
 	})
 	return context.WithValue(ctx, callStateKey{}, s)
@@ -84,7 +86,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // or than the context has left, is returned at once: retrying earlier is pointless
 // and prolongs throttling, and waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if s := callStateFrom(ctx); s != nil && (err == nil || !provesNotSent(err)) {
+	if s := callStateFrom(ctx); s != nil && (err == nil || !s.traced.Load() && !provesNotSent(err)) {
 		s.maybeSent.Store(true)
 	}
 	if ctx.Err() != nil {
