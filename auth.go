@@ -71,17 +71,22 @@ func (s *AuthService) Login(ctx context.Context) (*Response, error) {
 
 // Logout calls expire-token for the configured user, which withdraws that user's
 // key on the service, and forgets the key. It needs WithCredentials: the service
-// asks for the user name.
-func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
+// asks for the user name. callOpts adjust this call alone (see CallOption).
+func (s *AuthService) Logout(ctx context.Context, callOpts ...CallOption) (*Response, error) {
 	t := s.client.tokens
 	if t.username == "" {
 		return nil, ErrNoCredentials
+	}
+	co, err := newCallOptions(callOpts)
+	if err != nil {
+		return nil, err
 	}
 	resp, err := s.client.do(ctx, call{
 		method:     http.MethodPost,
 		path:       apiPrefix + "expire-token/",
 		body:       expireTokenRequest{Username: t.username},
 		repeatable: true, // expiring twice withdraws the same key
+		opts:       co,
 	})
 	if err != nil {
 		return resp, err

@@ -3,6 +3,7 @@ package whippyware
 import (
 	"context"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -29,13 +30,30 @@ type callState struct {
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
-	attempts   int
+	// retryMax and retryWrites are this call's policy: the client's, unless its
+	// CallOptions changed them.
+	retryMax    int
+	retryWrites bool
+	attempts    int
 	// connected is set once an attempt had a connection, so its request may have
 	// reached the service.
 	connected atomic.Bool
 }
 
 type callStateKey struct{}
+
+// callState returns the state of one send of cl under policy p.
+func (p retryPolicy) callState(cl call) *callState {
+	s := &callState{method: cl.method, repeatable: cl.repeatable, retryMax: p.max, retryWrites: p.writes || cl.opts.retryNonIdempotent}
+	if cl.opts.retryMaxSet {
+		s.retryMax = cl.opts.retryMax
+	}
+	return s
+}
+
+// retryCeiling is go-retryablehttp's own bound on retries, never reached: checkRetry
+// enforces each call's retryMax, which a CallOption may set above the client's.
+const retryCeiling = math.MaxInt32
 
 // withCallState puts s in ctx, with a trace that sets s.connected.
 func withCallState(ctx context.Context, s *callState) context.Context {
@@ -58,7 +76,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 		HTTPClient:   hc,
 		RetryWaitMin: p.minWait,
 		RetryWaitMax: p.maxWait,
-		RetryMax:     p.max,
+		RetryMax:     retryCeiling,
 		CheckRetry:   p.checkRetry,
 		Backoff:      backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -86,9 +104,14 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		return false, ctx.Err()
 	}
 	resendable := p.writes
-	if s := callStateFrom(ctx); s == nil || s.repeatable {
+	s := callStateFrom(ctx)
+	if s != nil && s.attempts > s.retryMax {
+		return false, nil // this call's retries are spent
+	}
+	if s == nil || s.repeatable {
 		resendable = true
 	} else {
+		resendable = resendable || s.retryWrites
 		switch s.method {
 		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 			resendable = true

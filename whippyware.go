@@ -220,6 +220,7 @@ type call struct {
 	// repeatable marks a request that is safe to resend whatever its method
 	// (login, expire-token): retried as a GET is.
 	repeatable bool
+	opts       callOptions // the caller's CallOptions for this call
 }
 
 // do is the one request path: it builds, authenticates, sends (with retries), logs
@@ -228,6 +229,11 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	if cl.opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.opts.timeout)
 		defer cancel()
 	}
 	u := c.resolve(cl.path, cl.query.Encode())
@@ -285,7 +291,7 @@ func (c *Client) resolve(path, rawQuery string) *url.URL {
 // then a *ConnectionError.
 func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
 	method := cl.method
-	state := &callState{method: method, repeatable: cl.repeatable}
+	state := c.policy.callState(cl)
 	ctx = withCallState(ctx, state)
 	var body any
 	if payload != nil {
@@ -302,6 +308,9 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Token "+key)
+	}
+	for name, values := range cl.opts.header {
+		req.Header[name] = values // WithHeader refuses the headers set above but User-Agent
 	}
 	var start time.Time
 	if c.logger != nil {
