@@ -241,7 +241,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("whippyware: encoding %s %s body: %w", cl.method, u.String(), err)
+			return nil, fmt.Errorf("%w: encoding %s %s body: %w", ErrInvalidRequest, cl.method, u.String(), err)
 		}
 	}
 	var held heldKey
