@@ -113,7 +113,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		userAgent: cfg.userAgent,
 		timeout:   cfg.timeout,
 		logger:    cfg.logger,
-		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout),
+		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout, cfg.keyHook),
 		maxBody:   maxResponseBytes,
 	}
 	hc := cfg.httpClient
