@@ -8,6 +8,8 @@
 // Every network method takes a context first and returns a *Response whenever the
 // server answered, even together with an error. Errors are typed: see APIError,
 // ValidationError and the Err sentinels, which work with errors.Is and errors.As.
+// Every network method takes per-call options last (CallOption), and Client.Do
+// calls the endpoints no service wraps through the same request path.
 //
 // Endpoints that the public Whippy Ware reference does not document follow the
 // Akinon REST convention (Django REST framework): create is POST collection/, read
