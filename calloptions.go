@@ -10,7 +10,8 @@ import (
 // CallOption adjusts one call: every service method, Auth.Logout and Client.Do
 // take them last. They apply to that call's own requests (its retries and the
 // resend after a re-login included) and to no other call; the login a call waits
-// for is shared with every other call, so it gets none of them. A bad option is
+// for is shared with every other call, so it gets none of them, and Auth.Login,
+// which makes or joins that shared login, takes none. A bad option is
 // ErrInvalidRequest, and the call sends nothing.
 type CallOption func(*callOptions) error
 
@@ -27,6 +28,9 @@ type callOptions struct {
 
 // newCallOptions applies opts in order; a later option overrides an earlier one.
 func newCallOptions(opts []CallOption) (callOptions, error) {
+	if len(opts) == 0 {
+		return callOptions{}, nil // o below escapes to the options: no allocation for a plain call
+	}
 	var o callOptions
 	for i, opt := range opts {
 		if opt == nil {
