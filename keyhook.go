@@ -49,8 +49,8 @@ func (e KeyEvent) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }
 
 // WithKeyHook sets a function told each time the client obtains a key (every
 // login, the automatic ones included) and each time it forgets one (Logout, or a
-// dead key dropped when the credentials were refused); not the key of WithKey,
-// which the caller already has. A short-lived job can persist KeyObtained's key and
+// dead key dropped when the credentials were refused). The key of WithKey is not
+// announced as obtained, since the caller has it; its loss is. A short-lived job can persist KeyObtained's key and
 // start its next run with WithKey; a service can count logins.
 //
 // hook runs on a goroutine of the client's, one event at a time, in the order the

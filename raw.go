@@ -20,7 +20,8 @@ import (
 // secret handling. callOpts adjust this call alone (see CallOption).
 //
 // path is relative to the base URL, so API endpoints start with api/v1/
-// ("api/v1/stock-imports/"), and may carry a query ("api/v1/x/?page=2"). A path
+// ("api/v1/stock-imports/"), and may carry a query ("api/v1/x/?page=2"), which is
+// sent re-encoded, its keys sorted. A path
 // that would leave the base URL is refused with ErrInvalidRequest before anything
 // is sent: an absolute URL, one with a host ("//host/x"), a leading "/", a "." or
 // ".." segment (escaped too), a backslash, a fragment, or an escaped / (%2F),
