@@ -1,13 +1,12 @@
 package whippyware
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/url"
 	"reflect"
 	"strings"
-
-	"context"
 )
 
 // Do sends one request to any endpoint under the base URL, for the endpoints the
