@@ -71,23 +71,28 @@ func (s *AuthService) Login(ctx context.Context) (*Response, error) {
 
 // Logout calls expire-token for the configured user, which withdraws that user's
 // key on the service, and forgets the key. It needs WithCredentials: the service
-// asks for the user name.
-func (s *AuthService) Logout(ctx context.Context) (*Response, error) {
+// asks for the user name. callOpts adjust this call alone (see CallOption).
+func (s *AuthService) Logout(ctx context.Context, callOpts ...CallOption) (*Response, error) {
 	t := s.client.tokens
 	if t.username == "" {
 		return nil, ErrNoCredentials
+	}
+	co, err := newCallOptions(callOpts)
+	if err != nil {
+		return nil, err
 	}
 	resp, err := s.client.do(ctx, call{
 		method:     http.MethodPost,
 		path:       apiPrefix + "expire-token/",
 		body:       expireTokenRequest{Username: t.username},
 		repeatable: true, // expiring twice withdraws the same key
+		opts:       co,
 	})
 	if err != nil {
 		return resp, err
 	}
 	t.mu.Lock()
-	t.store("")
+	t.store("", KeyExpired)
 	t.mu.Unlock()
 	return resp, nil
 }
@@ -103,6 +108,7 @@ type tokenStore struct {
 	username, password string
 	loginTimeout       time.Duration
 	held               atomic.Pointer[heldKey]
+	events             *keyEvents // WithKeyHook's; nil when none
 
 	mu      sync.Mutex
 	flight  *loginFlight // the login in flight, nil when none
@@ -126,8 +132,11 @@ type loginFlight struct {
 	err  error
 }
 
-func newTokenStore(username, password, key string, loginTimeout time.Duration) *tokenStore {
+func newTokenStore(username, password, key string, loginTimeout time.Duration, hook func(KeyEvent)) *tokenStore {
 	t := &tokenStore{username: username, password: password, loginTimeout: loginTimeout}
+	if hook != nil {
+		t.events = &keyEvents{hook: hook}
+	}
 	t.held.Store(&heldKey{key: key})
 	return t
 }
@@ -136,10 +145,19 @@ func (t *tokenStore) get() heldKey { return *t.held.Load() }
 
 func (t *tokenStore) canLogin() bool { return t.username != "" }
 
-// store replaces the key with a new generation; the caller holds mu.
-func (t *tokenStore) store(key string) heldKey {
-	h := heldKey{key: key, gen: t.get().gen + 1}
+// store replaces the key with a new generation and tells the key hook why: a key
+// obtained, or the old one forgotten (kind). The caller holds mu, so that the hook
+// hears of the changes in their order.
+func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
+	old := t.get()
+	h := heldKey{key: key, gen: old.gen + 1}
 	t.held.Store(&h)
+	switch {
+	case key != "":
+		t.events.post(KeyEvent{Kind: kind, Key: key})
+	case old.key != "":
+		t.events.post(KeyEvent{Kind: kind, Key: old.key})
+	}
 	return h
 }
 
@@ -177,7 +195,7 @@ func (t *tokenStore) refresh(ctx context.Context, c *Client, stale uint64) (held
 		// so the next calls fail here at once instead of sending the dead key.
 		t.mu.Lock()
 		if t.get().gen == stale {
-			t.store("")
+			t.store("", KeyDropped)
 		}
 		t.mu.Unlock()
 	}
@@ -204,7 +222,7 @@ func (t *tokenStore) joinLogin(ctx context.Context, c *Client) *loginFlight {
 		t.mu.Lock()
 		switch {
 		case err == nil:
-			f.held = t.store(key)
+			f.held = t.store(key, KeyObtained)
 		case errors.Is(err, ErrValidation):
 			t.refused = f // the same credentials would be refused again
 		}

@@ -69,12 +69,12 @@ func runContract(t *testing.T, tgt contractTarget) {
 
 // contractService is the set of calls every resource service answers.
 type contractService[T, C, U, O any] interface {
-	List(ctx context.Context, opts *O) (*whippyware.Page[T], *whippyware.Response, error)
-	All(ctx context.Context, opts *O) iter.Seq2[*T, error]
-	Get(ctx context.Context, id int64) (*T, *whippyware.Response, error)
-	Create(ctx context.Context, req *C) (*T, *whippyware.Response, error)
-	Update(ctx context.Context, id int64, req *U) (*T, *whippyware.Response, error)
-	Delete(ctx context.Context, id int64) (*whippyware.Response, error)
+	List(ctx context.Context, opts *O, callOpts ...whippyware.CallOption) (*whippyware.Page[T], *whippyware.Response, error)
+	All(ctx context.Context, opts *O, callOpts ...whippyware.CallOption) iter.Seq2[*T, error]
+	Get(ctx context.Context, id int64, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Create(ctx context.Context, req *C, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Update(ctx context.Context, id int64, req *U, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Delete(ctx context.Context, id int64, callOpts ...whippyware.CallOption) (*whippyware.Response, error)
 }
 
 // crud creates records that are deleted again when the test ends.

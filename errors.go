@@ -43,8 +43,8 @@ var (
 	// answer.
 	ErrConnection = errors.New("whippyware: no answer")
 	// ErrInvalidRequest is a call the client refuses before sending anything: a
-	// nil request, an id below 1, a page or limit below zero, options it cannot
-	// encode.
+	// nil request, an id below 1, a page or limit below zero, options or a body
+	// it cannot encode, a bad CallOption, a path or method Client.Do refuses.
 	ErrInvalidRequest = errors.New("whippyware: invalid request")
 )
 

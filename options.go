@@ -23,6 +23,7 @@ type config struct {
 	logger             *slog.Logger
 	insecureHTTP       bool
 	loginTimeout       time.Duration
+	keyHook            func(KeyEvent)
 	transportTimeouts  transportTimeouts // of the default client; only tests change them
 }
 

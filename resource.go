@@ -31,52 +31,63 @@ func (r *resource[T, C, U, O]) itemPath(id int64) (string, error) {
 }
 
 // list fetches one page of the collection (GET collection/).
-func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O) (*Page[T], *Response, error) {
+func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O, callOpts []CallOption) (*Page[T], *Response, error) {
 	q, err := listQuery(opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	return r.listPage(ctx, q)
+	co, err := newCallOptions(callOpts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r.listPage(ctx, q, co)
 }
 
-func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values) (*Page[T], *Response, error) {
+func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values, co callOptions) (*Page[T], *Response, error) {
 	page := new(Page[T])
-	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page})
+	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page, opts: co})
 	if err != nil {
 		return nil, resp, err
 	}
 	return page, resp, nil
 }
 
-// all iterates over every item opts selects, from opts.Page on (see paginate).
-func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O) iter.Seq2[*T, error] {
+// all iterates over every item opts selects, from opts.Page on (see paginate);
+// callOpts apply to each page's request.
+func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []CallOption) iter.Seq2[*T, error] {
 	q, err := listQuery(opts)
 	if err != nil {
 		return func(yield func(*T, error) bool) { yield(nil, err) }
 	}
-	return paginate(ctx, q, r.listPage)
+	co, err := newCallOptions(callOpts)
+	if err != nil {
+		return func(yield func(*T, error) bool) { yield(nil, err) }
+	}
+	return paginate(ctx, q, func(ctx context.Context, q url.Values) (*Page[T], *Response, error) {
+		return r.listPage(ctx, q, co)
+	})
 }
 
 // get fetches one item by id (GET collection/{id}/).
-func (r *resource[T, C, U, O]) get(ctx context.Context, id int64) (*T, *Response, error) {
+func (r *resource[T, C, U, O]) get(ctx context.Context, id int64, callOpts []CallOption) (*T, *Response, error) {
 	path, err := r.itemPath(id)
 	if err != nil {
 		return nil, nil, err
 	}
-	return r.send(ctx, http.MethodGet, path, nil)
+	return r.send(ctx, http.MethodGet, path, nil, callOpts)
 }
 
 // create creates an item (POST collection/) and returns it as stored.
-func (r *resource[T, C, U, O]) create(ctx context.Context, req *C) (*T, *Response, error) {
+func (r *resource[T, C, U, O]) create(ctx context.Context, req *C, callOpts []CallOption) (*T, *Response, error) {
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Create needs a request", ErrInvalidRequest)
 	}
-	return r.send(ctx, http.MethodPost, r.path, req)
+	return r.send(ctx, http.MethodPost, r.path, req, callOpts)
 }
 
 // update changes the fields set in req (PATCH collection/{id}/) and returns the
 // item as stored.
-func (r *resource[T, C, U, O]) update(ctx context.Context, id int64, req *U) (*T, *Response, error) {
+func (r *resource[T, C, U, O]) update(ctx context.Context, id int64, req *U, callOpts []CallOption) (*T, *Response, error) {
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Update needs a request", ErrInvalidRequest)
 	}
@@ -84,21 +95,29 @@ func (r *resource[T, C, U, O]) update(ctx context.Context, id int64, req *U) (*T
 	if err != nil {
 		return nil, nil, err
 	}
-	return r.send(ctx, http.MethodPatch, path, req)
+	return r.send(ctx, http.MethodPatch, path, req, callOpts)
 }
 
 // delete deletes an item by id (DELETE collection/{id}/).
-func (r *resource[T, C, U, O]) delete(ctx context.Context, id int64) (*Response, error) {
+func (r *resource[T, C, U, O]) delete(ctx context.Context, id int64, callOpts []CallOption) (*Response, error) {
 	path, err := r.itemPath(id)
 	if err != nil {
 		return nil, err
 	}
-	return r.client.do(ctx, call{method: http.MethodDelete, path: path})
+	co, err := newCallOptions(callOpts)
+	if err != nil {
+		return nil, err
+	}
+	return r.client.do(ctx, call{method: http.MethodDelete, path: path, opts: co})
 }
 
-func (r *resource[T, C, U, O]) send(ctx context.Context, method, path string, body any) (*T, *Response, error) {
+func (r *resource[T, C, U, O]) send(ctx context.Context, method, path string, body any, callOpts []CallOption) (*T, *Response, error) {
+	co, err := newCallOptions(callOpts)
+	if err != nil {
+		return nil, nil, err
+	}
 	out := new(T)
-	resp, err := r.client.do(ctx, call{method: method, path: path, body: body, out: out})
+	resp, err := r.client.do(ctx, call{method: method, path: path, body: body, out: out, opts: co})
 	if err != nil {
 		return nil, resp, err
 	}

@@ -45,11 +45,11 @@ type listCase[O any] struct {
 // crudService is what every resource service offers; the request-shape cases call
 // the generated methods through it, as users do.
 type crudService[T, C, U, O any] interface {
-	List(ctx context.Context, opts *O) (*Page[T], *Response, error)
-	Get(ctx context.Context, id int64) (*T, *Response, error)
-	Create(ctx context.Context, req *C) (*T, *Response, error)
-	Update(ctx context.Context, id int64, req *U) (*T, *Response, error)
-	Delete(ctx context.Context, id int64) (*Response, error)
+	List(ctx context.Context, opts *O, callOpts ...CallOption) (*Page[T], *Response, error)
+	Get(ctx context.Context, id int64, callOpts ...CallOption) (*T, *Response, error)
+	Create(ctx context.Context, req *C, callOpts ...CallOption) (*T, *Response, error)
+	Update(ctx context.Context, id int64, req *U, callOpts ...CallOption) (*T, *Response, error)
+	Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error)
 }
 
 // resourceSpec describes one service for the generated request-shape cases.

@@ -3,6 +3,7 @@ package whippyware
 import (
 	"context"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -29,7 +30,11 @@ type callState struct {
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
-	attempts   int
+	// retryMax and retryWrites are this call's policy: the client's, unless its
+	// CallOptions changed them.
+	retryMax    int
+	retryWrites bool
+	attempts    int
 	// maybeSent is set once an attempt may have reached the service: it had a
 	// connection (net/http's trace) or an answer. A transport that is not
 	// net/http's (an in-process one, a mock) calls no trace hook (traced stays
@@ -40,7 +45,20 @@ type callState struct {
 
 type callStateKey struct{}
 
-// withCallState puts s in ctx, with a trace that sets s.maybeSent.
+// callState returns the state of one send of cl under policy p.
+func (p retryPolicy) callState(cl call) *callState {
+	s := &callState{method: cl.method, repeatable: cl.repeatable, retryMax: p.max, retryWrites: p.writes || cl.opts.retryNonIdempotent}
+	if cl.opts.retryMaxSet {
+		s.retryMax = cl.opts.retryMax
+	}
+	return s
+}
+
+// retryCeiling is go-retryablehttp's own bound on retries, never reached: checkRetry
+// enforces each call's retryMax, which a CallOption may set above the client's.
+const retryCeiling = math.MaxInt32
+
+// withCallState puts s in ctx, with a trace that sets s.traced and s.maybeSent.
 func withCallState(ctx context.Context, s *callState) context.Context {
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GetConn: func(string) { s.traced.Store(true) },
@@ -62,7 +80,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 		HTTPClient:   hc,
 		RetryWaitMin: p.minWait,
 		RetryWaitMax: p.maxWait,
-		RetryMax:     p.max,
+		RetryMax:     retryCeiling,
 		CheckRetry:   p.checkRetry,
 		Backoff:      backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
@@ -86,16 +104,21 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // or than the context has left, is returned at once: retrying earlier is pointless
 // and prolongs throttling, and waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if s := callStateFrom(ctx); s != nil && (err == nil || !s.traced.Load() && !provesNotSent(err)) {
+	s := callStateFrom(ctx)
+	if s != nil && (err == nil || !s.traced.Load() && !provesNotSent(err)) {
 		s.maybeSent.Store(true)
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
 	resendable := p.writes
-	if s := callStateFrom(ctx); s == nil || s.repeatable {
+	if s != nil && s.attempts > s.retryMax {
+		return false, nil // this call's retries are spent
+	}
+	if s == nil || s.repeatable {
 		resendable = true
 	} else {
+		resendable = resendable || s.retryWrites
 		switch s.method {
 		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 			resendable = true

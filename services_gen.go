@@ -21,319 +21,341 @@ func (c *Client) initServices() {
 // List fetches one page of stock rows (GET api/v1/stocks/). opts may be nil; its
 // Page and Limit choose the page and its other fields filter the stock rows.
 // Page.Results holds the stock rows of the page; use All to walk every page.
+// callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference. Of its filters, sku is documented
 // on a neighbouring Akinon page; provider, location, stock_type and is_active
 // follow the convention.
-func (s *StocksService) List(ctx context.Context, opts *StockFilter) (*Page[Stock], *Response, error) {
-	return s.resource.list(ctx, opts)
+func (s *StocksService) List(ctx context.Context, opts *StockFilter, callOpts ...CallOption) (*Page[Stock], *Response, error) {
+	return s.resource.list(ctx, opts, callOpts)
 }
 
 // All iterates over every stock row opts selects (GET api/v1/stocks/, one request
 // per page), from opts.Page on. It fetches a page only when the loop reaches it and
 // none after the loop stops; an error ends the iteration after it is yielded. opts
-// may be nil and is copied: changing it during the loop has no effect.
+// may be nil and is copied: changing it during the loop has no effect. callOpts
+// apply to each page's request.
 //
 // Documented in the public Whippy Ware reference.
-func (s *StocksService) All(ctx context.Context, opts *StockFilter) iter.Seq2[*Stock, error] {
-	return s.resource.all(ctx, opts)
+func (s *StocksService) All(ctx context.Context, opts *StockFilter, callOpts ...CallOption) iter.Seq2[*Stock, error] {
+	return s.resource.all(ctx, opts, callOpts)
 }
 
 // Get fetches the stock row with the given id (GET api/v1/stocks/{id}/). An
 // unknown id is ErrNotFound; an id below 1 is ErrInvalidRequest and sends nothing.
+// callOpts adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *StocksService) Get(ctx context.Context, id int64) (*Stock, *Response, error) {
-	return s.resource.get(ctx, id)
+func (s *StocksService) Get(ctx context.Context, id int64, callOpts ...CallOption) (*Stock, *Response, error) {
+	return s.resource.get(ctx, id, callOpts)
 }
 
 // Create sends req as a JSON body (POST api/v1/stocks/) and returns the
 // stock row as stored; the service answers 201. A refused field is a
 // *ValidationError. Create is not retried after a 5xx or a lost connection unless
-// the client has WithRetryNonIdempotent: the service has no idempotency key, so a
-// resent POST could create twice. A nil req is ErrInvalidRequest.
+// the client has WithRetryNonIdempotent, or the call WithCallRetryNonIdempotent:
+// the service has no idempotency key, so a resent POST could create twice. A nil
+// req is ErrInvalidRequest. callOpts adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains. A stock row is
 // identified by (sku, provider, location, stock_type), with stock_type "standard"
 // when not sent: a second row with the same four is refused with a
 // *ValidationError. The brand's integration writes stock rows this way.
-func (s *StocksService) Create(ctx context.Context, req *StockCreateRequest) (*Stock, *Response, error) {
-	return s.resource.create(ctx, req)
+func (s *StocksService) Create(ctx context.Context, req *StockCreateRequest, callOpts ...CallOption) (*Stock, *Response, error) {
+	return s.resource.create(ctx, req, callOpts)
 }
 
 // Update sends the fields set in req (PATCH api/v1/stocks/{id}/) and returns
 // the stock row as stored; fields left unset are not sent and keep their value.
 // Like Create, it is not retried after a 5xx or a lost connection unless the
-// client has WithRetryNonIdempotent. A nil req or an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// client has WithRetryNonIdempotent or the call WithCallRetryNonIdempotent. A nil
+// req or an id below 1 is ErrInvalidRequest and sends nothing. callOpts adjust this
+// call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains. To find the row
 // to update, filter List or All by all four of sku, provider, location and
 // stock_type: rows may share the first three. Null[DateOrTime]() as req.Period
 // clears the period.
-func (s *StocksService) Update(ctx context.Context, id int64, req *StockUpdateRequest) (*Stock, *Response, error) {
-	return s.resource.update(ctx, id, req)
+func (s *StocksService) Update(ctx context.Context, id int64, req *StockUpdateRequest, callOpts ...CallOption) (*Stock, *Response, error) {
+	return s.resource.update(ctx, id, req, callOpts)
 }
 
 // Delete deletes the stock row with the given id (DELETE api/v1/stocks/{id}/);
-// the service answers 204 with no body. An unknown id is ErrNotFound.
+// the service answers 204 with no body. An unknown id is ErrNotFound. callOpts
+// adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *StocksService) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.resource.delete(ctx, id)
+func (s *StocksService) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
+	return s.resource.delete(ctx, id, callOpts)
 }
 
 // List fetches one page of stock lists (GET api/v1/stock-lists/). opts may be nil;
 // its Page and Limit choose the page and its other fields filter the stock lists.
 // Page.Results holds the stock lists of the page; use All to walk every page.
+// callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockListsService) List(ctx context.Context, opts *StockListFilter) (*Page[StockList], *Response, error) {
-	return s.resource.list(ctx, opts)
+func (s *StockListsService) List(ctx context.Context, opts *StockListFilter, callOpts ...CallOption) (*Page[StockList], *Response, error) {
+	return s.resource.list(ctx, opts, callOpts)
 }
 
 // All iterates over every stock list opts selects (GET api/v1/stock-lists/, one
 // request per page), from opts.Page on. It fetches a page only when the loop
 // reaches it and none after the loop stops; an error ends the iteration after it is
 // yielded. opts may be nil and is copied: changing it during the loop has no
-// effect.
+// effect. callOpts apply to each page's request.
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockListsService) All(ctx context.Context, opts *StockListFilter) iter.Seq2[*StockList, error] {
-	return s.resource.all(ctx, opts)
+func (s *StockListsService) All(ctx context.Context, opts *StockListFilter, callOpts ...CallOption) iter.Seq2[*StockList, error] {
+	return s.resource.all(ctx, opts, callOpts)
 }
 
 // Get fetches the stock list with the given id (GET api/v1/stock-lists/{id}/). An
 // unknown id is ErrNotFound; an id below 1 is ErrInvalidRequest and sends nothing.
+// callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockListsService) Get(ctx context.Context, id int64) (*StockList, *Response, error) {
-	return s.resource.get(ctx, id)
+func (s *StockListsService) Get(ctx context.Context, id int64, callOpts ...CallOption) (*StockList, *Response, error) {
+	return s.resource.get(ctx, id, callOpts)
 }
 
 // Create sends req as a JSON body (POST api/v1/stock-lists/) and returns the
 // stock list as stored; the service answers 201. A refused field is a
 // *ValidationError. Create is not retried after a 5xx or a lost connection unless
-// the client has WithRetryNonIdempotent: the service has no idempotency key, so a
-// resent POST could create twice. A nil req is ErrInvalidRequest.
+// the client has WithRetryNonIdempotent, or the call WithCallRetryNonIdempotent:
+// the service has no idempotency key, so a resent POST could create twice. A nil
+// req is ErrInvalidRequest. callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference. Code and Name are required
 // (documented); remote_id, stock_list_rule and is_active follow the convention.
-func (s *StockListsService) Create(ctx context.Context, req *StockListCreateRequest) (*StockList, *Response, error) {
-	return s.resource.create(ctx, req)
+func (s *StockListsService) Create(ctx context.Context, req *StockListCreateRequest, callOpts ...CallOption) (*StockList, *Response, error) {
+	return s.resource.create(ctx, req, callOpts)
 }
 
 // Update sends the fields set in req (PATCH api/v1/stock-lists/{id}/) and returns
 // the stock list as stored; fields left unset are not sent and keep their value.
 // Like Create, it is not retried after a 5xx or a lost connection unless the
-// client has WithRetryNonIdempotent. A nil req or an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// client has WithRetryNonIdempotent or the call WithCallRetryNonIdempotent. A nil
+// req or an id below 1 is ErrInvalidRequest and sends nothing. callOpts adjust this
+// call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains. Null[int64]() as
 // req.RemoteID or req.StockListRule clears it.
-func (s *StockListsService) Update(ctx context.Context, id int64, req *StockListUpdateRequest) (*StockList, *Response, error) {
-	return s.resource.update(ctx, id, req)
+func (s *StockListsService) Update(ctx context.Context, id int64, req *StockListUpdateRequest, callOpts ...CallOption) (*StockList, *Response, error) {
+	return s.resource.update(ctx, id, req, callOpts)
 }
 
 // Delete deletes the stock list with the given id (DELETE
 // api/v1/stock-lists/{id}/); the service answers 204 with no body. An unknown id is
-// ErrNotFound.
+// ErrNotFound. callOpts adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *StockListsService) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.resource.delete(ctx, id)
+func (s *StockListsService) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
+	return s.resource.delete(ctx, id, callOpts)
 }
 
 // List fetches one page of stock list rules (GET api/v1/stock-list-rules/). opts
 // may be nil; its Page and Limit choose the page and its other fields filter the
 // stock list rules. Page.Results holds the stock list rules of the page; use All to
-// walk every page.
+// walk every page. callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockListRulesService) List(ctx context.Context, opts *StockListRuleFilter) (*Page[StockListRule], *Response, error) {
-	return s.resource.list(ctx, opts)
+func (s *StockListRulesService) List(ctx context.Context, opts *StockListRuleFilter, callOpts ...CallOption) (*Page[StockListRule], *Response, error) {
+	return s.resource.list(ctx, opts, callOpts)
 }
 
 // All iterates over every stock list rule opts selects (GET
 // api/v1/stock-list-rules/, one request per page), from opts.Page on. It fetches a
 // page only when the loop reaches it and none after the loop stops; an error ends
 // the iteration after it is yielded. opts may be nil and is copied: changing it
-// during the loop has no effect.
+// during the loop has no effect. callOpts apply to each page's request.
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockListRulesService) All(ctx context.Context, opts *StockListRuleFilter) iter.Seq2[*StockListRule, error] {
-	return s.resource.all(ctx, opts)
+func (s *StockListRulesService) All(ctx context.Context, opts *StockListRuleFilter, callOpts ...CallOption) iter.Seq2[*StockListRule, error] {
+	return s.resource.all(ctx, opts, callOpts)
 }
 
 // Get fetches the stock list rule with the given id (GET
 // api/v1/stock-list-rules/{id}/). An unknown id is ErrNotFound; an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// ErrInvalidRequest and sends nothing. callOpts adjust this call alone (see
+// CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockListRulesService) Get(ctx context.Context, id int64) (*StockListRule, *Response, error) {
-	return s.resource.get(ctx, id)
+func (s *StockListRulesService) Get(ctx context.Context, id int64, callOpts ...CallOption) (*StockListRule, *Response, error) {
+	return s.resource.get(ctx, id, callOpts)
 }
 
 // Create sends req as a JSON body (POST api/v1/stock-list-rules/) and returns the
 // stock list rule as stored; the service answers 201. A refused field is a
 // *ValidationError. Create is not retried after a 5xx or a lost connection unless
-// the client has WithRetryNonIdempotent: the service has no idempotency key, so a
-// resent POST could create twice. A nil req is ErrInvalidRequest.
+// the client has WithRetryNonIdempotent, or the call WithCallRetryNonIdempotent:
+// the service has no idempotency key, so a resent POST could create twice. A nil
+// req is ErrInvalidRequest. callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference. Its fields (name, rule_type,
 // rule, is_active) follow the convention.
-func (s *StockListRulesService) Create(ctx context.Context, req *StockListRuleCreateRequest) (*StockListRule, *Response, error) {
-	return s.resource.create(ctx, req)
+func (s *StockListRulesService) Create(ctx context.Context, req *StockListRuleCreateRequest, callOpts ...CallOption) (*StockListRule, *Response, error) {
+	return s.resource.create(ctx, req, callOpts)
 }
 
 // Update sends the fields set in req (PATCH api/v1/stock-list-rules/{id}/) and
 // returns the stock list rule as stored; fields left unset are not sent and keep
 // their value. Like Create, it is not retried after a 5xx or a lost connection
-// unless the client has WithRetryNonIdempotent. A nil req or an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// unless the client has WithRetryNonIdempotent or the call
+// WithCallRetryNonIdempotent. A nil req or an id below 1 is ErrInvalidRequest and
+// sends nothing. callOpts adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *StockListRulesService) Update(ctx context.Context, id int64, req *StockListRuleUpdateRequest) (*StockListRule, *Response, error) {
-	return s.resource.update(ctx, id, req)
+func (s *StockListRulesService) Update(ctx context.Context, id int64, req *StockListRuleUpdateRequest, callOpts ...CallOption) (*StockListRule, *Response, error) {
+	return s.resource.update(ctx, id, req, callOpts)
 }
 
 // Delete deletes the stock list rule with the given id (DELETE
 // api/v1/stock-list-rules/{id}/); the service answers 204 with no body. An unknown
-// id is ErrNotFound.
+// id is ErrNotFound. callOpts adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *StockListRulesService) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.resource.delete(ctx, id)
+func (s *StockListRulesService) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
+	return s.resource.delete(ctx, id, callOpts)
 }
 
 // List fetches one page of providers (GET api/v1/providers/). opts may be nil; its
 // Page and Limit choose the page and its other fields filter the providers.
 // Page.Results holds the providers of the page; use All to walk every page.
+// callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *ProvidersService) List(ctx context.Context, opts *ProviderFilter) (*Page[Provider], *Response, error) {
-	return s.resource.list(ctx, opts)
+func (s *ProvidersService) List(ctx context.Context, opts *ProviderFilter, callOpts ...CallOption) (*Page[Provider], *Response, error) {
+	return s.resource.list(ctx, opts, callOpts)
 }
 
 // All iterates over every provider opts selects (GET api/v1/providers/, one request
 // per page), from opts.Page on. It fetches a page only when the loop reaches it and
 // none after the loop stops; an error ends the iteration after it is yielded. opts
-// may be nil and is copied: changing it during the loop has no effect.
+// may be nil and is copied: changing it during the loop has no effect. callOpts
+// apply to each page's request.
 //
 // Documented in the public Whippy Ware reference.
-func (s *ProvidersService) All(ctx context.Context, opts *ProviderFilter) iter.Seq2[*Provider, error] {
-	return s.resource.all(ctx, opts)
+func (s *ProvidersService) All(ctx context.Context, opts *ProviderFilter, callOpts ...CallOption) iter.Seq2[*Provider, error] {
+	return s.resource.all(ctx, opts, callOpts)
 }
 
 // Get fetches the provider with the given id (GET api/v1/providers/{id}/). An
 // unknown id is ErrNotFound; an id below 1 is ErrInvalidRequest and sends nothing.
+// callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *ProvidersService) Get(ctx context.Context, id int64) (*Provider, *Response, error) {
-	return s.resource.get(ctx, id)
+func (s *ProvidersService) Get(ctx context.Context, id int64, callOpts ...CallOption) (*Provider, *Response, error) {
+	return s.resource.get(ctx, id, callOpts)
 }
 
 // Create sends req as a JSON body (POST api/v1/providers/) and returns the
 // provider as stored; the service answers 201. A refused field is a
 // *ValidationError. Create is not retried after a 5xx or a lost connection unless
-// the client has WithRetryNonIdempotent: the service has no idempotency key, so a
-// resent POST could create twice. A nil req is ErrInvalidRequest.
+// the client has WithRetryNonIdempotent, or the call WithCallRetryNonIdempotent:
+// the service has no idempotency key, so a resent POST could create twice. A nil
+// req is ErrInvalidRequest. callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference. Its fields (name, code,
 // should_add_reservations, is_active) follow the convention.
-func (s *ProvidersService) Create(ctx context.Context, req *ProviderCreateRequest) (*Provider, *Response, error) {
-	return s.resource.create(ctx, req)
+func (s *ProvidersService) Create(ctx context.Context, req *ProviderCreateRequest, callOpts ...CallOption) (*Provider, *Response, error) {
+	return s.resource.create(ctx, req, callOpts)
 }
 
 // Update sends the fields set in req (PATCH api/v1/providers/{id}/) and returns
 // the provider as stored; fields left unset are not sent and keep their value.
 // Like Create, it is not retried after a 5xx or a lost connection unless the
-// client has WithRetryNonIdempotent. A nil req or an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// client has WithRetryNonIdempotent or the call WithCallRetryNonIdempotent. A nil
+// req or an id below 1 is ErrInvalidRequest and sends nothing. callOpts adjust this
+// call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *ProvidersService) Update(ctx context.Context, id int64, req *ProviderUpdateRequest) (*Provider, *Response, error) {
-	return s.resource.update(ctx, id, req)
+func (s *ProvidersService) Update(ctx context.Context, id int64, req *ProviderUpdateRequest, callOpts ...CallOption) (*Provider, *Response, error) {
+	return s.resource.update(ctx, id, req, callOpts)
 }
 
 // Delete deletes the provider with the given id (DELETE api/v1/providers/{id}/);
-// the service answers 204 with no body. An unknown id is ErrNotFound.
+// the service answers 204 with no body. An unknown id is ErrNotFound. callOpts
+// adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *ProvidersService) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.resource.delete(ctx, id)
+func (s *ProvidersService) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
+	return s.resource.delete(ctx, id, callOpts)
 }
 
 // List fetches one page of stock locations (GET api/v1/stock-locations/). opts may
 // be nil; its Page and Limit choose the page and its other fields filter the stock
 // locations. Page.Results holds the stock locations of the page; use All to walk
-// every page.
+// every page. callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockLocationsService) List(ctx context.Context, opts *StockLocationFilter) (*Page[StockLocation], *Response, error) {
-	return s.resource.list(ctx, opts)
+func (s *StockLocationsService) List(ctx context.Context, opts *StockLocationFilter, callOpts ...CallOption) (*Page[StockLocation], *Response, error) {
+	return s.resource.list(ctx, opts, callOpts)
 }
 
 // All iterates over every stock location opts selects (GET api/v1/stock-locations/,
 // one request per page), from opts.Page on. It fetches a page only when the loop
 // reaches it and none after the loop stops; an error ends the iteration after it is
 // yielded. opts may be nil and is copied: changing it during the loop has no
-// effect.
+// effect. callOpts apply to each page's request.
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockLocationsService) All(ctx context.Context, opts *StockLocationFilter) iter.Seq2[*StockLocation, error] {
-	return s.resource.all(ctx, opts)
+func (s *StockLocationsService) All(ctx context.Context, opts *StockLocationFilter, callOpts ...CallOption) iter.Seq2[*StockLocation, error] {
+	return s.resource.all(ctx, opts, callOpts)
 }
 
 // Get fetches the stock location with the given id (GET
 // api/v1/stock-locations/{id}/). An unknown id is ErrNotFound; an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// ErrInvalidRequest and sends nothing. callOpts adjust this call alone (see
+// CallOption).
 //
 // Documented in the public Whippy Ware reference.
-func (s *StockLocationsService) Get(ctx context.Context, id int64) (*StockLocation, *Response, error) {
-	return s.resource.get(ctx, id)
+func (s *StockLocationsService) Get(ctx context.Context, id int64, callOpts ...CallOption) (*StockLocation, *Response, error) {
+	return s.resource.get(ctx, id, callOpts)
 }
 
 // Create sends req as a JSON body (POST api/v1/stock-locations/) and returns the
 // stock location as stored; the service answers 201. A refused field is a
 // *ValidationError. Create is not retried after a 5xx or a lost connection unless
-// the client has WithRetryNonIdempotent: the service has no idempotency key, so a
-// resent POST could create twice. A nil req is ErrInvalidRequest.
+// the client has WithRetryNonIdempotent, or the call WithCallRetryNonIdempotent:
+// the service has no idempotency key, so a resent POST could create twice. A nil
+// req is ErrInvalidRequest. callOpts adjust this call alone (see CallOption).
 //
 // Documented in the public Whippy Ware reference. Its fields (name, code, provider,
 // is_active) follow the convention.
-func (s *StockLocationsService) Create(ctx context.Context, req *StockLocationCreateRequest) (*StockLocation, *Response, error) {
-	return s.resource.create(ctx, req)
+func (s *StockLocationsService) Create(ctx context.Context, req *StockLocationCreateRequest, callOpts ...CallOption) (*StockLocation, *Response, error) {
+	return s.resource.create(ctx, req, callOpts)
 }
 
 // Update sends the fields set in req (PATCH api/v1/stock-locations/{id}/) and
 // returns the stock location as stored; fields left unset are not sent and keep
 // their value. Like Create, it is not retried after a 5xx or a lost connection
-// unless the client has WithRetryNonIdempotent. A nil req or an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// unless the client has WithRetryNonIdempotent or the call
+// WithCallRetryNonIdempotent. A nil req or an id below 1 is ErrInvalidRequest and
+// sends nothing. callOpts adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *StockLocationsService) Update(ctx context.Context, id int64, req *StockLocationUpdateRequest) (*StockLocation, *Response, error) {
-	return s.resource.update(ctx, id, req)
+func (s *StockLocationsService) Update(ctx context.Context, id int64, req *StockLocationUpdateRequest, callOpts ...CallOption) (*StockLocation, *Response, error) {
+	return s.resource.update(ctx, id, req, callOpts)
 }
 
 // Delete deletes the stock location with the given id (DELETE
 // api/v1/stock-locations/{id}/); the service answers 204 with no body. An unknown
-// id is ErrNotFound.
+// id is ErrNotFound. callOpts adjust this call alone (see CallOption).
 //
 // Not in the public Whippy Ware reference: it follows the Akinon REST convention
 // (Django REST framework), as the package documentation explains.
-func (s *StockLocationsService) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.resource.delete(ctx, id)
+func (s *StockLocationsService) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
+	return s.resource.delete(ctx, id, callOpts)
 }

@@ -8,6 +8,8 @@
 // Every network method takes a context first and returns a *Response whenever the
 // server answered, even together with an error. Errors are typed: see APIError,
 // ValidationError and the Err sentinels, which work with errors.Is and errors.As.
+// Every network method takes per-call options last (CallOption), and Client.Do
+// calls the endpoints no service wraps through the same request path.
 //
 // Endpoints that the public Whippy Ware reference does not document follow the
 // Akinon REST convention (Django REST framework): create is POST collection/, read
@@ -113,7 +115,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		userAgent: cfg.userAgent,
 		timeout:   cfg.timeout,
 		logger:    cfg.logger,
-		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout),
+		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout, cfg.keyHook),
 		maxBody:   maxResponseBytes,
 	}
 	hc := cfg.httpClient
@@ -220,6 +222,7 @@ type call struct {
 	// repeatable marks a request that is safe to resend whatever its method
 	// (login, expire-token): retried as a GET is.
 	repeatable bool
+	opts       callOptions // the caller's CallOptions for this call
 }
 
 // do is the one request path: it builds, authenticates, sends (with retries), logs
@@ -230,12 +233,17 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
+	if cl.opts.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.opts.timeout)
+		defer cancel()
+	}
 	u := c.resolve(cl.path, cl.query.Encode())
 	var payload []byte
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("whippyware: encoding %s %s body: %w", cl.method, u.String(), err)
+			return nil, fmt.Errorf("%w: encoding %s %s body: %w", ErrInvalidRequest, cl.method, u.String(), err)
 		}
 	}
 	var held heldKey
@@ -285,7 +293,7 @@ func (c *Client) resolve(path, rawQuery string) *url.URL {
 // then a *ConnectionError.
 func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
 	method := cl.method
-	state := &callState{method: method, repeatable: cl.repeatable}
+	state := c.policy.callState(cl)
 	ctx = withCallState(ctx, state)
 	var body any
 	if payload != nil {
@@ -302,6 +310,9 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 	}
 	if key != "" {
 		req.Header.Set("Authorization", "Token "+key)
+	}
+	for name, values := range cl.opts.header {
+		req.Header[name] = values // WithHeader refuses the headers set above but User-Agent
 	}
 	var start time.Time
 	if c.logger != nil {

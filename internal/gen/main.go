@@ -116,58 +116,64 @@ func (c *Client) initServices() {
 // List fetches one page of {{.Plural}} (GET api/v1/{{.Path}}). opts may be nil; its
 // Page and Limit choose the page and its other fields filter the {{.Plural}}.
 // Page.Results holds the {{.Plural}} of the page; use All to walk every page.
+// callOpts adjust this call alone (see CallOption).
 //
 // {{.ListSource}}{{with .ListNote}} {{.}}{{end}}
-func (s *{{.Type}}) List(ctx context.Context, opts *{{.Filter}}) (*Page[{{.Record}}], *Response, error) {
-	return s.resource.list(ctx, opts)
+func (s *{{.Type}}) List(ctx context.Context, opts *{{.Filter}}, callOpts ...CallOption) (*Page[{{.Record}}], *Response, error) {
+	return s.resource.list(ctx, opts, callOpts)
 }
 
 // All iterates over every {{.Noun}} opts selects (GET api/v1/{{.Path}}, one request
 // per page), from opts.Page on. It fetches a page only when the loop reaches it and
 // none after the loop stops; an error ends the iteration after it is yielded. opts
-// may be nil and is copied: changing it during the loop has no effect.
+// may be nil and is copied: changing it during the loop has no effect. callOpts
+// apply to each page's request.
 //
 // {{.ListSource}}
-func (s *{{.Type}}) All(ctx context.Context, opts *{{.Filter}}) iter.Seq2[*{{.Record}}, error] {
-	return s.resource.all(ctx, opts)
+func (s *{{.Type}}) All(ctx context.Context, opts *{{.Filter}}, callOpts ...CallOption) iter.Seq2[*{{.Record}}, error] {
+	return s.resource.all(ctx, opts, callOpts)
 }
 
 // Get fetches the {{.Noun}} with the given id (GET api/v1/{{.Path}}{id}/). An
 // unknown id is ErrNotFound; an id below 1 is ErrInvalidRequest and sends nothing.
+// callOpts adjust this call alone (see CallOption).
 //
 // {{.GetSource}}
-func (s *{{.Type}}) Get(ctx context.Context, id int64) (*{{.Record}}, *Response, error) {
-	return s.resource.get(ctx, id)
+func (s *{{.Type}}) Get(ctx context.Context, id int64, callOpts ...CallOption) (*{{.Record}}, *Response, error) {
+	return s.resource.get(ctx, id, callOpts)
 }
 
 // Create sends req as a JSON body (POST api/v1/{{.Path}}) and returns the
 // {{.Noun}} as stored; the service answers 201. A refused field is a
 // *ValidationError. Create is not retried after a 5xx or a lost connection unless
-// the client has WithRetryNonIdempotent: the service has no idempotency key, so a
-// resent POST could create twice. A nil req is ErrInvalidRequest.
+// the client has WithRetryNonIdempotent, or the call WithCallRetryNonIdempotent:
+// the service has no idempotency key, so a resent POST could create twice. A nil
+// req is ErrInvalidRequest. callOpts adjust this call alone (see CallOption).
 //
 // {{.CreateSource}}{{with .CreateNote}} {{.}}{{end}}
-func (s *{{.Type}}) Create(ctx context.Context, req *{{.Create}}) (*{{.Record}}, *Response, error) {
-	return s.resource.create(ctx, req)
+func (s *{{.Type}}) Create(ctx context.Context, req *{{.Create}}, callOpts ...CallOption) (*{{.Record}}, *Response, error) {
+	return s.resource.create(ctx, req, callOpts)
 }
 
 // Update sends the fields set in req (PATCH api/v1/{{.Path}}{id}/) and returns
 // the {{.Noun}} as stored; fields left unset are not sent and keep their value.
 // Like Create, it is not retried after a 5xx or a lost connection unless the
-// client has WithRetryNonIdempotent. A nil req or an id below 1 is
-// ErrInvalidRequest and sends nothing.
+// client has WithRetryNonIdempotent or the call WithCallRetryNonIdempotent. A nil
+// req or an id below 1 is ErrInvalidRequest and sends nothing. callOpts adjust this
+// call alone (see CallOption).
 //
 // {{.UpdateSource}}{{with .UpdateNote}} {{.}}{{end}}
-func (s *{{.Type}}) Update(ctx context.Context, id int64, req *{{.Update}}) (*{{.Record}}, *Response, error) {
-	return s.resource.update(ctx, id, req)
+func (s *{{.Type}}) Update(ctx context.Context, id int64, req *{{.Update}}, callOpts ...CallOption) (*{{.Record}}, *Response, error) {
+	return s.resource.update(ctx, id, req, callOpts)
 }
 
 // Delete deletes the {{.Noun}} with the given id (DELETE api/v1/{{.Path}}{id}/);
-// the service answers 204 with no body. An unknown id is ErrNotFound.
+// the service answers 204 with no body. An unknown id is ErrNotFound. callOpts
+// adjust this call alone (see CallOption).
 //
 // {{.DeleteSource}}
-func (s *{{.Type}}) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.resource.delete(ctx, id)
+func (s *{{.Type}}) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
+	return s.resource.delete(ctx, id, callOpts)
 }
 {{end}}`))
 

@@ -80,6 +80,9 @@ func TestServiceDocsAreConcrete(t *testing.T) {
 			if !strings.Contains(sig.String(), wantType) {
 				t.Errorf("%s.%s%s: want %s in it", svc.Type, name, sig.String(), wantType)
 			}
+			if !strings.Contains(sig.String(), "callOpts ...CallOption)") {
+				t.Errorf("%s.%s%s: does not take per-call options last", svc.Type, name, sig.String())
+			}
 			if !strings.Contains(m.Doc, "api/v1/"+svc.Path) {
 				t.Errorf("%s.%s: doc does not name the endpoint api/v1/%s:\n%s", svc.Type, name, svc.Path, m.Doc)
 			}

@@ -1,0 +1,134 @@
+package whippyware
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// CallOption adjusts one call: every service method, Auth.Logout and Client.Do
+// take them last. They apply to that call's own requests (its retries and the
+// resend after a re-login included) and to no other call; the login a call waits
+// for is shared with every other call, so it gets none of them, and Auth.Login,
+// which makes or joins that shared login, takes none. A bad option is
+// ErrInvalidRequest, and the call sends nothing.
+type CallOption func(*callOptions) error
+
+// callOptions is what a call's options asked for; the zero value asks for nothing.
+type callOptions struct {
+	header  http.Header   // added to each request; nil when none
+	timeout time.Duration // 0: only WithTimeout and the context bound the call
+	// retryMax replaces the client's WithRetryMax when retryMaxSet.
+	retryMax    int
+	retryMaxSet bool
+	// retryNonIdempotent lets this call's POST or PATCH be retried as a GET is.
+	retryNonIdempotent bool
+}
+
+// newCallOptions applies opts in order; a later option overrides an earlier one.
+func newCallOptions(opts []CallOption) (callOptions, error) {
+	if len(opts) == 0 {
+		return callOptions{}, nil // o below escapes to the options: no allocation for a plain call
+	}
+	var o callOptions
+	for i, opt := range opts {
+		if opt == nil {
+			return callOptions{}, fmt.Errorf("%w: call option %d is nil", ErrInvalidRequest, i+1)
+		}
+		if err := opt(&o); err != nil {
+			return callOptions{}, err
+		}
+	}
+	return o, nil
+}
+
+// reservedHeaders are the headers WithHeader refuses: the client sets them from
+// its own state (the key, the JSON body, the JSON it decodes) and net/http from the
+// request, so a per-call value would either be ignored or break the call.
+var reservedHeaders = []string{"Authorization", "Content-Type", "Accept", "Content-Length", "Host", "Transfer-Encoding"}
+
+// WithHeader adds a header to this call's requests, after the client's own, so
+// that it can replace User-Agent but no header the client derives from its state:
+// Authorization (the client owns the key, and re-logs in with it), Content-Type
+// and Accept (bodies are JSON both ways), Content-Length, Host and
+// Transfer-Encoding (net/http's) are refused with ErrInvalidRequest, as are a name
+// that is not an HTTP token and a value with a line break. Given twice for one
+// name, both values are sent. The value is never logged, but it is kept in
+// Response.Request like every header but Authorization: pass no secret you would
+// not hand to the code that reads the response.
+func WithHeader(name, value string) CallOption {
+	return func(o *callOptions) error {
+		if !isToken(name) {
+			return fmt.Errorf("%w: WithHeader: %q is not a header name", ErrInvalidRequest, name)
+		}
+		for _, reserved := range reservedHeaders {
+			if strings.EqualFold(name, reserved) {
+				return fmt.Errorf("%w: WithHeader: the client sets %s itself", ErrInvalidRequest, reserved)
+			}
+		}
+		if strings.ContainsAny(value, "\r\n\x00") {
+			return fmt.Errorf("%w: WithHeader: the value of %s has a line break or NUL", ErrInvalidRequest, name)
+		}
+		if o.header == nil {
+			o.header = http.Header{}
+		}
+		o.header.Add(name, value)
+		return nil
+	}
+}
+
+// WithCallTimeout bounds this call as a whole (retries, backoff and the wait for
+// a login included), within the client's WithTimeout and the context: the
+// earliest bound wins. It must be above zero.
+func WithCallTimeout(d time.Duration) CallOption {
+	return func(o *callOptions) error {
+		if d <= 0 {
+			return fmt.Errorf("%w: WithCallTimeout needs a duration above zero, not %s", ErrInvalidRequest, d)
+		}
+		o.timeout = d
+		return nil
+	}
+}
+
+// WithCallRetryMax sets how many times this call's failed attempts may be
+// retried, in place of the client's WithRetryMax; 0 sends each request once (see
+// WithoutCallRetries). Which answers are retried does not change.
+func WithCallRetryMax(n int) CallOption {
+	return func(o *callOptions) error {
+		if n < 0 {
+			return fmt.Errorf("%w: WithCallRetryMax needs zero or more, not %d", ErrInvalidRequest, n)
+		}
+		o.retryMax, o.retryMaxSet = n, true
+		return nil
+	}
+}
+
+// WithoutCallRetries sends this call's requests once each: for a caller that must
+// not wait, or that handles failures itself.
+func WithoutCallRetries() CallOption { return WithCallRetryMax(0) }
+
+// WithCallRetryNonIdempotent lets this call's POST or PATCH be retried after a 5xx
+// answer or a connection error, as WithRetryNonIdempotent does for every call. Give
+// it only to a request the caller knows is safe to apply twice: the service has no
+// idempotency key.
+func WithCallRetryNonIdempotent() CallOption {
+	return func(o *callOptions) error {
+		o.retryNonIdempotent = true
+		return nil
+	}
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2): a valid method or
+// header name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r >= 0x80 || !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
+}

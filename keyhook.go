@@ -1,0 +1,113 @@
+package whippyware
+
+import (
+	"fmt"
+	"io"
+	"sync"
+)
+
+// KeyEventKind says what happened to the client's key.
+type KeyEventKind int
+
+const (
+	// KeyObtained: a login answered a key, which the client sends from now on. Every
+	// login counts once, also one that returned the key the client held.
+	KeyObtained KeyEventKind = iota + 1
+	// KeyExpired: Auth.Logout withdrew the key on the service, and the client forgot it.
+	KeyExpired
+	// KeyDropped: the key stopped working (401) and the service refused the
+	// credentials when the client logged in again, so the client dropped the dead key.
+	KeyDropped
+)
+
+// String names the kind: "obtained", "expired" or "dropped".
+func (k KeyEventKind) String() string {
+	switch k {
+	case KeyObtained:
+		return "obtained"
+	case KeyExpired:
+		return "expired"
+	case KeyDropped:
+		return "dropped"
+	}
+	return fmt.Sprintf("KeyEventKind(%d)", int(k))
+}
+
+// KeyEvent is a change of the client's key, handed to the hook of WithKeyHook.
+type KeyEvent struct {
+	Kind KeyEventKind
+	// Key is the key obtained (KeyObtained) or forgotten (KeyExpired, KeyDropped):
+	// a secret, which String and Format leave out.
+	Key string
+}
+
+// String describes the event without its key.
+func (e KeyEvent) String() string { return "whippyware.KeyEvent{" + e.Kind.String() + "}" }
+
+// Format makes every fmt verb print String, so that %+v and %#v cannot print the key.
+func (e KeyEvent) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }
+
+// WithKeyHook sets a function told each time the client obtains a key (every
+// login, the automatic ones included) and each time it forgets one (Logout, or a
+// dead key dropped when the credentials were refused). The key of WithKey is not
+// announced as obtained, since the caller has it; its loss is. A short-lived job can persist KeyObtained's key and
+// start its next run with WithKey; a service can count logins.
+//
+// hook runs on a goroutine of the client's, one event at a time, in the order the
+// key changed, and never while the client holds a lock a call needs: a slow hook
+// delays only the events after it, and it may call the client. So it may run after
+// the call that caused the event has returned: a program about to exit that needs
+// the last key should read Auth.Key rather than wait for the hook.
+func WithKeyHook(hook func(KeyEvent)) Option {
+	return func(c *config) error {
+		if hook == nil {
+			return invalid("WithKeyHook needs a non-nil function")
+		}
+		c.keyHook = hook
+		return nil
+	}
+}
+
+// keyEvents hands events to the hook in order on a goroutine of its own, which
+// runs while there are events and ends when there are none, so that a client
+// needs no Close.
+type keyEvents struct {
+	hook func(KeyEvent)
+
+	mu       sync.Mutex
+	queue    []KeyEvent
+	draining bool // a goroutine is handing the queue to the hook
+}
+
+// post queues e and starts a goroutine to hand it over if none runs. It never
+// waits for the hook, so it may be called under the token store's lock, which is
+// what keeps the events in the order of the key's changes.
+func (q *keyEvents) post(e KeyEvent) {
+	if q == nil {
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.queue = append(q.queue, e)
+	if !q.draining {
+		q.draining = true
+		go q.drain()
+	}
+}
+
+// drain hands the queued events to the hook until none is left.
+func (q *keyEvents) drain() {
+	for {
+		q.mu.Lock()
+		if len(q.queue) == 0 {
+			q.draining = false
+			q.queue = nil // let the backing array go
+			q.mu.Unlock()
+			return
+		}
+		e := q.queue[0]
+		q.queue = q.queue[1:]
+		q.mu.Unlock()
+		q.hook(e)
+	}
+}
