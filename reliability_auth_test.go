@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -32,6 +33,38 @@ func holdUntil(ch <-chan struct{}) {
 	case <-ch:
 	case <-time.After(10 * time.Second):
 	}
+}
+
+// withdrawnKeyStorm sets up a 401 storm on the fake: a provider named name, a
+// client that logged in, and every key withdrawn. The fake holds each login until
+// all callers have sent the withdrawn key (so every one of them meets a 401 before
+// a fresh key exists: a real storm, every run), then answers it with atLogin's fault
+// (nil: the real login).
+func withdrawnKeyStorm(t *testing.T, name string, callers int32, atLogin func() *wt.Fault) (*wt.Server, *whippyware.Client, wt.Provider, string) {
+	t.Helper()
+	srv := wt.NewTestServer(t)
+	p := srv.AddProvider(wt.Provider{Name: name, Code: strings.ToLower(name), IsActive: true})
+	c := srv.Client()
+	_, err := c.Auth.Login(t.Context())
+	require.NoError(t, err)
+	stale := c.Auth.Key()
+	srv.ExpireTokens()
+
+	allRefused := make(chan struct{})
+	var withStale atomic.Int32
+	srv.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		switch {
+		case r.Header.Get("Authorization") == "Token "+stale:
+			if withStale.Add(1) == callers {
+				close(allRefused)
+			}
+		case r.URL.Path == relLoginPath:
+			holdUntil(allRefused) // if they did not all send it, the counts fail
+			return atLogin()
+		}
+		return nil
+	})
+	return srv, c, p, stale
 }
 
 // callAll runs call from n goroutines at once and returns their errors.
@@ -101,34 +134,17 @@ func TestSameKeyReloginStormCausesOneLogin(t *testing.T) {
 // caller gets the retried login's key.
 func TestLoginFailingUnderABurstIsRetried(t *testing.T) {
 	const callers = 50
-	srv := wt.NewTestServer(t)
-	p := srv.AddProvider(wt.Provider{Name: "Burst", Code: "burst", IsActive: true})
-	c := srv.Client()
-	ctx := t.Context()
-	_, err := c.Auth.Login(ctx)
-	require.NoError(t, err)
-	stale := c.Auth.Key()
-	srv.ExpireTokens()
-
-	allRefused := make(chan struct{})
-	var withStale, loginAttempts atomic.Int32
-	srv.SetFaultFunc(func(r *http.Request) *wt.Fault {
-		switch {
-		case r.Header.Get("Authorization") == "Token "+stale:
-			if withStale.Add(1) == callers {
-				close(allRefused)
-			}
-		case r.URL.Path == relLoginPath:
-			holdUntil(allRefused)
-			switch loginAttempts.Add(1) {
-			case 1:
-				return &wt.Fault{Status: http.StatusServiceUnavailable}
-			case 2:
-				return &wt.Fault{Drop: wt.DropBefore}
-			}
+	var loginAttempts atomic.Int32
+	srv, c, p, stale := withdrawnKeyStorm(t, "Burst", callers, func() *wt.Fault {
+		switch loginAttempts.Add(1) {
+		case 1:
+			return &wt.Fault{Status: http.StatusServiceUnavailable}
+		case 2:
+			return &wt.Fault{Drop: wt.DropBefore}
 		}
 		return nil
 	})
+	ctx := t.Context()
 	errs := callAll(callers, func(int) error {
 		_, _, err := c.Providers.Get(ctx, p.ID)
 		return err
@@ -141,7 +157,7 @@ func TestLoginFailingUnderABurstIsRetried(t *testing.T) {
 
 	// Expire-token is as safe to repeat.
 	srv.FailNext(1, wt.Fault{Path: "/api/v1/expire-token/", Status: http.StatusBadGateway})
-	_, err = c.Auth.Logout(ctx)
+	_, err := c.Auth.Logout(ctx)
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.RequestCount(http.MethodPost, "/api/v1/expire-token/"))
 }
@@ -292,31 +308,8 @@ func TestRedirectsThroughACallersClientNeverLeaveTheService(t *testing.T) {
 // of them meets a 401 before a fresh key exists: a real storm, every run.
 func TestReloginStormCausesOneLogin(t *testing.T) {
 	const callers = 100
-	srv := wt.NewTestServer(t)
-	p := srv.AddProvider(wt.Provider{Name: "Storm", Code: "storm", IsActive: true})
-	c := srv.Client()
+	srv, c, p, stale := withdrawnKeyStorm(t, "Storm", callers, func() *wt.Fault { return nil })
 	ctx := t.Context()
-	_, err := c.Auth.Login(ctx)
-	require.NoError(t, err)
-	stale := c.Auth.Key()
-	srv.ExpireTokens()
-
-	allRefused := make(chan struct{})
-	var withStale atomic.Int32
-	srv.SetFaultFunc(func(r *http.Request) *wt.Fault {
-		switch {
-		case r.Header.Get("Authorization") == "Token "+stale:
-			if withStale.Add(1) == callers {
-				close(allRefused)
-			}
-		case r.URL.Path == relLoginPath:
-			select {
-			case <-allRefused:
-			case <-time.After(5 * time.Second): // they did not all send it: the counts below fail
-			}
-		}
-		return nil
-	})
 	logins := srv.RequestCount(http.MethodPost, relLoginPath)
 
 	got := make([]*whippyware.Provider, callers)
