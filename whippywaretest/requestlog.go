@@ -101,7 +101,10 @@ func newRecord(r *http.Request, size int) (RequestRecord, *bodyTap) {
 	return rec, tap
 }
 
-// keepHeader copies h, dropping the fields past size bytes (names and values counted).
+// keepHeader keeps h, or a copy without the fields past size bytes (names and values
+// counted). A header within size is kept as it is, not copied: it is the request's own (net/http
+// makes one for each request it reads, the in-process transport clones the client's), and
+// nothing changes it once the handler has returned.
 func keepHeader(h http.Header, size int) (http.Header, bool) {
 	total := 0
 	for k, vs := range h {
@@ -110,7 +113,7 @@ func keepHeader(h http.Header, size int) (http.Header, bool) {
 		}
 	}
 	if total <= size {
-		return h.Clone(), false
+		return h, false
 	}
 	out, total := http.Header{}, 0
 	for k, vs := range h {
