@@ -52,6 +52,9 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
+	if obj, ok := readFlatObject(body); ok {
+		return requestData{raw: obj}, true
+	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err == nil && obj != nil {
 		return requestData{raw: obj}, true

@@ -63,3 +63,38 @@ func TestAuthFieldsMatchesStringsFields(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFlatObjectMatchesEncodingJSON holds the flat reader to json.Unmarshal into a map
+// of raw values: whatever it accepts, it reads as encoding/json does.
+func TestReadFlatObjectMatchesEncodingJSON(t *testing.T) {
+	bodies := []string{`{}`, ` { } `, `{"sku":"A","stock":5,"is_active":true,"period":null}`,
+		"{\n\t\"sku\" : \"A\" ,\r\n \"stock\":-12 }\n", `{"a":1,"a":2}`, `{"unknown_key":"İ"}`, "{\"sku\":\"bad\xff\"}",
+		`{"x":false}`, `{"x":0}`, // accepted above; the rest must fall back to encoding/json
+		`{"sku":"a\"b"}`, `{"k\u0041":1}`, `{"x":1.5}`, `{"x":1e3}`, `{"x":01}`, `{"x":-}`, `{"x":[1]}`, `{"x":{}}`,
+		`{"x":tru}`, `{"x":truex}`, `{"x":1}x`, `{"x":1,}`, `{,}`, `{"x"}`, `[]`, `null`, `"s"`, ``, `{"x":1`,
+		"{\"tab\t\":1}", "{\"x\":\"raw\ttab\"}", `{"ké":1}`, "\ufeff{}"}
+	accepted := 0
+	for _, body := range bodies {
+		got, ok := readFlatObject([]byte(body))
+		if !ok {
+			continue
+		}
+		accepted++
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(body), &want); err != nil {
+			t.Errorf("%q: accepted, but encoding/json refuses it: %v", body, err)
+			continue
+		}
+		if len(got) != len(want) {
+			t.Errorf("%q: %d keys, encoding/json %d", body, len(got), len(want))
+		}
+		for k, v := range want {
+			if string(got[k]) != string(v) {
+				t.Errorf("%q: %s = %s, encoding/json %s", body, k, got[k], v)
+			}
+		}
+	}
+	if accepted != 9 {
+		t.Errorf("the flat reader took %d of the bodies, want the first 9", accepted)
+	}
+}
