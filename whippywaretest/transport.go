@@ -24,8 +24,10 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("whippywaretest: server closed")
 	default:
 	}
-	// Make the request look like one a server received.
-	in := req.Clone(req.Context())
+	// Make the request look like one a server received: a shallow copy with its own header (the
+	// handler replaces the body and logs the header; it only reads the URL).
+	in := req.WithContext(req.Context())
+	in.Header = req.Header.Clone()
 	in.RequestURI = req.URL.RequestURI()
 	in.RemoteAddr = "127.0.0.1:1"
 	if in.Host == "" {
@@ -60,7 +62,12 @@ type answer struct {
 	snapped http.Header // the header as of WriteHeader
 }
 
-func (a *answer) Header() http.Header { return a.header }
+func (a *answer) Header() http.Header {
+	if a.header == nil {
+		a.header = http.Header{} // asked again after WriteHeader: changes go nowhere
+	}
+	return a.header
+}
 
 // WriteHeader freezes the header: the handler's later changes are not sent, as on a socket.
 func (a *answer) WriteHeader(code int) {
@@ -71,18 +78,23 @@ func (a *answer) WriteHeader(code int) {
 		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
 	}
 	a.status, a.wrote = code, true
-	a.snapped, a.header = a.header, http.Header{}
+	a.snapped, a.header = a.header, nil
 }
 
 func (a *answer) Write(b []byte) (int, error) {
 	if !a.wrote {
-		if _, typed := a.header["Content-Type"]; !typed && a.header.Get("Transfer-Encoding") == "" {
-			a.header.Set("Content-Type", http.DetectContentType(b))
+		if h := a.Header(); !has(h, "Content-Type") && h.Get("Transfer-Encoding") == "" {
+			h.Set("Content-Type", http.DetectContentType(b))
 		}
 		a.WriteHeader(http.StatusOK)
 	}
 	a.body = append(a.body, b...)
 	return len(b), nil
+}
+
+func has(h http.Header, key string) bool {
+	_, ok := h[key]
+	return ok
 }
 
 // Read and Close make the answer the response's body.
