@@ -115,7 +115,9 @@ func (a *answer) response(req *http.Request) *http.Response {
 		a.WriteHeader(http.StatusOK)
 	}
 	return &http.Response{Status: statusLine(a.status), StatusCode: a.status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: a.snapped,
+		// A copy: the handler's header holds values shared by every answer (Allow,
+		// Content-Type), which a client could otherwise change for the next one.
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: a.snapped.Clone(),
 		Body: a, ContentLength: int64(len(a.body)), Request: req}
 }
 
