@@ -76,25 +76,56 @@ func (s *Server) identify(r *http.Request) (user, failure string) {
 	if header == "" {
 		return "", ""
 	}
-	parts := strings.Fields(header)
+	scheme, key, n := authFields(header)
 	switch {
-	case len(parts) == 0 || !strings.EqualFold(parts[0], "Token"):
+	case n == 0 || !strings.EqualFold(scheme, "Token"):
 		return "", ""
-	case len(parts) == 1:
+	case n == 1:
 		return "", "Invalid token header. No credentials provided."
-	case len(parts) > 2:
+	case n > 2:
 		return "", "Invalid token header. Token string should not contain spaces."
-	case !utf8.ValidString(parts[1]):
+	case !utf8.ValidString(key):
 		return "", "Invalid token header. Token string should not contain invalid characters."
 	}
 	s.st.mu.RLock()
-	k, valid := s.st.keys[parts[1]]
+	k, valid := s.st.keys[key]
 	now := s.st.clock()
 	s.st.mu.RUnlock()
 	if !valid || s.expired(k, now) {
 		return "", msgInvalidToken
 	}
 	return k.user, ""
+}
+
+// authFields splits an Authorization header at white space as strings.Fields does, returning
+// the first two fields and how many there are. The usual "Token <key>", printable ASCII with
+// one space, is split without allocating.
+func authFields(header string) (scheme, key string, n int) {
+	if space := plainSpace(header); space > 0 && space < len(header)-1 {
+		return header[:space], header[space+1:], 2
+	}
+	parts := strings.Fields(header)
+	switch len(parts) {
+	case 0:
+		return "", "", 0
+	case 1:
+		return parts[0], "", 1
+	}
+	return parts[0], parts[1], len(parts)
+}
+
+// plainSpace is the index of the one space in s when s is otherwise printable ASCII, or -1.
+func plainSpace(s string) int {
+	space := -1
+	for i := range len(s) {
+		switch c := s[i]; {
+		case c == ' ' && space < 0:
+			space = i
+		case c <= ' ' || c >= 0x7f:
+			return -1
+		}
+	}
+	return space
 }
 
 // authenticate requires a valid key (IsAuthenticated) and answers 401 itself when there is

@@ -1,11 +1,16 @@
 package whippywaretest_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
+	"strconv"
+	"sync/atomic"
 	"testing"
 
+	"github.com/whippyware-go/whippyware"
 	"github.com/whippyware-go/whippyware/internal/benchsize"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
@@ -64,5 +69,66 @@ func BenchmarkListStocks(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// BenchmarkSDK measures the fake as a user's test suite meets it: 8 goroutines sharing one SDK
+// client (srv.Client), on the same cores as the fake, in process and over loopback. create
+// posts a stock with a new SKU each time, to a fake that keeps every request in its log (the
+// default); list20 reads pages of 20 of 10,000 stocks, page 1 to 500 in turn. req/s is calls
+// a second. Over loopback the client keeps 8 idle connections, one per goroutine, so that the
+// benchmark measures requests, not connection setup.
+func BenchmarkSDK(b *testing.B) {
+	ctx := context.Background()
+	for _, op := range []struct {
+		name   string
+		stocks int
+		call   func(c *whippyware.Client, n int64) error
+	}{
+		{"create", 0, func(c *whippyware.Client, n int64) error {
+			_, _, err := c.Stocks.Create(ctx, &whippyware.StockCreateRequest{
+				SKU: "NEW-" + strconv.FormatInt(n, 10), Provider: "p", Location: "L", Stock: 5})
+			return err
+		}},
+		{"list20", 10000, func(c *whippyware.Client, n int64) error {
+			p, _, err := c.Stocks.List(ctx, &whippyware.StockFilter{
+				ListOptions: whippyware.ListOptions{Page: int(n%500) + 1, Limit: 20}})
+			if err == nil && len(p.Results) != 20 {
+				err = fmt.Errorf("page of %d stocks, want 20", len(p.Results))
+			}
+			return err
+		}},
+	} {
+		for _, mode := range modes {
+			b.Run(op.name+"/"+mode.name, func(b *testing.B) {
+				srv := wt.NewServer(mode.opts...)
+				defer srv.Close()
+				seedStocks(b, srv, op.stocks)
+				hc := srv.HTTPClient()
+				if t, ok := hc.Transport.(*http.Transport); ok {
+					t = t.Clone()
+					t.MaxIdleConnsPerHost = 8
+					hc.Transport = t
+					defer t.CloseIdleConnections()
+				}
+				client := srv.Client(whippyware.WithHTTPClient(hc))
+				if _, err := client.Auth.Login(ctx); err != nil {
+					b.Fatal(err)
+				}
+				var seq atomic.Int64
+				b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+				b.ReportAllocs()
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := op.call(client, seq.Add(1)); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+			})
+		}
 	}
 }

@@ -34,7 +34,10 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if r.ContentLength == 0 {
 		return requestData{raw: map[string]json.RawMessage{}, html: isForm(ct)}, true
 	}
-	mt, _, _ := mime.ParseMediaType(ct)
+	mt := ct
+	if ct != "application/json" { // what clients send, already in normal form
+		mt, _, _ = mime.ParseMediaType(ct)
+	}
 	switch {
 	case mediaMatches("application/json", mt):
 	case mediaMatches("application/x-www-form-urlencoded", mt):
@@ -48,6 +51,9 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return requestData{}, false
+	}
+	if obj, ok := readFlatObject(body); ok {
+		return requestData{raw: obj}, true
 	}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(body, &obj); err == nil && obj != nil {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -54,12 +55,17 @@ type Fault struct {
 }
 
 // faults holds the injected faults, under their own lock: they are about the transport, not
-// the API state.
+// the API state. armed, written under the lock, tells whether there is any: most requests
+// meet none, and then take no lock.
 type faults struct {
 	mu    sync.Mutex
 	queue []queuedFault
 	fn    func(*http.Request) *Fault
+	armed atomic.Bool
 }
+
+// arm updates armed after a change; the caller holds the lock.
+func (fs *faults) arm() { fs.armed.Store(len(fs.queue) > 0 || fs.fn != nil) }
 
 type queuedFault struct {
 	Fault
@@ -70,6 +76,7 @@ func (fs *faults) reset() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.queue, fs.fn = nil, nil
+	fs.arm()
 }
 
 // matches is the method and path rule of Fault, shared by RequestCount.
@@ -93,6 +100,7 @@ func (s *Server) FailNext(n int, f Fault) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.queue = append(s.faults.queue, queuedFault{f, n})
+	s.faults.arm()
 }
 
 // SetFaultFunc sets a function asked about every request no queued fault matched, for random
@@ -102,15 +110,20 @@ func (s *Server) SetFaultFunc(fn func(*http.Request) *Fault) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.fn = fn
+	s.faults.arm()
 }
 
 func (fs *faults) take(r *http.Request) *Fault {
+	if !fs.armed.Load() {
+		return nil
+	}
 	fs.mu.Lock()
 	for i := range fs.queue {
 		if q := &fs.queue[i]; matches(q.Method, q.Path, r.Method, r.URL.Path) {
 			f := q.Fault
 			if q.left--; q.left == 0 {
 				fs.queue = append(fs.queue[:i], fs.queue[i+1:]...)
+				fs.arm()
 			}
 			fs.mu.Unlock()
 			return &f

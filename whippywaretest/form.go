@@ -241,8 +241,7 @@ func (f *form) date(name string, dst **string) {
 		*dst = nil
 		return
 	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonString(raw); ok {
 		if d, ok := parseDate(s); ok {
 			*dst = &d
 			return

@@ -62,11 +62,11 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 			wire[i] = render(&results[i])
 		}
 		st.mu.RUnlock()
-		writePage(w, r, pg, count, wire)
+		writePage(w, r, q, pg, count, wire)
 		return
 	}
 	st.mu.RUnlock()
-	writePage(w, r, pg, count, results)
+	writePage(w, r, q, pg, count, results)
 }
 
 // matcher combines the filters the query names; unknown parameters are ignored, as the

@@ -62,8 +62,8 @@ type pageBody[T any] struct {
 }
 
 // writePage answers one page of count matching records, or 404 "Invalid page." past the end.
-// Page 1 always exists, empty when nothing matches.
-func writePage[T any](w http.ResponseWriter, r *http.Request, pg pageRequest, count int, results []T) {
+// Page 1 always exists, empty when nothing matches. q is the request's query, parsed.
+func writePage[T any](w http.ResponseWriter, r *http.Request, q url.Values, pg pageRequest, count int, results []T) {
 	pages := pg.pages(count)
 	if pg.number > pages {
 		writeDetail(w, http.StatusNotFound, msgInvalidPage)
@@ -71,11 +71,11 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, pg pageRequest, co
 	}
 	body := pageBody[T]{Count: count, Results: results}
 	if pg.number < pages {
-		next := pageURL(r, pg.number+1)
+		next := pageURL(r, q, pg.number+1)
 		body.Next = &next
 	}
 	if pg.number > 1 {
-		prev := pageURL(r, pg.number-1)
+		prev := pageURL(r, q, pg.number-1)
 		body.Previous = &prev
 	}
 	writeJSON(w, http.StatusOK, body)
@@ -84,15 +84,22 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, pg pageRequest, co
 // pageURL is the request's absolute URL with the page replaced, keeping every other parameter
 // (filters, limit), as DRF's replace_query_param does; page 1 drops the parameter, as DRF's
 // remove_query_param does for the previous link of page 2. The host is the one the request
-// named, so behind the fake's loopback listener the links point back at it.
-func pageURL(r *http.Request, page int) string {
-	q := r.URL.Query()
+// named, so behind the fake's loopback listener the links point back at it. q is the request's
+// query, parsed once for both links; it is left as it was.
+func pageURL(r *http.Request, q url.Values, page int) string {
+	current, had := q["page"]
 	if page == 1 {
-		q.Del("page")
+		delete(q, "page")
 	} else {
-		q.Set("page", strconv.Itoa(page))
+		q["page"] = []string{strconv.Itoa(page)}
 	}
-	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
+	query := q.Encode()
+	if had {
+		q["page"] = current
+	} else {
+		delete(q, "page")
+	}
+	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: query}
 	if r.TLS != nil {
 		u.Scheme = "https"
 	}

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Python's and Django's readings of values, which DRF's fields build on.
@@ -14,9 +15,11 @@ import (
 // pyStr is Python's str() of a JSON string or number, what DRF's CharField and IntegerField
 // read; false for any other JSON value.
 func pyStr(raw json.RawMessage) (string, bool) {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if s, ok := jsonString(raw); ok {
 		return s, true
+	}
+	if _, ok := jsonInt(raw); ok {
+		return string(raw), true // its text, as below
 	}
 	switch pyType(raw) {
 	case "int":
@@ -29,6 +32,56 @@ func pyStr(raw json.RawMessage) (string, bool) {
 		return pyFloat(x), true
 	}
 	return "", false
+}
+
+// jsonString reads a JSON string value. One without escapes, control characters or invalid
+// UTF-8 (what clients send) is cut out of raw; any other goes through encoding/json, which
+// decides what it means.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		plain, ascii := true, true
+		for _, c := range raw[1 : n-1] {
+			if c < 0x20 || c == '"' || c == '\\' {
+				plain = false
+				break
+			}
+			ascii = ascii && c < utf8.RuneSelf
+		}
+		if plain && (ascii || utf8.Valid(raw[1:n-1])) {
+			return string(raw[1 : n-1]), true
+		}
+	}
+	if _, isNumber := jsonInt(raw); isNumber {
+		return "", false // what encoding/json says of a number, without its error
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, true
+	}
+	return "", false
+}
+
+// jsonInt reads a JSON integer of at most 18 digits, what int64 always holds, without
+// allocating; false for anything else, which the callers read the long way.
+func jsonInt(raw json.RawMessage) (int64, bool) {
+	digits := raw
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 || (digits[0] == '0' && len(digits) > 1) {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if len(digits) < len(raw) {
+		n = -n
+	}
+	return n, true
 }
 
 // pyFloat formats x as Python's repr does: shortest digits, ".0" on whole numbers, an
@@ -45,6 +98,12 @@ func pyFloat(x float64) string {
 }
 
 func parseBool(raw json.RawMessage) (bool, bool) {
+	switch string(raw) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
 	var b bool
 	if json.Unmarshal(raw, &b) == nil {
 		return b, true
@@ -53,8 +112,7 @@ func parseBool(raw json.RawMessage) (bool, bool) {
 		x, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
 		return x == 1, err == nil && (x == 0 || x == 1) // 1.0 == 1 in Python's set
 	}
-	var s string
-	_ = json.Unmarshal(raw, &s)
+	s, _ := jsonString(raw)
 	switch s {
 	case "t", "T", "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "1":
 		return true, true
@@ -84,6 +142,9 @@ func pyInt(s string) (n int64, ok, overflow bool) {
 // parseInt reads a JSON value as DRF's IntegerField does: int(str(value)) after dropping a
 // ".0" tail, so 5, "5" and 5.0 are 5 and true, 5.5 and 1e3 are not integers.
 func parseInt(raw json.RawMessage) (n int64, ok, overflow bool) {
+	if n, ok := jsonInt(raw); ok {
+		return n, true, false // the common case, read without copying
+	}
 	if t := pyType(raw); t == "bool" || t == "list" || t == "dict" {
 		return 0, false, false
 	}

@@ -27,36 +27,47 @@ type RequestRecord struct {
 
 // requestLog is what Requests and RequestCount read. With a limit it is a ring of the newest
 // limit records, each holding at most recordSize bytes of body and recordSize bytes of header
-// fields, so what it retains is bounded by limit × 2 × recordSize bytes.
+// fields, so what it retains is bounded by limit × 2 × recordSize bytes. Records are kept in
+// chunks of logChunk, so that a growing log never copies the records it holds.
 type requestLog struct {
 	mu         sync.Mutex
 	limit      int // records kept; 0 keeps every one
 	recordSize int
-	records    []RequestRecord
-	oldest     int // index of the oldest record once the ring is full
+	chunks     [][]RequestRecord // record i is chunks[i/logChunk][i%logChunk]
+	n          int               // records held
+	oldest     int               // index of the oldest record once the ring is full
 }
+
+const logChunk = 1024
+
+func (l *requestLog) at(i int) *RequestRecord { return &l.chunks[i/logChunk][i%logChunk] }
 
 func (l *requestLog) add(rec RequestRecord) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.limit > 0 && len(l.records) == l.limit {
-		l.records[l.oldest] = rec
+	if l.limit > 0 && l.n == l.limit {
+		*l.at(l.oldest) = rec
 		l.oldest = (l.oldest + 1) % l.limit
 		return
 	}
-	l.records = append(l.records, rec)
+	if l.n%logChunk == 0 {
+		l.chunks = append(l.chunks, nil) // grows by append up to logChunk, so a small log stays small
+	}
+	last := len(l.chunks) - 1
+	l.chunks[last] = append(l.chunks[last], rec)
+	l.n++
 }
 
 func (l *requestLog) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.records, l.oldest = nil, 0
+	l.chunks, l.n, l.oldest = nil, 0, 0
 }
 
 // each calls fn on every record, oldest first. The caller holds the lock.
 func (l *requestLog) each(fn func(*RequestRecord)) {
-	for i := range l.records {
-		fn(&l.records[(l.oldest+i)%len(l.records)])
+	for i := range l.n {
+		fn(l.at((l.oldest + i) % l.n))
 	}
 }
 
@@ -65,7 +76,7 @@ func (l *requestLog) each(fn func(*RequestRecord)) {
 func (s *Server) Requests() []RequestRecord {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	out := make([]RequestRecord, 0, len(s.log.records))
+	out := make([]RequestRecord, 0, s.log.n)
 	s.log.each(func(rec *RequestRecord) { out = append(out, *rec) })
 	return out
 }
@@ -101,7 +112,10 @@ func newRecord(r *http.Request, size int) (RequestRecord, *bodyTap) {
 	return rec, tap
 }
 
-// keepHeader copies h, dropping the fields past size bytes (names and values counted).
+// keepHeader keeps h, or a copy without the fields past size bytes (names and values
+// counted). A header within size is kept as it is, not copied: it is the request's own (net/http
+// makes one for each request it reads, the in-process transport clones the client's), and
+// nothing changes it once the handler has returned.
 func keepHeader(h http.Header, size int) (http.Header, bool) {
 	total := 0
 	for k, vs := range h {
@@ -110,7 +124,7 @@ func keepHeader(h http.Header, size int) (http.Header, bool) {
 		}
 	}
 	if total <= size {
-		return h.Clone(), false
+		return h, false
 	}
 	out, total := http.Header{}, 0
 	for k, vs := range h {

@@ -45,7 +45,7 @@ func TestRequestLogStaysWithinItsBound(t *testing.T) {
 		res, err := client.Do(req)
 		require.NoError(t, err)
 		res.Body.Close()
-		assert.LessOrEqual(t, len(srv.log.records), limit, "trimmed at the limit, not past it")
+		assert.LessOrEqual(t, srv.log.n, limit, "trimmed at the limit, not past it")
 	}
 	assert.LessOrEqual(t, srv.log.retainedBytes(), limit*2*size)
 	recs := srv.Requests()
@@ -55,5 +55,25 @@ func TestRequestLogStaysWithinItsBound(t *testing.T) {
 		assert.True(t, rec.Truncated)
 		assert.Empty(t, rec.Header.Get("X-Padding"), "a header field past the size is dropped")
 		assert.Equal(t, "application/json", rec.Header.Get("Content-Type"))
+	}
+}
+
+// The log keeps records in chunks: across chunk boundaries, and as a ring wider than a chunk,
+// it still gives every kept record once, oldest first.
+func TestRequestLogOrderAcrossChunks(t *testing.T) {
+	for _, tc := range []struct{ limit, adds, first int }{
+		{0, 2*logChunk + 5, 0}, {logChunk + 100, 3*logChunk + 7, 2*logChunk - 93}, {10, 25, 15},
+	} {
+		l := requestLog{limit: tc.limit}
+		for i := range tc.adds {
+			l.add(RequestRecord{Status: i})
+		}
+		var got []int
+		l.each(func(rec *RequestRecord) { got = append(got, rec.Status) })
+		want := make([]int, 0, tc.adds-tc.first)
+		for i := tc.first; i < tc.adds; i++ {
+			want = append(want, i)
+		}
+		assert.Equal(t, want, got, "limit %d after %d requests", tc.limit, tc.adds)
 	}
 }

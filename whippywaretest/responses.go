@@ -48,6 +48,10 @@ func (e fieldErrors) has(field string) bool { return len(e[field]) > 0 }
 // writeJSON encodes v straight to the response, compact and without a trailing newline, as
 // DRF's JSONRenderer writes it: no intermediate buffer for big list pages.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	if a, ok := v.(appender); ok {
+		writeRendered(w, status, a)
+		return
+	}
 	w.Header()["Content-Type"] = jsonType
 	w.WriteHeader(status)
 	enc := json.NewEncoder(noNewline{w})
@@ -77,7 +81,7 @@ func (n noNewline) Write(b []byte) (int, error) {
 }
 
 func writeDetail(w http.ResponseWriter, status int, detail string) {
-	writeJSON(w, status, map[string]string{"detail": detail})
+	writeRendered(w, status, detailBody(detail))
 }
 
 func writeDetailf(w http.ResponseWriter, status int, format string, args ...any) {

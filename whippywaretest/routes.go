@@ -22,44 +22,58 @@ var collections = map[string]endpoint{
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	if !strings.HasSuffix(path, "/") {
-		if resolve(path+"/") != nil {
+		if resolve(path + "/").found() {
 			redirectWithSlash(w, r)
 		} else {
 			pageNotFound(w)
 		}
 		return
 	}
-	if serve := resolve(path); serve != nil {
-		serve(s, w, r)
-		return
+	switch t := resolve(path); {
+	case t.view != nil:
+		t.view(s, w, r)
+	case t.collection != nil:
+		t.collection.serve(s, w, r, t.id)
+	default:
+		pageNotFound(w)
 	}
-	pageNotFound(w)
 }
 
 type handler func(*Server, http.ResponseWriter, *http.Request)
 
-// resolve returns the handler of the URL pattern path matches, or nil. A detail pattern takes
+// target is what a URL pattern routes to: a view of its own, or a collection with the id of
+// a detail path ("" for the collection's own path). A value, so that routing allocates
+// nothing.
+type target struct {
+	view       handler
+	collection endpoint
+	id         string
+}
+
+func (t target) found() bool { return t.view != nil || t.collection != nil }
+
+// resolve returns the target of the URL pattern path matches, or none. A detail pattern takes
 // any id without "/" or "." (DefaultRouter's lookup_value_regex); an id that is no integer is
 // then the view's 404.
-func resolve(path string) handler {
+func resolve(path string) target {
 	rest, ok := strings.CutPrefix(path, "/api/v1/")
 	if !ok {
-		return nil
+		return target{}
 	}
 	switch rest = strings.TrimSuffix(rest, "/"); rest {
 	case "":
-		return (*Server).root
+		return target{view: (*Server).root}
 	case "auth/login":
-		return (*Server).login
+		return target{view: (*Server).login}
 	case "expire-token":
-		return (*Server).expireToken
+		return target{view: (*Server).expireToken}
 	}
 	name, id, hasID := strings.Cut(rest, "/")
 	e, known := collections[name]
 	if !known || (hasID && (id == "" || strings.ContainsAny(id, "/."))) {
-		return nil
+		return target{}
 	}
-	return func(s *Server, w http.ResponseWriter, r *http.Request) { e.serve(s, w, r, id) }
+	return target{collection: e, id: id}
 }
 
 // root is DefaultRouter's API root: a link to each collection.

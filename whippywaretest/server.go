@@ -34,6 +34,7 @@ type Server struct {
 	st        *store
 	faults    faults
 	log       requestLog
+	handler   http.Handler     // serveHTTP, made once
 	ts        *httptest.Server // nil without a socket
 	closed    chan struct{}
 	closeOnce sync.Once
@@ -73,6 +74,7 @@ func NewServer(opts ...Option) *Server {
 	st.cascade, st.locationByID = cfg.cascade, cfg.locationByID
 	s := &Server{cfg: cfg, st: st, closed: make(chan struct{}),
 		log: requestLog{limit: max(cfg.logLimit, 0), recordSize: max(cfg.recordSize, 0)}}
+	s.handler = http.HandlerFunc(s.serveHTTP)
 	if cfg.fixtures {
 		s.seedFixtures()
 	}
@@ -106,7 +108,7 @@ func (s *Server) Close() {
 
 // Handler returns the server's whole HTTP handler (faults, request log, API), to serve it
 // elsewhere, e.g. on a listener of your own as cmd/whippyware-fake does.
-func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // HTTPClient returns a new http.Client that reaches this server: over the loopback socket, or
 // in process for a server made WithoutListener.

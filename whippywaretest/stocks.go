@@ -99,6 +99,15 @@ func (s stockByID) MarshalJSON() ([]byte, error) {
 	return bytes.Replace(body, []byte(`"location":`+string(code)), []byte(`"location":`+strconv.FormatInt(s.Location, 10)), 1), nil
 }
 
+// appendJSON renders s as MarshalJSON does; without it, Stock's would be promoted.
+func (s stockByID) appendJSON(b []byte) []byte {
+	out, err := s.MarshalJSON()
+	if err != nil {
+		return appendEncoded(b, s) // not reached: a stock always marshals
+	}
+	return append(b, out...)
+}
+
 // resolveLocation finds the location a stock body names: by code, as DRF's SlugRelatedField
 // reads it (a number is read as the code it spells), or by id as PrimaryKeyRelatedField reads
 // it. It returns nil and DRF's message when there is none.
