@@ -100,13 +100,14 @@ func redact(body []byte, secrets ...string) []byte {
 
 // withoutSecrets readies an *http.Response, read and closed, to be handed back:
 // its body becomes empty (a mock transport's body could be read again), and its
-// Request a copy without the Authorization header, the body or GetBody (a login's
-// hold the password), and the chain of redirected requests. The request is
-// copied, not changed: the transport was given it.
-func withoutSecrets(r *http.Response) *http.Response {
+// Request a copy, made into copyTo, without the Authorization header, the body or
+// GetBody (a login's hold the password), and the chain of redirected requests.
+// The request is copied, not changed: the transport was given it.
+func withoutSecrets(r *http.Response, copyTo *http.Request) *http.Response {
 	r.Body = http.NoBody
 	if r.Request != nil {
-		req := *r.Request
+		*copyTo = *r.Request
+		req := copyTo
 		// A new map over the same values: the transport may still read the
 		// original, and nothing changes the values.
 		req.Header = make(http.Header, len(r.Request.Header))
@@ -121,7 +122,7 @@ func withoutSecrets(r *http.Response) *http.Response {
 			u.User = nil
 			req.URL = &u
 		}
-		r.Request = &req
+		r.Request = req
 	}
 	return r
 }

@@ -116,6 +116,19 @@ type tokenStore struct {
 type heldKey struct {
 	key string
 	gen uint64
+	// header is the Authorization header's value, "Token <key>", built once per key
+	// instead of once per call; a one-element slice that requests share and no one
+	// changes (see requestHeader).
+	header []string
+}
+
+// newHeldKey returns key as generation gen, with its header.
+func newHeldKey(key string, gen uint64) heldKey {
+	h := heldKey{key: key, gen: gen}
+	if key != "" {
+		h.header = headerValue("Token " + key)
+	}
+	return h
 }
 
 // loginFlight is one login and, once done is closed, its outcome.
@@ -128,7 +141,8 @@ type loginFlight struct {
 
 func newTokenStore(username, password, key string, loginTimeout time.Duration) *tokenStore {
 	t := &tokenStore{username: username, password: password, loginTimeout: loginTimeout}
-	t.held.Store(&heldKey{key: key})
+	h := newHeldKey(key, 0)
+	t.held.Store(&h)
 	return t
 }
 
@@ -138,7 +152,7 @@ func (t *tokenStore) canLogin() bool { return t.username != "" }
 
 // store replaces the key with a new generation; the caller holds mu.
 func (t *tokenStore) store(key string) heldKey {
-	h := heldKey{key: key, gen: t.get().gen + 1}
+	h := newHeldKey(key, t.get().gen+1)
 	t.held.Store(&h)
 	return h
 }

@@ -1,7 +1,9 @@
 package whippyware
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -24,8 +26,14 @@ type retryPolicy struct {
 // which see the context but not our call. The hooks run in the goroutine that sent
 // the request, so send reads attempts after Do returns without a lock; connected is
 // set from net/http's trace hooks, which make no such promise.
+//
+// A callState is itself that context: it wraps the call's context and answers
+// callStateFrom's key, which saves a context.WithValue (an allocation) per call,
+// and it holds its trace, so that withCallState allocates only the trace's hook
+// and the context httptrace adds.
 type callState struct {
-	method string
+	context.Context // the call's; set by withCallState
+	method          string
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
@@ -33,16 +41,39 @@ type callState struct {
 	// connected is set once an attempt had a connection, so its request may have
 	// reached the service.
 	connected atomic.Bool
+	// payload is the request body, which prepareRetry gives each retry afresh; nil
+	// when there is none.
+	payload []byte
+	trace   httptrace.ClientTrace
+}
+
+// Value answers callStateFrom's key with s and passes every other key on.
+func (s *callState) Value(key any) any {
+	if key == (callStateKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
 }
 
 type callStateKey struct{}
 
 // withCallState puts s in ctx, with a trace that sets s.connected.
 func withCallState(ctx context.Context, s *callState) context.Context {
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn: func(httptrace.GotConnInfo) { s.connected.Store(true) },
-	})
-	return context.WithValue(ctx, callStateKey{}, s)
+	s.Context = ctx
+	s.trace.GotConn = func(httptrace.GotConnInfo) { s.connected.Store(true) }
+	return httptrace.WithClientTrace(s, &s.trace)
+}
+
+// prepareRetry gives a retry its own reader of the call's body: the attempt before
+// may still be closing the one it had (go-retryablehttp sends each retry as a
+// shallow copy of the request for that reason), and send gives the first attempt
+// a reader without a rewind function, which would cost allocations on every call
+// for the few that are retried.
+func prepareRetry(req *http.Request) error {
+	if s := callStateFrom(req.Context()); s != nil && s.payload != nil {
+		req.Body = io.NopCloser(bytes.NewReader(s.payload))
+	}
+	return nil
 }
 
 func callStateFrom(ctx context.Context) *callState {
@@ -62,6 +93,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 		CheckRetry:   p.checkRetry,
 		Backoff:      backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		PrepareRetry: prepareRetry,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 			s := callStateFrom(req.Context())
 			if s == nil {
