@@ -48,9 +48,9 @@ const (
 // Client talks to one Whippy Ware service. It is safe for concurrent use; create
 // one and share it.
 type Client struct {
-	baseURL   *url.URL // ends in "/", without dot segments: see parseBaseURL
-	http      *retryablehttp.Client
-	policy    retryPolicy
+	baseURL *url.URL // ends in "/", without dot segments: see parseBaseURL
+	http    *retryablehttp.Client
+	policy  retryPolicy
 	// userAgent is the User-Agent header's value, a slice shared by every request
 	// (see requestHeader).
 	userAgent []string
