@@ -233,7 +233,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	u := c.resolve(cl.path, cl.query.Encode())
+	u := c.resolve(cl.path, encodeQuery(cl.query))
 	var payload []byte
 	if cl.body != nil {
 		var err error
