@@ -17,11 +17,11 @@ import (
 // ..., under 1 the SDK is faster), and each client's median ns per call.
 //
 // A batch is as many calls as take the SDK about 20 ms, counted once before the rounds.
-// Run it with a fixed number of rounds: -benchtime 60x. Allocations come from the
+// Run it with a fixed number of rounds: -benchtime 100x. Allocations come from the
 // separate benchmarks (-benchmem), not from here: the loop mixes the three clients.
 func BenchmarkPaired(b *testing.B) {
 	for _, call := range benchCalls {
-		for _, transport := range []string{"inprocess", "loopback"} {
+		for _, transport := range benchTransports {
 			b.Run(call.name+"/"+transport, func(b *testing.B) { benchPaired(b, call, transport) })
 		}
 	}
