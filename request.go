@@ -3,6 +3,7 @@ package whippyware
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -13,8 +14,8 @@ import (
 
 // exchange is what one send needs beyond the request it sends, in one allocation:
 // the call's state, which is also the context of every attempt; go-retryablehttp's
-// wrapper of the request; the first attempt's body reader; and the Response handed
-// back with the copy of its request. A Response keeps the exchange alive while the
+// wrapper of the request; the first attempt's body reader; the Response handed
+// back with the copy of its request; and (for the first send of a call) the URL. A Response keeps the exchange alive while the
 // caller holds it; send clears what it must not keep (the sent request, whose
 // header has the key, and the body, which may hold a password).
 type exchange struct {
@@ -23,6 +24,7 @@ type exchange struct {
 	body     payloadReader
 	resp     Response
 	returned http.Request
+	url      url.URL
 }
 
 // payloadReader is a request body as the first attempt reads it: a bytes.Reader

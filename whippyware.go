@@ -233,7 +233,9 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-	u := c.resolve(cl.path, encodeQuery(cl.query))
+	// The call's exchange (see send) also holds its URL: one allocation less.
+	ex := new(exchange)
+	u := c.resolve(&ex.url, cl.path, encodeQuery(cl.query))
 	var payload []byte
 	if cl.body != nil {
 		var err error
@@ -249,7 +251,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
-	resp, body, err := c.send(ctx, cl, u, payload, held)
+	resp, body, err := c.send(ctx, ex, cl, u, payload, held)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon && c.tokens.canLogin() {
 		// The key expired or was withdrawn: one fresh login, then one resend.
 		body.release()
@@ -262,7 +264,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 		sent := resp.Attempts
 		held = fresh
-		resp, body, err = c.send(ctx, cl, u, payload, held)
+		resp, body, err = c.send(ctx, new(exchange), cl, u, payload, held)
 		if resp != nil {
 			resp.Attempts += sent // the 401 answered attempts too
 		}
@@ -279,12 +281,13 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	return resp, decodeAnswer(cl, u, resp, body.b, held.key)
 }
 
-// resolve returns the URL of path (relative, without dot segments: the services'
-// own paths) with rawQuery under the base URL: what ResolveReference gives, since
-// the base path ends in "/" and has no dot segments.
-func (c *Client) resolve(path, rawQuery string) *url.URL {
+// resolve sets u to the URL of path (relative, without dot segments: the services'
+// own paths) with rawQuery under the base URL, what ResolveReference gives, since
+// the base path ends in "/" and has no dot segments; it returns u.
+func (c *Client) resolve(u *url.URL, path, rawQuery string) *url.URL {
 	b := c.baseURL
-	return &url.URL{Scheme: b.Scheme, Host: b.Host, Path: b.Path + path, RawQuery: rawQuery}
+	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: b.Path + path, RawQuery: rawQuery}
+	return u
 }
 
 // send sends one request through go-retryablehttp and reads its answer's body
@@ -296,10 +299,9 @@ func (c *Client) resolve(path, rawQuery string) *url.URL {
 // go-retryablehttp's NewRequest: u is already parsed (NewRequest would print and
 // parse it again), the headers share values built once (requestHeader), and the
 // body needs no rewind function on the first attempt (prepareRetry makes one for a
-// retry). What the call needs besides is one allocation: see exchange.
-func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, held heldKey) (*Response, *bodyBuffer, error) {
+// retry). What the call needs besides is one allocation, ex, new for each send.
+func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, payload []byte, held heldKey) (*Response, *bodyBuffer, error) {
 	method := cl.method
-	ex := new(exchange)
 	state := &ex.state
 	state.method, state.repeatable, state.payload = method, cl.repeatable, payload
 	ctx = withCallState(ctx, state)
