@@ -110,12 +110,7 @@ func withoutSecrets(r *http.Response, copyTo *http.Request) *http.Response {
 		req := copyTo
 		// A new map over the same values: the transport may still read the
 		// original, and nothing changes the values.
-		req.Header = make(http.Header, len(r.Request.Header))
-		for name, values := range r.Request.Header {
-			if name != "Authorization" {
-				req.Header[name] = values
-			}
-		}
+		req.Header = headerWithout(r.Request.Header, "Authorization")
 		req.Body, req.GetBody, req.Response = nil, nil, nil
 		if req.URL != nil && req.URL.User != nil {
 			u := *req.URL
@@ -125,4 +120,30 @@ func withoutSecrets(r *http.Response, copyTo *http.Request) *http.Response {
 		r.Request = req
 	}
 	return r
+}
+
+// headerWithout returns a new map with h's values but name's. The map of a request
+// send built has at most the four headers it sets, read by name, which costs less
+// than ranging over the map; any other header (a redirect's request, a transport
+// that added one) is copied by ranging.
+func headerWithout(h http.Header, name string) http.Header {
+	out := make(http.Header, len(h))
+	known := 0
+	for _, key := range [...]string{"Accept", "User-Agent", "Content-Type", name} {
+		if v, ok := h[key]; ok {
+			known++
+			if key != name {
+				out[key] = v
+			}
+		}
+	}
+	if known == len(h) {
+		return out
+	}
+	for key, v := range h {
+		if key != name {
+			out[key] = v
+		}
+	}
+	return out
 }

@@ -117,6 +117,9 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
+	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
+		return false, nil // most answers: nothing below needs reading
+	}
 	resendable := p.writes
 	if s := callStateFrom(ctx); s == nil || s.repeatable {
 		resendable = true
