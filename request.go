@@ -21,19 +21,11 @@ import (
 type exchange struct {
 	state    callState
 	retry    retryablehttp.Request
-	body     payloadReader
+	body     bytes.Reader
 	resp     Response
 	returned http.Request
 	url      url.URL
 }
-
-// payloadReader is a request body as the first attempt reads it: a bytes.Reader
-// that a transport may close.
-type payloadReader struct{ bytes.Reader }
-
-// Close does nothing: the bytes stay for the retries, each of which reads its own
-// reader (prepareRetry).
-func (*payloadReader) Close() error { return nil }
 
 // jsonValue is the value of Accept and Content-Type.
 var jsonValue = headerValue("application/json")

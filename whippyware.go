@@ -311,8 +311,11 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 		Header: c.requestHeader(payload != nil, held),
 	}
 	if payload != nil {
+		// io.NopCloser over a *bytes.Reader, a body net/http knows is in memory: it
+		// then writes the headers and the body in one go, where another reader type
+		// costs a flush (a packet) of its own.
 		ex.body.Reset(payload)
-		tmpl.Body, tmpl.ContentLength = &ex.body, int64(len(payload))
+		tmpl.Body, tmpl.ContentLength = io.NopCloser(&ex.body), int64(len(payload))
 		tmpl.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
 	}
 	ex.retry.Request = tmpl.WithContext(ctx)
