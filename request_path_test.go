@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unsafe"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -169,3 +170,35 @@ func TestSentRequestMatchesNewRequest(t *testing.T) {
 	b, _ := io.ReadAll(again)
 	assert.Equal(t, `{"name":"P"}`, string(b))
 }
+
+// A login's Response keeps its exchange alive (send's one allocation), and with it
+// the call's state: neither may keep the body, which holds the password.
+func TestLoginResponseKeepsNoBody(t *testing.T) {
+	// A transport that sets the answer's Request, as net/http's do (httpmock does not).
+	answer := func(req *http.Request) (*http.Response, error) {
+		_, _ = io.Copy(io.Discard, req.Body)
+		return &http.Response{
+			StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(`{"key": "` + testKey + `"}`)), ContentLength: -1, Request: req,
+		}, nil
+	}
+	c, err := NewClient(testBase, WithCredentials(testUser, testPassword),
+		WithHTTPClient(&http.Client{Transport: roundTripFunc(answer)}))
+	require.NoError(t, err)
+	resp, err := c.Auth.Login(context.Background())
+	require.NoError(t, err)
+	require.NotNil(t, resp.Request)
+	state := callStateFrom(resp.Request.Context())
+	require.NotNil(t, state, "the returned request keeps the call's context")
+	assert.Nil(t, state.payload)
+	// The state is the exchange's first field, so its address is the exchange's.
+	require.Zero(t, unsafe.Offsetof(exchange{}.state))
+	ex := (*exchange)(unsafe.Pointer(state))
+	require.Same(t, resp, &ex.resp)
+	assert.Zero(t, ex.body.Len(), "the first attempt's reader still holds the body")
+	assert.Nil(t, ex.retry.Request, "the sent request, with its key, is still referenced")
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(req *http.Request) (*http.Response, error) { return f(req) }

@@ -324,7 +324,10 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 		start = time.Now() // only the debug line needs how long the call took
 	}
 	httpResp, err := c.http.Do(&ex.retry)
-	ex.retry.Request, state.payload = nil, nil // the key and the body stay out of what is handed back
+	// The key (the sent request's header) and the body (a login's holds the
+	// password) stay out of what the Response keeps alive.
+	ex.retry.Request, state.payload = nil, nil
+	ex.body.Reset(nil)
 	attempts := state.attempts
 	if err != nil {
 		if httpResp != nil {
