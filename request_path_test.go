@@ -195,7 +195,7 @@ func TestLoginResponseKeepsNoBody(t *testing.T) {
 	require.Zero(t, unsafe.Offsetof(exchange{}.state))
 	ex := (*exchange)(unsafe.Pointer(state))
 	require.Same(t, resp, &ex.resp)
-	assert.Zero(t, ex.body.Len(), "the first attempt's reader still holds the body")
+	assert.Zero(t, ex.body.Size(), "the first attempt's reader still holds the body")
 	assert.Nil(t, ex.retry.Request, "the sent request, with its key, is still referenced")
 }
 
