@@ -100,28 +100,50 @@ func redact(body []byte, secrets ...string) []byte {
 
 // withoutSecrets readies an *http.Response, read and closed, to be handed back:
 // its body becomes empty (a mock transport's body could be read again), and its
-// Request a copy without the Authorization header, the body or GetBody (a login's
-// hold the password), and the chain of redirected requests. The request is
-// copied, not changed: the transport was given it.
-func withoutSecrets(r *http.Response) *http.Response {
+// Request a copy, made into copyTo, without the Authorization header, the body or
+// GetBody (a login's hold the password), and the chain of redirected requests.
+// The request is copied, not changed: the transport was given it.
+func withoutSecrets(r *http.Response, copyTo *http.Request) *http.Response {
 	r.Body = http.NoBody
 	if r.Request != nil {
-		req := *r.Request
+		*copyTo = *r.Request
+		req := copyTo
 		// A new map over the same values: the transport may still read the
 		// original, and nothing changes the values.
-		req.Header = make(http.Header, len(r.Request.Header))
-		for name, values := range r.Request.Header {
-			if name != "Authorization" {
-				req.Header[name] = values
-			}
-		}
+		req.Header = headerWithout(r.Request.Header, "Authorization")
 		req.Body, req.GetBody, req.Response = nil, nil, nil
 		if req.URL != nil && req.URL.User != nil {
 			u := *req.URL
 			u.User = nil
 			req.URL = &u
 		}
-		r.Request = &req
+		r.Request = req
 	}
 	return r
+}
+
+// headerWithout returns a new map with h's values but name's. The map of a request
+// send built has at most the four headers it sets, read by name, which costs less
+// than ranging over the map; any other header (a redirect's request, a transport
+// that added one) is copied by ranging.
+func headerWithout(h http.Header, name string) http.Header {
+	out := make(http.Header, len(h))
+	known := 0
+	for _, key := range [...]string{"Accept", "User-Agent", "Content-Type", name} {
+		if v, ok := h[key]; ok {
+			known++
+			if key != name {
+				out[key] = v
+			}
+		}
+	}
+	if known == len(h) {
+		return out
+	}
+	for key, v := range h {
+		if key != name {
+			out[key] = v
+		}
+	}
+	return out
 }

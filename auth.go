@@ -122,6 +122,19 @@ type tokenStore struct {
 type heldKey struct {
 	key string
 	gen uint64
+	// header is the Authorization header's value, "Token <key>", built once per key
+	// instead of once per call; a one-element slice that requests share and no one
+	// changes (see requestHeader).
+	header []string
+}
+
+// newHeldKey returns key as generation gen, with its header.
+func newHeldKey(key string, gen uint64) heldKey {
+	h := heldKey{key: key, gen: gen}
+	if key != "" {
+		h.header = headerValue("Token " + key)
+	}
+	return h
 }
 
 // loginFlight is one login and, once done is closed, its outcome.
@@ -137,7 +150,8 @@ func newTokenStore(username, password, key string, loginTimeout time.Duration, h
 	if hook != nil {
 		t.events = &keyEvents{hook: hook}
 	}
-	t.held.Store(&heldKey{key: key})
+	h := newHeldKey(key, 0)
+	t.held.Store(&h)
 	return t
 }
 
@@ -150,7 +164,7 @@ func (t *tokenStore) canLogin() bool { return t.username != "" }
 // hears of the changes in their order.
 func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
 	old := t.get()
-	h := heldKey{key: key, gen: old.gen + 1}
+	h := newHeldKey(key, old.gen+1)
 	t.held.Store(&h)
 	switch {
 	case key != "":

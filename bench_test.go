@@ -1,7 +1,7 @@
 package whippyware_test
 
-// Benchmarks of the SDK against a hand-written net/http + encoding/json client (the
-// baseline), on the same fake server. See BENCHMARKS.md for how to run them and for the
+// Benchmarks of the SDK against hand-written net/http + encoding/json clients (the lean
+// and plain baselines of bench_baseline_test.go), on the same fake server. See BENCHMARKS.md for how to run them and for the
 // results. Nothing here runs in a plain `go test`: every benchmark needs -bench, and the
 // one Test below only serves as the fake's child process of BenchmarkAllStreams.
 
@@ -9,7 +9,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,104 +29,10 @@ import (
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
-// The baseline is what a careful engineer writes by hand for the same calls: one shared
-// http.Client, the same headers, the same SDK structs to decode into, a status check, a
-// bounded body and a drained connection. It has no retries, no re-login, no typed errors,
-// no query-option structs and no logging hooks: that difference is what the SDK's
-// overhead buys.
-type benchBaseline struct {
-	hc   *http.Client
-	base string // ends in /api/v1/
-	auth string // "Token <key>"
-	ua   string
-}
-
-// benchMaxBody is the SDK's bound on a successful body (32 MiB).
-const benchMaxBody = 32 << 20
-
-func newBenchBaseline(srvURL string, hc *http.Client, key string) *benchBaseline {
-	return &benchBaseline{hc: hc, base: srvURL + "/api/v1/", auth: "Token " + key, ua: "whippyware-go/" + whippyware.Version}
-}
-
-// do sends one request to pathQuery (relative to api/v1/) and decodes a 2xx answer into out.
-func (c *benchBaseline) do(ctx context.Context, method, pathQuery string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+pathQuery, body)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("User-Agent", c.ua)
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
-		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s %s: status %d: %s", method, pathQuery, resp.StatusCode, snippet)
-	}
-	if err := json.NewDecoder(io.LimitReader(resp.Body, benchMaxBody)).Decode(out); err != nil {
-		return fmt.Errorf("%s %s: decoding: %w", method, pathQuery, err)
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096)) // the trailing newline: keeps the connection
-	return nil
-}
-
-func (c *benchBaseline) getProvider(ctx context.Context, id int64) (*whippyware.Provider, error) {
-	p := new(whippyware.Provider)
-	if err := c.do(ctx, http.MethodGet, "providers/"+strconv.FormatInt(id, 10)+"/", nil, p); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-func (c *benchBaseline) listStocks(ctx context.Context, limit, page int) (*whippyware.Page[whippyware.Stock], error) {
-	pq := "stocks/?limit=" + strconv.Itoa(limit)
-	if page > 1 {
-		pq += "&page=" + strconv.Itoa(page)
-	}
-	p := new(whippyware.Page[whippyware.Stock])
-	if err := c.do(ctx, http.MethodGet, pq, nil, p); err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// allStocks walks every page, limit stocks a page, calling fn for each stock.
-func (c *benchBaseline) allStocks(ctx context.Context, limit int, fn func(*whippyware.Stock)) error {
-	for page := 1; ; page++ {
-		p, err := c.listStocks(ctx, limit, page)
-		if err != nil {
-			return err
-		}
-		for _, s := range p.Results {
-			fn(s)
-		}
-		if p.Next == "" {
-			return nil
-		}
-	}
-}
-
-func (c *benchBaseline) createStock(ctx context.Context, req *whippyware.StockCreateRequest) (*whippyware.Stock, error) {
-	s := new(whippyware.Stock)
-	if err := c.do(ctx, http.MethodPost, "stocks/", req, s); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
+// benchLogLimit bounds the fakes' request logs, so that a long run (the paired one
+// above all, which shares one fake between the clients) does not make later calls pay
+// for the earlier ones.
+const benchLogLimit = 10000
 
 // benchSeededStocks is how many stocks the shared benchmark servers hold: 10,000, or
 // benchsize.Short under -short (CI's smoke pass).
@@ -137,7 +42,8 @@ func benchSeededStocks() int { return benchsize.N(10000) }
 type benchEnv struct {
 	srv      *wt.Server
 	sdk      *whippyware.Client
-	base     *benchBaseline
+	lean     *benchLean
+	plain    benchPlain
 	provider int64
 }
 
@@ -170,14 +76,15 @@ func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server
 	if _, err := sdk.Auth.Login(context.Background()); err != nil {
 		tb.Fatal(err)
 	}
-	return &benchEnv{srv: srv, sdk: sdk, base: newBenchBaseline(srv.URL, httpClient, sdk.Auth.Key()), provider: p.ID}
+	lean := newBenchLean(srv.URL, httpClient, sdk.Auth.Key())
+	return &benchEnv{srv: srv, sdk: sdk, lean: lean, plain: benchPlain{lean}, provider: p.ID}
 }
 
 // benchSeeded starts a fake with benchSeededStocks stocks for one sub-benchmark and closes it
 // after. Each sub-benchmark gets its own: the fake keeps every request in its log, so a shared
 // one would grow while the benchmarks run and make the later ones pay for the earlier ones.
 func benchSeeded(tb testing.TB, transport string) *benchEnv {
-	e := newBenchEnv(tb, transport, benchSeededStocks(), nil)
+	e := newBenchEnv(tb, transport, benchSeededStocks(), nil, wt.WithRequestLogLimit(benchLogLimit))
 	tb.Cleanup(e.srv.Close)
 	return e
 }
@@ -229,133 +136,193 @@ func (t *benchReplay) RoundTrip(req *http.Request) (*http.Response, error) {
 	}, nil
 }
 
-// benchBoth runs op as sub-benchmarks <impl>/<transport>, SDK and baseline side by side for
-// each transport, so that benchstat can compare them (see BENCHMARKS.md).
-func benchBoth(b *testing.B, env func(tb testing.TB, transport string) *benchEnv, sdk, base func(b *testing.B, e *benchEnv)) {
-	for _, transport := range benchTransports {
-		for _, impl := range []struct {
-			name string
-			op   func(*testing.B, *benchEnv)
-		}{{"sdk", sdk}, {"baseline", base}} {
-			b.Run(impl.name+"/"+transport, func(b *testing.B) {
-				e := env(b, transport)
-				impl.op(b, e) // a warm-up call: connection, first answer recorded, decoder caches
-				b.ReportAllocs()
-				b.ResetTimer()
-				for b.Loop() {
-					impl.op(b, e)
-				}
-			})
+// benchImpls are the clients compared, in the order of the sub-benchmarks.
+var benchImpls = []string{"sdk", "lean", "plain"}
+
+// benchOp is one call made by one client; it fails b (or, in the paired runs, the
+// benchmark) on an error or a wrong answer.
+type benchOp func(tb testing.TB, e *benchEnv)
+
+// benchCall is one call as each client makes it, and the fake it runs against.
+type benchCall struct {
+	name string
+	env  func(tb testing.TB, transport string) *benchEnv
+	ops  map[string]benchOp // by benchImpls
+}
+
+// benchCalls are the calls of BENCHMARKS.md: a get, a page of 100, walks of 10,000
+// stocks at 100 and 1,000 a page, and a create.
+var benchCalls = []benchCall{
+	benchGetProvider(), benchListStocks(),
+	benchAllStocks("AllStocksBy100", 100), benchAllStocks("AllStocksBy1000", 1000),
+	benchCreateStock(),
+}
+
+// benchRun runs the call as sub-benchmarks <impl>/<transport>, so that the names differ
+// only in impl (see BENCHMARKS.md for benchstat).
+func benchRun(b *testing.B, name string) {
+	for _, call := range benchCalls {
+		if call.name != name {
+			continue
 		}
+		for _, transport := range benchTransports {
+			for _, impl := range benchImpls {
+				op := call.ops[impl]
+				b.Run(impl+"/"+transport, func(b *testing.B) {
+					e := call.env(b, transport)
+					op(b, e) // a warm-up call: connection, first answer recorded, decoder caches
+					b.ReportAllocs()
+					b.ResetTimer()
+					for b.Loop() {
+						op(b, e)
+					}
+				})
+			}
+		}
+		return
 	}
+	b.Fatalf("no call %s", name)
 }
 
 var (
-	benchSinkProvider *whippyware.Provider
-	benchSinkPage     *whippyware.Page[whippyware.Stock]
-	benchSinkStock    *whippyware.Stock
-	benchSinkSum      int64
+	benchSinkProvider      *whippyware.Provider
+	benchSinkPage          *whippyware.Page[whippyware.Stock]
+	benchSinkStock         *whippyware.Stock
+	benchSinkPlainProvider *plainProvider
+	benchSinkPlainPage     *plainPage
+	benchSinkPlainStock    *plainStock
+	benchSinkSum           int64
 )
 
+func benchCheck(tb testing.TB, err error) {
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // BenchmarkGetProvider reads one provider: the smallest call, so per-request overhead shows.
-func BenchmarkGetProvider(b *testing.B) {
+func BenchmarkGetProvider(b *testing.B) { benchRun(b, "GetProvider") }
+
+func benchGetProvider() benchCall {
 	ctx := context.Background()
-	benchBoth(b, benchSeeded,
-		func(b *testing.B, e *benchEnv) {
+	return benchCall{name: "GetProvider", env: benchSeeded, ops: map[string]benchOp{
+		"sdk": func(tb testing.TB, e *benchEnv) {
 			p, _, err := e.sdk.Providers.Get(ctx, e.provider)
-			if err != nil {
-				b.Fatal(err)
-			}
+			benchCheck(tb, err)
 			benchSinkProvider = p
 		},
-		func(b *testing.B, e *benchEnv) {
-			p, err := e.base.getProvider(ctx, e.provider)
-			if err != nil {
-				b.Fatal(err)
-			}
+		"lean": func(tb testing.TB, e *benchEnv) {
+			p, err := e.lean.getProvider(ctx, e.provider)
+			benchCheck(tb, err)
 			benchSinkProvider = p
-		})
+		},
+		"plain": func(tb testing.TB, e *benchEnv) {
+			p, err := e.plain.getProvider(ctx, e.provider)
+			benchCheck(tb, err)
+			benchSinkPlainProvider = p
+		},
+	}}
 }
 
 // BenchmarkListStocks reads one page of 100 stocks.
-func BenchmarkListStocks(b *testing.B) {
+func BenchmarkListStocks(b *testing.B) { benchRun(b, "ListStocks") }
+
+func benchListStocks() benchCall {
 	ctx := context.Background()
 	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 100}}
-	benchBoth(b, benchSeeded,
-		func(b *testing.B, e *benchEnv) {
+	return benchCall{name: "ListStocks", env: benchSeeded, ops: map[string]benchOp{
+		"sdk": func(tb testing.TB, e *benchEnv) {
 			p, _, err := e.sdk.Stocks.List(ctx, opts)
-			if err != nil || len(p.Results) != 100 {
-				b.Fatal(err)
-			}
+			benchCheck(tb, err)
+			benchCheckCount(tb, len(p.Results), 100)
 			benchSinkPage = p
 		},
-		func(b *testing.B, e *benchEnv) {
-			p, err := e.base.listStocks(ctx, 100, 1)
-			if err != nil || len(p.Results) != 100 {
-				b.Fatal(err)
-			}
+		"lean": func(tb testing.TB, e *benchEnv) {
+			p, err := e.lean.listStocks(ctx, 100, 1)
+			benchCheck(tb, err)
+			benchCheckCount(tb, len(p.Results), 100)
 			benchSinkPage = p
-		})
+		},
+		"plain": func(tb testing.TB, e *benchEnv) {
+			p, err := e.plain.listStocks(ctx, 100, 1)
+			benchCheck(tb, err)
+			benchCheckCount(tb, len(p.Results), 100)
+			benchSinkPlainPage = p
+		},
+	}}
 }
 
-// BenchmarkAllStocks walks 10,000 stocks, 500 a page (20 requests an op).
-func BenchmarkAllStocks(b *testing.B) {
+func benchCheckCount(tb testing.TB, got, want int) {
+	if got != want {
+		tb.Fatalf("got %d stocks, want %d", got, want)
+	}
+}
+
+// BenchmarkAllStocksBy100 walks 10,000 stocks, 100 a page (100 requests an op).
+func BenchmarkAllStocksBy100(b *testing.B) { benchRun(b, "AllStocksBy100") }
+
+// BenchmarkAllStocksBy1000 walks 10,000 stocks, 1,000 a page (10 requests an op).
+func BenchmarkAllStocksBy1000(b *testing.B) { benchRun(b, "AllStocksBy1000") }
+
+func benchAllStocks(name string, limit int) benchCall {
 	ctx := context.Background()
-	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 500}}
-	benchBoth(b, benchSeeded,
-		func(b *testing.B, e *benchEnv) {
+	opts := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: limit}}
+	return benchCall{name: name, env: benchSeeded, ops: map[string]benchOp{
+		"sdk": func(tb testing.TB, e *benchEnv) {
 			n, sum := 0, int64(0)
 			for s, err := range e.sdk.Stocks.All(ctx, opts) {
-				if err != nil {
-					b.Fatal(err)
-				}
+				benchCheck(tb, err)
 				n, sum = n+1, sum+s.Stock
 			}
-			if n != benchSeededStocks() {
-				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks())
-			}
+			benchCheckCount(tb, n, benchSeededStocks())
 			benchSinkSum = sum
 		},
-		func(b *testing.B, e *benchEnv) {
+		"lean": func(tb testing.TB, e *benchEnv) {
 			n, sum := 0, int64(0)
-			if err := e.base.allStocks(ctx, 500, func(s *whippyware.Stock) { n, sum = n+1, sum+s.Stock }); err != nil {
-				b.Fatal(err)
-			}
-			if n != benchSeededStocks() {
-				b.Fatalf("walked %d stocks, want %d", n, benchSeededStocks())
-			}
+			benchCheck(tb, e.lean.allStocks(ctx, limit, func(s *whippyware.Stock) { n, sum = n+1, sum+s.Stock }))
+			benchCheckCount(tb, n, benchSeededStocks())
 			benchSinkSum = sum
-		})
+		},
+		"plain": func(tb testing.TB, e *benchEnv) {
+			n, sum := 0, int64(0)
+			benchCheck(tb, e.plain.allStocks(ctx, limit, func(s *plainStock) { n, sum = n+1, sum+s.Stock }))
+			benchCheckCount(tb, n, benchSeededStocks())
+			benchSinkSum = sum
+		},
+	}}
 }
 
 // BenchmarkCreateStock creates one stock a call, each with a new SKU, on a fresh fake per
 // sub-benchmark (so that the lists above keep their 10,000).
-func BenchmarkCreateStock(b *testing.B) {
+func BenchmarkCreateStock(b *testing.B) { benchRun(b, "CreateStock") }
+
+func benchCreateStock() benchCall {
 	ctx := context.Background()
 	var seq atomic.Int64
-	req := func() *whippyware.StockCreateRequest {
-		return &whippyware.StockCreateRequest{SKU: "NEW-" + strconv.FormatInt(seq.Add(1), 10), Provider: "p", Location: "L", Stock: 5}
-	}
-	benchBoth(b,
-		func(tb testing.TB, transport string) *benchEnv {
-			e := newBenchEnv(tb, transport, 0, nil)
+	sku := func() string { return "NEW-" + strconv.FormatInt(seq.Add(1), 10) }
+	return benchCall{name: "CreateStock",
+		env: func(tb testing.TB, transport string) *benchEnv {
+			e := newBenchEnv(tb, transport, 0, nil, wt.WithRequestLogLimit(benchLogLimit))
 			tb.Cleanup(e.srv.Close)
 			return e
 		},
-		func(b *testing.B, e *benchEnv) {
-			s, _, err := e.sdk.Stocks.Create(ctx, req())
-			if err != nil {
-				b.Fatal(err)
-			}
-			benchSinkStock = s
-		},
-		func(b *testing.B, e *benchEnv) {
-			s, err := e.base.createStock(ctx, req())
-			if err != nil {
-				b.Fatal(err)
-			}
-			benchSinkStock = s
-		})
+		ops: map[string]benchOp{
+			"sdk": func(tb testing.TB, e *benchEnv) {
+				s, _, err := e.sdk.Stocks.Create(ctx, &whippyware.StockCreateRequest{SKU: sku(), Provider: "p", Location: "L", Stock: 5})
+				benchCheck(tb, err)
+				benchSinkStock = s
+			},
+			"lean": func(tb testing.TB, e *benchEnv) {
+				s, err := e.lean.createStock(ctx, &whippyware.StockCreateRequest{SKU: sku(), Provider: "p", Location: "L", Stock: 5})
+				benchCheck(tb, err)
+				benchSinkStock = s
+			},
+			"plain": func(tb testing.TB, e *benchEnv) {
+				s, err := e.plain.createStock(ctx, &plainStockCreate{SKU: sku(), Provider: "p", Location: "L", Stock: 5})
+				benchCheck(tb, err)
+				benchSinkPlainStock = s
+			},
+		}}
 }
 
 // BenchmarkConcurrent runs 64 goroutines sharing one client (and, over loopback, one
@@ -377,17 +344,17 @@ func BenchmarkConcurrent(b *testing.B) {
 	}{
 		{"GetProvider",
 			func(e *benchEnv) error { _, _, err := e.sdk.Providers.Get(ctx, e.provider); return err },
-			func(e *benchEnv) error { _, err := e.base.getProvider(ctx, e.provider); return err }},
+			func(e *benchEnv) error { _, err := e.lean.getProvider(ctx, e.provider); return err }},
 		{"ListStocks",
 			func(e *benchEnv) error { _, _, err := e.sdk.Stocks.List(ctx, opts); return err },
-			func(e *benchEnv) error { _, err := e.base.listStocks(ctx, 100, 1); return err }},
+			func(e *benchEnv) error { _, err := e.lean.listStocks(ctx, 100, 1); return err }},
 	}
 	for _, call := range calls {
 		for _, transport := range []string{"inprocess", "loopback"} {
 			for _, impl := range []struct {
 				name string
 				op   func(*benchEnv) error
-			}{{"sdk", call.sdk}, {"baseline", call.base}} {
+			}{{"sdk", call.sdk}, {"lean", call.base}} {
 				b.Run(call.name+"/"+impl.name+"/"+transport, func(b *testing.B) {
 					e := newBenchEnv(b, transport, 1000, pooled)
 					b.Cleanup(e.srv.Close)
@@ -428,7 +395,7 @@ func BenchmarkFakeCreate(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			req := &whippyware.StockCreateRequest{SKU: "NEW-" + strconv.FormatInt(seq.Add(1), 10), Provider: "p", Location: "L", Stock: 5}
-			if _, err := e.base.createStock(ctx, req); err != nil {
+			if _, err := e.lean.createStock(ctx, req); err != nil {
 				b.Error(err)
 				return
 			}
@@ -456,7 +423,7 @@ func BenchmarkFakeRetained(b *testing.B) {
 			before := int64(ms.HeapAlloc)
 			n := 0
 			for b.Loop() {
-				if _, err := e.base.getProvider(ctx, e.provider); err != nil {
+				if _, err := e.lean.getProvider(ctx, e.provider); err != nil {
 					b.Fatal(err)
 				}
 				n++

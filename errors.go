@@ -125,14 +125,17 @@ type ConnectionError struct {
 }
 
 // provesNotSent reports whether a transport error shows that the request never
-// left the client: the name did not resolve, the dial failed, or the service's
-// certificate was refused during the handshake, before any request byte.
+// left the client: the name did not resolve, the dial failed, or the TLS handshake
+// failed or timed out, all before any byte of the request. net/http does not
+// export its handshake timeout's type, so that one is known by its fixed text.
 func provesNotSent(err error) bool {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
 	var certErr *tls.CertificateVerificationError
-	return errors.As(err, &dnsErr) || errors.As(err, &certErr) ||
-		(errors.As(err, &opErr) && opErr.Op == "dial")
+	var recordErr tls.RecordHeaderError
+	return errors.As(err, &dnsErr) || errors.As(err, &certErr) || errors.As(err, &recordErr) ||
+		(errors.As(err, &opErr) && opErr.Op == "dial") ||
+		strings.Contains(err.Error(), "net/http: TLS handshake timeout")
 }
 
 // Error says what failed, where, after how many attempts, and whether the request

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-
-	"github.com/google/go-querystring/query"
 )
 
 // resource implements the six calls every Whippy Ware collection answers, once for
@@ -128,22 +126,4 @@ func (r *resource[T, C, U, O]) send(ctx context.Context, method, path string, bo
 // every filter, through the ListOptions it embeds.
 type requestChecker interface {
 	checkRequest() error
-}
-
-// listQuery checks and encodes list options with go-querystring; nil options are
-// no query.
-func listQuery[O any](opts *O) (url.Values, error) {
-	if opts == nil {
-		return url.Values{}, nil
-	}
-	if c, ok := any(opts).(requestChecker); ok {
-		if err := c.checkRequest(); err != nil {
-			return nil, err
-		}
-	}
-	q, err := query.Values(opts)
-	if err != nil {
-		return nil, fmt.Errorf("%w: list options: %w", ErrInvalidRequest, err)
-	}
-	return q, nil
 }

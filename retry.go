@@ -1,7 +1,9 @@
 package whippyware
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"math"
 	"math/rand/v2"
@@ -25,8 +27,14 @@ type retryPolicy struct {
 // which see the context but not our call. The hooks run in the goroutine that sent
 // the request, so send reads attempts after Do returns without a lock; maybeSent is
 // also set from net/http's trace hooks, which make no such promise.
+//
+// A callState is itself that context: it wraps the call's context and answers
+// callStateFrom's key, which saves a context.WithValue (an allocation) per call,
+// and it holds its trace, so that withCallState allocates only the trace's hook
+// and the context httptrace adds.
 type callState struct {
-	method string
+	context.Context // the call's; set by withCallState
+	method          string
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
@@ -36,35 +44,57 @@ type callState struct {
 	retryWrites bool
 	attempts    int
 	// maybeSent is set once an attempt may have reached the service: it had a
-	// connection (net/http's trace) or an answer. A transport that is not
-	// net/http's (an in-process one, a mock) calls no trace hook (traced stays
-	// false), so its errors count as maybe sent unless they prove otherwise.
+	// connection (net/http's trace), an answer, or an error that does not prove
+	// nothing left (provesNotSent). A transport that is not net/http's (an
+	// in-process one, a mock) calls no trace hook, so the error decides.
 	maybeSent atomic.Bool
-	traced    atomic.Bool
+	// payload is the request body, which prepareRetry gives each retry afresh; nil
+	// when there is none.
+	payload []byte
+	trace   httptrace.ClientTrace
+}
+
+// Value answers callStateFrom's key with s and passes every other key on.
+func (s *callState) Value(key any) any {
+	if key == (callStateKey{}) {
+		return s
+	}
+	return s.Context.Value(key)
 }
 
 type callStateKey struct{}
 
-// callState returns the state of one send of cl under policy p.
-func (p retryPolicy) callState(cl call) *callState {
-	s := &callState{method: cl.method, repeatable: cl.repeatable, retryMax: p.max, retryWrites: p.writes || cl.opts.retryNonIdempotent}
+// initCallState sets s up for one send of cl under policy p.
+func (p retryPolicy) initCallState(s *callState, cl call) {
+	s.method, s.repeatable = cl.method, cl.repeatable
+	s.retryMax, s.retryWrites = p.max, p.writes || cl.opts.retryNonIdempotent
 	if cl.opts.retryMaxSet {
 		s.retryMax = cl.opts.retryMax
 	}
-	return s
 }
 
 // retryCeiling is go-retryablehttp's own bound on retries, never reached: checkRetry
 // enforces each call's retryMax, which a CallOption may set above the client's.
 const retryCeiling = math.MaxInt32
 
-// withCallState puts s in ctx, with a trace that sets s.traced and s.maybeSent.
+// withCallState makes s the context of the call's attempts, over ctx, with a trace
+// that sets s.maybeSent.
 func withCallState(ctx context.Context, s *callState) context.Context {
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GetConn: func(string) { s.traced.Store(true) },
-		GotConn: func(httptrace.GotConnInfo) { s.maybeSent.Store(true) },
-	})
-	return context.WithValue(ctx, callStateKey{}, s)
+	s.Context = ctx
+	s.trace.GotConn = func(httptrace.GotConnInfo) { s.maybeSent.Store(true) }
+	return httptrace.WithClientTrace(s, &s.trace)
+}
+
+// prepareRetry gives a retry its own reader of the call's body: the attempt before
+// may still be closing the one it had (go-retryablehttp sends each retry as a
+// shallow copy of the request for that reason), and send gives the first attempt
+// a reader without a rewind function, which would cost allocations on every call
+// for the few that are retried.
+func prepareRetry(req *http.Request) error {
+	if s := callStateFrom(req.Context()); s != nil && s.payload != nil {
+		req.Body = io.NopCloser(bytes.NewReader(s.payload))
+	}
+	return nil
 }
 
 func callStateFrom(ctx context.Context) *callState {
@@ -84,6 +114,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 		CheckRetry:   p.checkRetry,
 		Backoff:      backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		PrepareRetry: prepareRetry,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 			s := callStateFrom(req.Context())
 			if s == nil {
@@ -105,11 +136,14 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // and prolongs throttling, and waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	s := callStateFrom(ctx)
-	if s != nil && (err == nil || !s.traced.Load() && !provesNotSent(err)) {
+	if s != nil && (err == nil || !provesNotSent(err)) {
 		s.maybeSent.Store(true)
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
+	}
+	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
+		return false, nil // most answers: nothing below needs reading
 	}
 	resendable := p.writes
 	if s != nil && s.attempts > s.retryMax {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Record holds the fields every Whippy Ware resource has.
@@ -29,25 +30,89 @@ type Record struct {
 type StringOrNumber string
 
 // UnmarshalJSON accepts a string, a number or null (which leaves "").
+//
+// A string without escapes and a number are read here, without a second pass of
+// encoding/json (a page of stocks has one per stock); anything else (escapes,
+// invalid UTF-8, malformed input) is left to encoding/json, so that the result is
+// always what encoding/json reads.
 func (s *StringOrNumber) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
 	switch {
 	case bytes.Equal(data, []byte("null")):
 		return nil
 	case len(data) > 0 && data[0] == '"':
+		if text, ok := plainJSONString(data); ok {
+			*s = StringOrNumber(text)
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(data, &v); err != nil {
 			return err
 		}
 		*s = StringOrNumber(v)
 		return nil
+	case isJSONNumber(data):
+		*s = StringOrNumber(data)
+		return nil
 	}
-	var n json.Number
-	if err := json.Unmarshal(data, &n); err != nil {
-		return fmt.Errorf("whippyware: want a string or a number, got %.40s", data)
+	return fmt.Errorf("whippyware: want a string or a number, got %.40s", data)
+}
+
+// plainJSONString returns the text of a JSON string that encoding/json would read
+// byte for byte: quoted, with no escape, no control character and valid UTF-8.
+func plainJSONString(data []byte) ([]byte, bool) {
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return nil, false
 	}
-	*s = StringOrNumber(n)
-	return nil
+	text := data[1 : len(data)-1]
+	ascii := true
+	for _, c := range text {
+		switch {
+		case c < 0x20, c == '"', c == '\\':
+			return nil, false
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	return text, ascii || utf8.Valid(text)
+}
+
+// isJSONNumber reports whether data is one number as JSON writes it:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func isJSONNumber(data []byte) bool {
+	i := 0
+	if i < len(data) && data[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		start := i
+		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
+			i++
+		}
+		return i - start
+	}
+	switch {
+	case i < len(data) && data[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(data)
 }
 
 // Int64 returns the value as an integer, for fields that hold an id.
@@ -73,11 +138,19 @@ const dateLayout = time.DateOnly
 // read as UTC.
 var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"}
 
-// UnmarshalJSON accepts null, a date or a timestamp.
+// UnmarshalJSON accepts null, a date or a timestamp. A plain date is read here
+// without allocating; anything else goes through encoding/json and
+// ParseDateOrTime, as it always did.
 func (d *DateOrTime) UnmarshalJSON(data []byte) error {
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		*d = DateOrTime{}
 		return nil
+	}
+	if text, ok := plainJSONString(data); ok {
+		if date, ok := parseDate(text); ok {
+			*d = date
+			return nil
+		}
 	}
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -89,6 +162,35 @@ func (d *DateOrTime) UnmarshalJSON(data []byte) error {
 	}
 	*d = parsed
 	return nil
+}
+
+// parseDate reads "YYYY-MM-DD" as time.Parse(time.DateOnly, ...) does, a day that
+// the month has; ok is false for anything else, which ParseDateOrTime then reads.
+func parseDate(b []byte) (DateOrTime, bool) {
+	if len(b) != len(dateLayout) || b[4] != '-' || b[7] != '-' {
+		return DateOrTime{}, false
+	}
+	num := func(digits []byte) int {
+		n := 0
+		for _, c := range digits {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(b[:4]), num(b[5:7]), num(b[8:])
+	if year < 0 || month < 1 || month > 12 || day < 1 {
+		return DateOrTime{}, false
+	}
+	// time.Date normalises a day past the month's end into the next month; such a
+	// day is one time.Parse refuses.
+	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
+	if t.Day() != day {
+		return DateOrTime{}, false
+	}
+	return DateOrTime{Time: t, DateOnly: true}, true
 }
 
 // MarshalJSON encodes a date as "2006-01-02" and a timestamp as RFC 3339, so that

@@ -19,6 +19,7 @@
 package whippyware
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,10 +50,12 @@ const (
 // Client talks to one Whippy Ware service. It is safe for concurrent use; create
 // one and share it.
 type Client struct {
-	baseURL   *url.URL // ends in "/", without dot segments: see parseBaseURL
-	http      *retryablehttp.Client
-	policy    retryPolicy
-	userAgent string
+	baseURL *url.URL // ends in "/", without dot segments: see parseBaseURL
+	http    *retryablehttp.Client
+	policy  retryPolicy
+	// userAgent is the User-Agent header's value, a slice shared by every request
+	// (see requestHeader).
+	userAgent []string
 	timeout   time.Duration
 	logger    *slog.Logger
 	tokens    *tokenStore
@@ -112,7 +115,7 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		baseURL:   base,
 		policy:    cfg.retry,
-		userAgent: cfg.userAgent,
+		userAgent: headerValue(cfg.userAgent),
 		timeout:   cfg.timeout,
 		logger:    cfg.logger,
 		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout, cfg.keyHook),
@@ -238,7 +241,9 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, cl.opts.timeout)
 		defer cancel()
 	}
-	u := c.resolve(cl.path, cl.query.Encode())
+	// The call's exchange (see send) also holds its URL: one allocation less.
+	ex := new(exchange)
+	u := c.resolve(&ex.url, cl.path, encodeQuery(cl.query))
 	var payload []byte
 	if cl.body != nil {
 		var err error
@@ -254,9 +259,10 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
-	resp, body, err := c.send(ctx, cl, u, payload, held.key)
+	resp, body, err := c.send(ctx, ex, cl, u, payload, held)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon && c.tokens.canLogin() {
 		// The key expired or was withdrawn: one fresh login, then one resend.
+		body.release()
 		fresh, loginResp, lerr := c.tokens.refresh(ctx, c, held.gen)
 		if lerr != nil {
 			if loginResp == nil {
@@ -266,59 +272,74 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 		sent := resp.Attempts
 		held = fresh
-		resp, body, err = c.send(ctx, cl, u, payload, held.key)
+		resp, body, err = c.send(ctx, new(exchange), cl, u, payload, held)
 		if resp != nil {
 			resp.Attempts += sent // the 401 answered attempts too
 		}
 	}
+	// The body's buffer goes back to the pool once the answer is decoded or its
+	// error built: both copy what they keep (see body.go).
+	defer body.release()
 	if err != nil {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, held.key, cl.secret))
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body.b, held.key, cl.secret))
 	}
-	return resp, decodeAnswer(cl, u, resp, body, held.key)
+	return resp, decodeAnswer(cl, u, resp, body.b, held.key)
 }
 
-// resolve returns the URL of path (relative, without dot segments: the services'
-// own paths) with rawQuery under the base URL: what ResolveReference gives, since
-// the base path ends in "/" and has no dot segments.
-func (c *Client) resolve(path, rawQuery string) *url.URL {
+// resolve sets u to the URL of path (relative, without dot segments: the services'
+// own paths) with rawQuery under the base URL, what ResolveReference gives, since
+// the base path ends in "/" and has no dot segments; it returns u.
+func (c *Client) resolve(u *url.URL, path, rawQuery string) *url.URL {
 	b := c.baseURL
-	return &url.URL{Scheme: b.Scheme, Host: b.Host, Path: b.Path + path, RawQuery: rawQuery}
+	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: b.Path + path, RawQuery: rawQuery}
+	return u
 }
 
 // send sends one request through go-retryablehttp and reads its answer's body
-// within bounds. The *Response is nil only when no answer came, and the error is
-// then a *ConnectionError.
-func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
+// within bounds, into a pooled buffer the caller releases (nil when there is no
+// body). The *Response is nil only when no answer came, and the error is then a
+// *ConnectionError.
+//
+// It builds the *http.Request itself rather than through http.NewRequest or
+// go-retryablehttp's NewRequest: u is already parsed (NewRequest would print and
+// parse it again), the headers share values built once (requestHeader), and the
+// body needs no rewind function on the first attempt (prepareRetry makes one for a
+// retry). What the call needs besides is one allocation, ex, new for each send.
+func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, payload []byte, held heldKey) (*Response, *bodyBuffer, error) {
 	method := cl.method
-	state := c.policy.callState(cl)
+	state := &ex.state
+	c.policy.initCallState(state, cl)
+	state.payload = payload
 	ctx = withCallState(ctx, state)
-	var body any
+	tmpl := http.Request{
+		Method: method, URL: u, Host: strings.TrimSuffix(u.Host, ":"),
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: c.requestHeader(payload != nil, held),
+	}
 	if payload != nil {
-		body = payload // bytes: go-retryablehttp resends the same bytes on every retry
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return nil, nil, fmt.Errorf("whippyware: building %s %s: %w", method, u.String(), err)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		req.Header.Set("Authorization", "Token "+key)
+		// io.NopCloser over a *bytes.Reader, a body net/http knows is in memory: it
+		// then writes the headers and the body in one go, where another reader type
+		// costs a flush (a packet) of its own.
+		ex.body.Reset(payload)
+		tmpl.Body, tmpl.ContentLength = io.NopCloser(&ex.body), int64(len(payload))
+		tmpl.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
 	}
 	for name, values := range cl.opts.header {
-		req.Header[name] = values // WithHeader refuses the headers set above but User-Agent
+		tmpl.Header[name] = values // WithHeader refuses the headers requestHeader sets but User-Agent
 	}
+	ex.retry.Request = tmpl.WithContext(ctx)
 	var start time.Time
 	if c.logger != nil {
 		start = time.Now() // only the debug line needs how long the call took
 	}
-	httpResp, err := c.http.Do(req)
+	httpResp, err := c.http.Do(&ex.retry)
+	// The key (the sent request's header) and the body (a login's holds the
+	// password) stay out of what the Response keeps alive.
+	ex.retry.Request, state.payload = nil, nil
+	ex.body.Reset(nil)
 	attempts := state.attempts
 	if err != nil {
 		if httpResp != nil {
@@ -335,20 +356,24 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 	if httpResp.StatusCode >= 300 {
 		limit = maxErrorBodyBytes
 	}
-	data, err := io.ReadAll(io.LimitReader(httpResp.Body, limit+1))
+	body, err := readBody(httpResp.Body, httpResp.ContentLength, limit)
 	httpResp.Body.Close()
-	resp := &Response{Response: withoutSecrets(httpResp), Attempts: attempts}
+	ex.resp = Response{Response: withoutSecrets(httpResp, &ex.returned), Attempts: attempts}
+	resp := &ex.resp
+	switch {
+	case errors.Is(err, errBodyTooLarge) && httpResp.StatusCode >= 300:
+		err = nil // an error body is only read for its message
+	case errors.Is(err, errBodyTooLarge):
+		err = fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, method, u.String(), limit)
+	case err != nil:
+		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, u.String(), httpResp.StatusCode, err)
+	}
 	c.log(ctx, "whippyware request", method, u, httpResp.StatusCode, attempts, start, err)
 	if err != nil {
-		return resp, nil, fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, u.String(), httpResp.StatusCode, err)
+		body.release()
+		return resp, nil, err
 	}
-	if int64(len(data)) > limit {
-		if httpResp.StatusCode < 300 {
-			return resp, nil, fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, method, u.String(), limit)
-		}
-		data = data[:limit] // an error body is only read for its message
-	}
-	return resp, data, nil
+	return resp, body, nil
 }
 
 // log writes one debug line per call; it never logs headers, so neither the key
