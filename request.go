@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"net/url"
 
@@ -36,19 +37,37 @@ var jsonValue = headerValue("application/json")
 // into it, and the capacity of one makes Header.Add copy it.
 func headerValue(v string) []string { return []string{v}[:1:1] }
 
-// requestHeader returns a new header map for one request, with the values built
-// once: Accept, User-Agent, Content-Type when it has a body, and Authorization when
-// held has a key. The map is the request's own (a transport may read it after the
-// call); only the values are shared.
+// headerMaps are the header maps a request starts from, one without a body and one
+// with: Accept, User-Agent, Content-Type with a body, and Authorization when there
+// is a key. Built once per key and client, they are never written into, only
+// cloned: maps.Clone copies a small map's one group of slots as it is, where
+// building a map assigns (hashes) each header anew, and net/http's Header.Clone
+// does the same plus a copy of every value.
+type headerMaps struct{ get, body http.Header }
+
+// newHeaderMaps builds the header maps of the requests with userAgent and, when
+// not nil, authorization as values.
+func newHeaderMaps(userAgent, authorization []string) *headerMaps {
+	get := http.Header{"Accept": jsonValue, "User-Agent": userAgent}
+	if authorization != nil {
+		get["Authorization"] = authorization
+	}
+	body := maps.Clone(get)
+	body["Content-Type"] = jsonValue
+	return &headerMaps{get: get, body: body}
+}
+
+// requestHeader returns a new header map for one request: a clone of the header
+// maps of held's key, or of the client's without a key when held has none. The
+// map is the request's own (a transport may read it after the call, and one that
+// breaks the RoundTripper contract may write into it); only the values are shared.
 func (c *Client) requestHeader(hasBody bool, held heldKey) http.Header {
-	h := make(http.Header, 4)
-	h["Accept"] = jsonValue
-	h["User-Agent"] = c.userAgent
+	m := held.headers
+	if m == nil {
+		m = c.anonHeaders
+	}
 	if hasBody {
-		h["Content-Type"] = jsonValue
+		return maps.Clone(m.body)
 	}
-	if held.header != nil {
-		h["Authorization"] = held.header
-	}
-	return h
+	return maps.Clone(m.get)
 }

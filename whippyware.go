@@ -53,12 +53,11 @@ type Client struct {
 	baseURL *url.URL // ends in "/", without dot segments: see parseBaseURL
 	http    *retryablehttp.Client
 	policy  retryPolicy
-	// userAgent is the User-Agent header's value, a slice shared by every request
-	// (see requestHeader).
-	userAgent []string
-	timeout   time.Duration
-	logger    *slog.Logger
-	tokens    *tokenStore
+	timeout time.Duration
+	logger  *slog.Logger
+	tokens  *tokenStore
+	// anonHeaders are the header maps of a request sent without a key (the login).
+	anonHeaders *headerMaps
 	// maxBody bounds a successful response body: maxResponseBytes, or less in the
 	// tests, which would otherwise read 32 MiB (slow under -race) to reach it.
 	maxBody int64
@@ -113,14 +112,16 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		baseURL:   base,
-		policy:    cfg.retry,
-		userAgent: headerValue(cfg.userAgent),
-		timeout:   cfg.timeout,
-		logger:    cfg.logger,
-		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout, cfg.keyHook),
-		maxBody:   maxResponseBytes,
+		baseURL: base,
+		policy:  cfg.retry,
+		timeout: cfg.timeout,
+		logger:  cfg.logger,
+		maxBody: maxResponseBytes,
 	}
+	// The User-Agent value is one slice, shared by every request (see requestHeader).
+	userAgent := headerValue(cfg.userAgent)
+	c.tokens = newTokenStore(cfg.username, cfg.password, cfg.key, userAgent, cfg.loginTimeout, cfg.keyHook)
+	c.anonHeaders = newHeaderMaps(userAgent, nil)
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = newDefaultHTTPClient(cfg.transportTimeouts)
