@@ -29,9 +29,10 @@ type retryPolicy struct {
 // also set from net/http's trace hooks, which make no such promise.
 //
 // A callState is itself that context: it wraps the call's context and answers
-// callStateFrom's key, which saves a context.WithValue (an allocation) per call,
-// and it holds its trace, so that withCallState allocates only the trace's hook
-// and the context httptrace adds.
+// callStateFrom's key and, unless the caller's context holds a trace of its own,
+// httptrace's key with its own trace. That saves the two context.WithValue (two
+// allocations) a call would otherwise make, so withCallState allocates only the
+// trace's hook.
 type callState struct {
 	context.Context // the call's; set by withCallState
 	method          string
@@ -52,17 +53,43 @@ type callState struct {
 	// when there is none.
 	payload []byte
 	trace   httptrace.ClientTrace
+	// answersTrace is set when Value answers httptrace's key with trace.
+	answersTrace bool
 }
 
-// Value answers callStateFrom's key with s and passes every other key on.
+// Value answers callStateFrom's key with s, httptrace's with s's trace when
+// answersTrace, and passes every other key on.
 func (s *callState) Value(key any) any {
-	if key == (callStateKey{}) {
+	switch {
+	case key == (callStateKey{}):
 		return s
+	case s.answersTrace && key == httpTraceKey:
+		return &s.trace
 	}
 	return s.Context.Value(key)
 }
 
 type callStateKey struct{}
+
+// httpTraceKey is the key under which httptrace.ContextClientTrace looks a trace up,
+// asked of it once: its type is unexported. Nil if it ever stops asking the
+// context, and withCallState then leaves the trace to httptrace.WithClientTrace.
+var httpTraceKey = func() any {
+	probe := keyProbe{Context: context.Background()}
+	httptrace.ContextClientTrace(&probe)
+	return probe.key
+}()
+
+// keyProbe is a context that remembers the key it was last asked for.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (p *keyProbe) Value(key any) any {
+	p.key = key
+	return nil
+}
 
 // initCallState sets s up for one send of cl under policy p.
 func (p retryPolicy) initCallState(s *callState, cl call) {
@@ -78,11 +105,19 @@ func (p retryPolicy) initCallState(s *callState, cl call) {
 const retryCeiling = math.MaxInt32
 
 // withCallState makes s the context of the call's attempts, over ctx, with a trace
-// that sets s.maybeSent.
+// that sets s.maybeSent. s answers httptrace's key itself, as WithClientTrace's
+// context would, unless ctx holds the caller's own trace: WithClientTrace then
+// makes the two hooks of each event call each other (ours first, then the
+// caller's), which is what it has always done.
 func withCallState(ctx context.Context, s *callState) context.Context {
 	s.Context = ctx
 	s.trace.GotConn = func(httptrace.GotConnInfo) { s.maybeSent.Store(true) }
-	return httptrace.WithClientTrace(s, &s.trace)
+	if httpTraceKey == nil || httptrace.ContextClientTrace(ctx) != nil {
+		s.answersTrace = false
+		return httptrace.WithClientTrace(s, &s.trace)
+	}
+	s.answersTrace = true
+	return s
 }
 
 // prepareRetry gives a retry its own reader of the call's body: the attempt before
