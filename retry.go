@@ -170,15 +170,17 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // or than the context has left, is returned at once: retrying earlier is pointless
 // and prolongs throttling, and waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && ctx.Err() == nil {
+		// Most answers: returned as they came, with nothing to update. maybeSent is
+		// read only when Do returns no answer, which after this one it does not.
+		return false, nil
+	}
 	s := callStateFrom(ctx)
 	if s != nil && (err == nil || !provesNotSent(err)) {
 		s.maybeSent.Store(true)
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
-	}
-	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
-		return false, nil // most answers: nothing below needs reading
 	}
 	resendable := p.writes
 	if s != nil && s.attempts > s.retryMax {
