@@ -36,25 +36,26 @@ type retryPolicy struct {
 type callState struct {
 	context.Context // the call's; set by withCallState
 	method          string
+	// retryMax and retryWrites are this call's policy: the client's, unless its
+	// CallOptions changed them.
+	retryMax int
+	attempts int
+	// payload is the request body, which prepareRetry gives each retry afresh; nil
+	// when there is none.
+	payload []byte
+	trace   httptrace.ClientTrace
+	// The flags last, together, so that they share one word.
+	retryWrites bool
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
-	// retryMax and retryWrites are this call's policy: the client's, unless its
-	// CallOptions changed them.
-	retryMax    int
-	retryWrites bool
-	attempts    int
+	// answersTrace is set when Value answers httptrace's key with trace.
+	answersTrace bool
 	// maybeSent is set once an attempt may have reached the service: it had a
 	// connection (net/http's trace), an answer, or an error that does not prove
 	// nothing left (provesNotSent). A transport that is not net/http's (an
 	// in-process one, a mock) calls no trace hook, so the error decides.
 	maybeSent atomic.Bool
-	// payload is the request body, which prepareRetry gives each retry afresh; nil
-	// when there is none.
-	payload []byte
-	trace   httptrace.ClientTrace
-	// answersTrace is set when Value answers httptrace's key with trace.
-	answersTrace bool
 }
 
 // Value answers callStateFrom's key with s, httptrace's with s's trace when

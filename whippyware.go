@@ -320,12 +320,13 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: c.requestHeader(payload != nil, held),
 	}
+	var reqBody *bytes.Reader // of its own, not in ex: a GET would carry it for nothing
 	if payload != nil {
 		// io.NopCloser over a *bytes.Reader, a body net/http knows is in memory: it
 		// then writes the headers and the body in one go, where another reader type
 		// costs a flush (a packet) of its own.
-		ex.body.Reset(payload)
-		tmpl.Body, tmpl.ContentLength = io.NopCloser(&ex.body), int64(len(payload))
+		reqBody = bytes.NewReader(payload)
+		tmpl.Body, tmpl.ContentLength = io.NopCloser(reqBody), int64(len(payload))
 		tmpl.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
 	}
 	for name, values := range cl.opts.header {
@@ -340,7 +341,9 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 	// The key (the sent request's header) and the body (a login's holds the
 	// password) stay out of what the Response keeps alive.
 	ex.retry.Request, state.payload = nil, nil
-	ex.body.Reset(nil)
+	if reqBody != nil {
+		reqBody.Reset(nil)
+	}
 	attempts := state.attempts
 	if err != nil {
 		if httpResp != nil {
