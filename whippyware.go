@@ -214,7 +214,8 @@ func isLoopback(host string) bool {
 // call is one logical API call: what to send, and where to decode the answer.
 type call struct {
 	method string
-	path   string     // relative to the base URL, e.g. "api/v1/providers/1/"
+	path   string     // relative to the base URL, e.g. "api/v1/providers/"
+	id     int64      // above 0: the call is to the item {id}/ under path
 	query  url.Values // may be nil
 	body   any        // marshalled to JSON once; nil sends no body
 	out    any        // decoded from a 2xx answer; nil discards it
@@ -244,7 +245,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	}
 	// The call's exchange (see send) also holds its URL: one allocation less.
 	ex := new(exchange)
-	u := c.resolve(&ex.url, cl.path, encodeQuery(cl.query))
+	u := c.resolve(&ex.url, cl.path, cl.id, encodeQuery(cl.query))
 	var payload []byte
 	if cl.body != nil {
 		var err error
@@ -291,11 +292,19 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 }
 
 // resolve sets u to the URL of path (relative, without dot segments: the services'
-// own paths) with rawQuery under the base URL, what ResolveReference gives, since
-// the base path ends in "/" and has no dot segments; it returns u.
-func (c *Client) resolve(u *url.URL, path, rawQuery string) *url.URL {
+// own paths), or of its item id/ when id is above 0, with rawQuery under the base
+// URL, what ResolveReference gives, since the base path ends in "/" and has no dot
+// segments; it returns u. The path is one concatenation, whatever the id.
+func (c *Client) resolve(u *url.URL, path string, id int64, rawQuery string) *url.URL {
 	b := c.baseURL
-	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: b.Path + path, RawQuery: rawQuery}
+	var full string
+	if id > 0 {
+		var digits [20]byte
+		full = b.Path + path + string(strconv.AppendInt(digits[:0], id, 10)) + "/"
+	} else {
+		full = b.Path + path
+	}
+	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: full, RawQuery: rawQuery}
 	return u
 }
 
