@@ -9,8 +9,9 @@ import (
 )
 
 // What one request costs the client besides net/http's own work: send allocates an
-// exchange, the request it sends with its header map, and the header map of the copy
-// it hands back; the values of the headers are built once.
+// exchange, the request it sends with its header map (a clone of one built per key),
+// the header map of the copy it hands back, and a reader of the body when there is
+// one; the values of the headers are built once.
 
 // exchange is what one send needs beyond the request it sends and its body's
 // reader, in one allocation: the call's state, which is also the context of every

@@ -317,7 +317,8 @@ func (c *Client) resolve(u *url.URL, path string, id int64, rawQuery string) *ur
 // go-retryablehttp's NewRequest: u is already parsed (NewRequest would print and
 // parse it again), the headers share values built once (requestHeader), and the
 // body needs no rewind function on the first attempt (prepareRetry makes one for a
-// retry). What the call needs besides is one allocation, ex, new for each send.
+// retry). What the call needs besides is ex, new for each send, and the body's
+// reader when there is a body.
 func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, payload []byte, held heldKey) (*Response, *bodyBuffer, error) {
 	method := cl.method
 	state := &ex.state
