@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 )
@@ -122,28 +123,13 @@ func withoutSecrets(r *http.Response, copyTo *http.Request) *http.Response {
 	return r
 }
 
-// headerWithout returns a new map with h's values but name's. The map of a request
-// send built has at most the four headers it sets, read by name, which costs less
-// than ranging over the map; any other header (a redirect's request, a transport
-// that added one) is copied by ranging.
+// headerWithout returns a new map with h's values but name's: a clone (see
+// headerMaps for why it costs less than building the map) less one entry.
 func headerWithout(h http.Header, name string) http.Header {
-	out := make(http.Header, len(h))
-	known := 0
-	for _, key := range [...]string{"Accept", "User-Agent", "Content-Type", name} {
-		if v, ok := h[key]; ok {
-			known++
-			if key != name {
-				out[key] = v
-			}
-		}
+	out := maps.Clone(h)
+	if out == nil {
+		return http.Header{} // as net/http's requests have: never nil
 	}
-	if known == len(h) {
-		return out
-	}
-	for key, v := range h {
-		if key != name {
-			out[key] = v
-		}
-	}
+	delete(out, name)
 	return out
 }

@@ -106,6 +106,7 @@ func (s *AuthService) Key() string { return s.client.tokens.get().key }
 // goroutine of its own, and every call that needs a key meanwhile waits for it.
 type tokenStore struct {
 	username, password string
+	userAgent          []string // the User-Agent value of the header maps each key gets
 	loginTimeout       time.Duration
 	held               atomic.Pointer[heldKey]
 	events             *keyEvents // WithKeyHook's; nil when none
@@ -126,14 +127,19 @@ type heldKey struct {
 	// instead of once per call; a one-element slice that requests share and no one
 	// changes (see requestHeader).
 	header []string
+	// headers are the header maps every request with this key starts from, built
+	// once per key (see requestHeader); nil for a heldKey not made by newHeldKey.
+	headers *headerMaps
 }
 
-// newHeldKey returns key as generation gen, with its header.
-func newHeldKey(key string, gen uint64) heldKey {
+// newHeldKey returns key as generation gen, with its header and the header maps of
+// its requests, which also carry userAgent.
+func newHeldKey(key string, gen uint64, userAgent []string) heldKey {
 	h := heldKey{key: key, gen: gen}
 	if key != "" {
 		h.header = headerValue("Token " + key)
 	}
+	h.headers = newHeaderMaps(userAgent, h.header)
 	return h
 }
 
@@ -145,12 +151,12 @@ type loginFlight struct {
 	err  error
 }
 
-func newTokenStore(username, password, key string, loginTimeout time.Duration, hook func(KeyEvent)) *tokenStore {
-	t := &tokenStore{username: username, password: password, loginTimeout: loginTimeout}
+func newTokenStore(username, password, key string, userAgent []string, loginTimeout time.Duration, hook func(KeyEvent)) *tokenStore {
+	t := &tokenStore{username: username, password: password, userAgent: userAgent, loginTimeout: loginTimeout}
 	if hook != nil {
 		t.events = &keyEvents{hook: hook}
 	}
-	h := newHeldKey(key, 0)
+	h := newHeldKey(key, 0, userAgent)
 	t.held.Store(&h)
 	return t
 }
@@ -164,7 +170,7 @@ func (t *tokenStore) canLogin() bool { return t.username != "" }
 // hears of the changes in their order.
 func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
 	old := t.get()
-	h := newHeldKey(key, old.gen+1)
+	h := newHeldKey(key, old.gen+1, t.userAgent)
 	t.held.Store(&h)
 	switch {
 	case key != "":

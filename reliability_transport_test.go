@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -205,6 +206,40 @@ func TestConnectionErrorsSayWhetherTheRequestMayHaveArrived(t *testing.T) {
 			require.ErrorAs(t, err, &connErr, tc.name)
 			assert.Equal(t, tc.maybeSent, connErr.MaybeSent, tc.name)
 			assert.ErrorIs(t, err, tc.err, "%s: the cause is kept", tc.name)
+		}
+	})
+	t.Run("an answer before the failure", func(t *testing.T) {
+		// An attempt that got an answer reached the service, whatever the next
+		// attempt's error says, and so did one whose answer came as the context ended.
+		dialErr := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		for _, tc := range []struct {
+			name    string
+			ctx     context.Context
+			answers []func() (*http.Response, error)
+		}{
+			{"503, then a refused dial", context.Background(), []func() (*http.Response, error){
+				func() (*http.Response, error) { return &http.Response{StatusCode: 503, Body: http.NoBody}, nil },
+				func() (*http.Response, error) { return nil, dialErr },
+			}},
+			{"200 as the context ends", ctx, []func() (*http.Response, error){
+				func() (*http.Response, error) {
+					cancel()
+					return &http.Response{StatusCode: 200, Body: io.NopCloser(strings.NewReader(providerJSON))}, nil
+				},
+			}},
+		} {
+			var n atomic.Int64
+			hc := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				return tc.answers[min(int(n.Add(1)), len(tc.answers))-1]()
+			})}
+			c, err := NewClient("https://whippy.test", WithKey(testKey), WithHTTPClient(hc), WithRetryWait(0, 0), WithRetryMax(1))
+			require.NoError(t, err)
+			_, _, err = c.Providers.Get(tc.ctx, 1)
+			var connErr *ConnectionError
+			require.ErrorAs(t, err, &connErr, tc.name)
+			assert.True(t, connErr.MaybeSent, tc.name)
 		}
 	})
 	t.Run("context cancelled while waiting for the answer", func(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // resource implements the six calls every Whippy Ware collection answers, once for
@@ -21,11 +20,12 @@ type resource[T, C, U, O any] struct {
 	path string // the collection, relative to the base URL, ending in "/"
 }
 
-func (r *resource[T, C, U, O]) itemPath(id int64) (string, error) {
+// checkID refuses an id the service never gives: ids start at 1.
+func checkID(id int64) error {
 	if id < 1 {
-		return "", fmt.Errorf("%w: id %d: ids start at 1", ErrInvalidRequest, id)
+		return fmt.Errorf("%w: id %d: ids start at 1", ErrInvalidRequest, id)
 	}
-	return r.path + strconv.FormatInt(id, 10) + "/", nil
+	return nil
 }
 
 // list fetches one page of the collection (GET collection/).
@@ -68,11 +68,10 @@ func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []Call
 
 // get fetches one item by id (GET collection/{id}/).
 func (r *resource[T, C, U, O]) get(ctx context.Context, id int64, callOpts []CallOption) (*T, *Response, error) {
-	path, err := r.itemPath(id)
-	if err != nil {
+	if err := checkID(id); err != nil {
 		return nil, nil, err
 	}
-	return r.send(ctx, http.MethodGet, path, nil, callOpts)
+	return r.send(ctx, http.MethodGet, id, nil, callOpts)
 }
 
 // create creates an item (POST collection/) and returns it as stored.
@@ -80,7 +79,7 @@ func (r *resource[T, C, U, O]) create(ctx context.Context, req *C, callOpts []Ca
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Create needs a request", ErrInvalidRequest)
 	}
-	return r.send(ctx, http.MethodPost, r.path, req, callOpts)
+	return r.send(ctx, http.MethodPost, 0, req, callOpts)
 }
 
 // update changes the fields set in req (PATCH collection/{id}/) and returns the
@@ -89,33 +88,32 @@ func (r *resource[T, C, U, O]) update(ctx context.Context, id int64, req *U, cal
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Update needs a request", ErrInvalidRequest)
 	}
-	path, err := r.itemPath(id)
-	if err != nil {
+	if err := checkID(id); err != nil {
 		return nil, nil, err
 	}
-	return r.send(ctx, http.MethodPatch, path, req, callOpts)
+	return r.send(ctx, http.MethodPatch, id, req, callOpts)
 }
 
 // delete deletes an item by id (DELETE collection/{id}/).
 func (r *resource[T, C, U, O]) delete(ctx context.Context, id int64, callOpts []CallOption) (*Response, error) {
-	path, err := r.itemPath(id)
-	if err != nil {
+	if err := checkID(id); err != nil {
 		return nil, err
 	}
 	co, err := newCallOptions(callOpts)
 	if err != nil {
 		return nil, err
 	}
-	return r.client.do(ctx, call{method: http.MethodDelete, path: path, opts: co})
+	return r.client.do(ctx, call{method: http.MethodDelete, path: r.path, id: id, opts: co})
 }
 
-func (r *resource[T, C, U, O]) send(ctx context.Context, method, path string, body any, callOpts []CallOption) (*T, *Response, error) {
+// send sends method to the collection, or to its item id when id is above 0.
+func (r *resource[T, C, U, O]) send(ctx context.Context, method string, id int64, body any, callOpts []CallOption) (*T, *Response, error) {
 	co, err := newCallOptions(callOpts)
 	if err != nil {
 		return nil, nil, err
 	}
 	out := new(T)
-	resp, err := r.client.do(ctx, call{method: method, path: path, body: body, out: out, opts: co})
+	resp, err := r.client.do(ctx, call{method: method, path: r.path, id: id, body: body, out: out, opts: co})
 	if err != nil {
 		return nil, resp, err
 	}

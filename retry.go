@@ -29,40 +29,68 @@ type retryPolicy struct {
 // also set from net/http's trace hooks, which make no such promise.
 //
 // A callState is itself that context: it wraps the call's context and answers
-// callStateFrom's key, which saves a context.WithValue (an allocation) per call,
-// and it holds its trace, so that withCallState allocates only the trace's hook
-// and the context httptrace adds.
+// callStateFrom's key and, unless the caller's context holds a trace of its own,
+// httptrace's key with its own trace. That saves the two context.WithValue (two
+// allocations) a call would otherwise make, so withCallState allocates only the
+// trace's hook.
 type callState struct {
 	context.Context // the call's; set by withCallState
 	method          string
+	// retryMax and retryWrites are this call's policy: the client's, unless its
+	// CallOptions changed them.
+	retryMax int
+	attempts int
+	// payload is the request body, which prepareRetry gives each retry afresh; nil
+	// when there is none.
+	payload []byte
+	trace   httptrace.ClientTrace
+	// The flags last, together, so that they share one word.
+	retryWrites bool
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
-	// retryMax and retryWrites are this call's policy: the client's, unless its
-	// CallOptions changed them.
-	retryMax    int
-	retryWrites bool
-	attempts    int
+	// answersTrace is set when Value answers httptrace's key with trace.
+	answersTrace bool
 	// maybeSent is set once an attempt may have reached the service: it had a
 	// connection (net/http's trace), an answer, or an error that does not prove
 	// nothing left (provesNotSent). A transport that is not net/http's (an
 	// in-process one, a mock) calls no trace hook, so the error decides.
 	maybeSent atomic.Bool
-	// payload is the request body, which prepareRetry gives each retry afresh; nil
-	// when there is none.
-	payload []byte
-	trace   httptrace.ClientTrace
 }
 
-// Value answers callStateFrom's key with s and passes every other key on.
+// Value answers callStateFrom's key with s, httptrace's with s's trace when
+// answersTrace, and passes every other key on.
 func (s *callState) Value(key any) any {
-	if key == (callStateKey{}) {
+	switch {
+	case key == (callStateKey{}):
 		return s
+	case s.answersTrace && key == httpTraceKey:
+		return &s.trace
 	}
 	return s.Context.Value(key)
 }
 
 type callStateKey struct{}
+
+// httpTraceKey is the key under which httptrace.ContextClientTrace looks a trace up,
+// asked of it once: its type is unexported. Nil if it ever stops asking the
+// context, and withCallState then leaves the trace to httptrace.WithClientTrace.
+var httpTraceKey = func() any {
+	probe := keyProbe{Context: context.Background()}
+	httptrace.ContextClientTrace(&probe)
+	return probe.key
+}()
+
+// keyProbe is a context that remembers the key it was last asked for.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (p *keyProbe) Value(key any) any {
+	p.key = key
+	return nil
+}
 
 // initCallState sets s up for one send of cl under policy p.
 func (p retryPolicy) initCallState(s *callState, cl call) {
@@ -78,11 +106,19 @@ func (p retryPolicy) initCallState(s *callState, cl call) {
 const retryCeiling = math.MaxInt32
 
 // withCallState makes s the context of the call's attempts, over ctx, with a trace
-// that sets s.maybeSent.
+// that sets s.maybeSent. s answers httptrace's key itself, as WithClientTrace's
+// context would, unless ctx holds the caller's own trace: WithClientTrace then
+// makes the two hooks of each event call each other (ours first, then the
+// caller's), which is what it has always done.
 func withCallState(ctx context.Context, s *callState) context.Context {
 	s.Context = ctx
 	s.trace.GotConn = func(httptrace.GotConnInfo) { s.maybeSent.Store(true) }
-	return httptrace.WithClientTrace(s, &s.trace)
+	if httpTraceKey == nil || httptrace.ContextClientTrace(ctx) != nil {
+		s.answersTrace = false
+		return httptrace.WithClientTrace(s, &s.trace)
+	}
+	s.answersTrace = true
+	return s
 }
 
 // prepareRetry gives a retry its own reader of the call's body: the attempt before
@@ -135,15 +171,17 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // or than the context has left, is returned at once: retrying earlier is pointless
 // and prolongs throttling, and waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && ctx.Err() == nil {
+		// Most answers: returned as they came, with nothing to update. maybeSent is
+		// read only when Do returns no answer, which after this one it does not.
+		return false, nil
+	}
 	s := callStateFrom(ctx)
 	if s != nil && (err == nil || !provesNotSent(err)) {
 		s.maybeSent.Store(true)
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
-	}
-	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
-		return false, nil // most answers: nothing below needs reading
 	}
 	resendable := p.writes
 	if s != nil && s.attempts > s.retryMax {

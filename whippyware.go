@@ -53,12 +53,11 @@ type Client struct {
 	baseURL *url.URL // ends in "/", without dot segments: see parseBaseURL
 	http    *retryablehttp.Client
 	policy  retryPolicy
-	// userAgent is the User-Agent header's value, a slice shared by every request
-	// (see requestHeader).
-	userAgent []string
-	timeout   time.Duration
-	logger    *slog.Logger
-	tokens    *tokenStore
+	timeout time.Duration
+	logger  *slog.Logger
+	tokens  *tokenStore
+	// anonHeaders are the header maps of a request sent without a key (the login).
+	anonHeaders *headerMaps
 	// maxBody bounds a successful response body: maxResponseBytes, or less in the
 	// tests, which would otherwise read 32 MiB (slow under -race) to reach it.
 	maxBody int64
@@ -113,14 +112,16 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		baseURL:   base,
-		policy:    cfg.retry,
-		userAgent: headerValue(cfg.userAgent),
-		timeout:   cfg.timeout,
-		logger:    cfg.logger,
-		tokens:    newTokenStore(cfg.username, cfg.password, cfg.key, cfg.loginTimeout, cfg.keyHook),
-		maxBody:   maxResponseBytes,
+		baseURL: base,
+		policy:  cfg.retry,
+		timeout: cfg.timeout,
+		logger:  cfg.logger,
+		maxBody: maxResponseBytes,
 	}
+	// The User-Agent value is one slice, shared by every request (see requestHeader).
+	userAgent := headerValue(cfg.userAgent)
+	c.tokens = newTokenStore(cfg.username, cfg.password, cfg.key, userAgent, cfg.loginTimeout, cfg.keyHook)
+	c.anonHeaders = newHeaderMaps(userAgent, nil)
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = newDefaultHTTPClient(cfg.transportTimeouts)
@@ -213,7 +214,8 @@ func isLoopback(host string) bool {
 // call is one logical API call: what to send, and where to decode the answer.
 type call struct {
 	method string
-	path   string     // relative to the base URL, e.g. "api/v1/providers/1/"
+	path   string     // relative to the base URL, e.g. "api/v1/providers/"
+	id     int64      // above 0: the call is to the item {id}/ under path
 	query  url.Values // may be nil
 	body   any        // marshalled to JSON once; nil sends no body
 	out    any        // decoded from a 2xx answer; nil discards it
@@ -243,7 +245,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	}
 	// The call's exchange (see send) also holds its URL: one allocation less.
 	ex := new(exchange)
-	u := c.resolve(&ex.url, cl.path, encodeQuery(cl.query))
+	u := c.resolve(&ex.url, cl.path, cl.id, encodeQuery(cl.query))
 	var payload []byte
 	if cl.body != nil {
 		var err error
@@ -290,11 +292,19 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 }
 
 // resolve sets u to the URL of path (relative, without dot segments: the services'
-// own paths) with rawQuery under the base URL, what ResolveReference gives, since
-// the base path ends in "/" and has no dot segments; it returns u.
-func (c *Client) resolve(u *url.URL, path, rawQuery string) *url.URL {
+// own paths), or of its item id/ when id is above 0, with rawQuery under the base
+// URL, what ResolveReference gives, since the base path ends in "/" and has no dot
+// segments; it returns u. The path is one concatenation, whatever the id.
+func (c *Client) resolve(u *url.URL, path string, id int64, rawQuery string) *url.URL {
 	b := c.baseURL
-	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: b.Path + path, RawQuery: rawQuery}
+	var full string
+	if id > 0 {
+		var digits [20]byte
+		full = b.Path + path + string(strconv.AppendInt(digits[:0], id, 10)) + "/"
+	} else {
+		full = b.Path + path
+	}
+	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: full, RawQuery: rawQuery}
 	return u
 }
 
@@ -307,7 +317,8 @@ func (c *Client) resolve(u *url.URL, path, rawQuery string) *url.URL {
 // go-retryablehttp's NewRequest: u is already parsed (NewRequest would print and
 // parse it again), the headers share values built once (requestHeader), and the
 // body needs no rewind function on the first attempt (prepareRetry makes one for a
-// retry). What the call needs besides is one allocation, ex, new for each send.
+// retry). What the call needs besides is ex, new for each send, and the body's
+// reader when there is a body.
 func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, payload []byte, held heldKey) (*Response, *bodyBuffer, error) {
 	method := cl.method
 	state := &ex.state
@@ -319,12 +330,13 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: c.requestHeader(payload != nil, held),
 	}
+	var reqBody *bytes.Reader // of its own, not in ex: a GET would carry it for nothing
 	if payload != nil {
 		// io.NopCloser over a *bytes.Reader, a body net/http knows is in memory: it
 		// then writes the headers and the body in one go, where another reader type
 		// costs a flush (a packet) of its own.
-		ex.body.Reset(payload)
-		tmpl.Body, tmpl.ContentLength = io.NopCloser(&ex.body), int64(len(payload))
+		reqBody = bytes.NewReader(payload)
+		tmpl.Body, tmpl.ContentLength = io.NopCloser(reqBody), int64(len(payload))
 		tmpl.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
 	}
 	for name, values := range cl.opts.header {
@@ -339,7 +351,9 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 	// The key (the sent request's header) and the body (a login's holds the
 	// password) stay out of what the Response keeps alive.
 	ex.retry.Request, state.payload = nil, nil
-	ex.body.Reset(nil)
+	if reqBody != nil {
+		reqBody.Reset(nil)
+	}
 	attempts := state.attempts
 	if err != nil {
 		if httpResp != nil {
