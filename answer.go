@@ -109,9 +109,10 @@ func withoutSecrets(r *http.Response, copyTo *http.Request) *http.Response {
 	if r.Request != nil {
 		*copyTo = *r.Request
 		req := copyTo
-		// A new map over the same values: the transport may still read the
-		// original, and nothing changes the values.
+		// The caller's own header: a new map (the transport may still read the
+		// original) and new values (the sent ones are shared by every request).
 		req.Header = headerWithout(r.Request.Header, "Authorization")
+		ownValues(req.Header)
 		req.Body, req.GetBody, req.Response = nil, nil, nil
 		if req.URL != nil && req.URL.User != nil {
 			u := *req.URL
@@ -121,6 +122,21 @@ func withoutSecrets(r *http.Response, copyTo *http.Request) *http.Response {
 		r.Request = req
 	}
 	return r
+}
+
+// ownValues gives h values of its own in place of shared ones, in one allocation;
+// each value slice is capped, so that appending to one cannot overwrite the next.
+func ownValues(h http.Header) {
+	n := 0
+	for _, v := range h {
+		n += len(v)
+	}
+	own := make([]string, 0, n)
+	for k, v := range h {
+		start := len(own)
+		own = append(own, v...)
+		h[k] = own[start:len(own):len(own)]
+	}
 }
 
 // headerWithout returns a new map with h's values but name's: a clone (see

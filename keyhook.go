@@ -3,6 +3,7 @@ package whippyware
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 )
 
@@ -43,6 +44,10 @@ type KeyEvent struct {
 
 // String describes the event without its key.
 func (e KeyEvent) String() string { return "whippyware.KeyEvent{" + e.Kind.String() + "}" }
+
+// LogValue makes log/slog print String whatever the handler: a JSON handler would
+// otherwise marshal Key.
+func (e KeyEvent) LogValue() slog.Value { return slog.StringValue(e.String()) }
 
 // Format makes every fmt verb print String, so that %+v and %#v cannot print the key.
 func (e KeyEvent) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }

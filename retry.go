@@ -51,10 +51,13 @@ type callState struct {
 	repeatable bool
 	// answersTrace is set when Value answers httptrace's key with trace.
 	answersTrace bool
+	// traced is set when the client's transport is net/http's own, whose trace
+	// says whether an attempt had a connection: then only GotConn sets maybeSent.
+	traced bool
 	// maybeSent is set once an attempt may have reached the service: it had a
-	// connection (net/http's trace), an answer, or an error that does not prove
-	// nothing left (provesNotSent). A transport that is not net/http's (an
-	// in-process one, a mock) calls no trace hook, so the error decides.
+	// connection (net/http's trace) or an answer; with a transport that is not
+	// net/http's own (an in-process one, a mock, a wrapper), also an error that
+	// does not prove nothing left (provesNotSent).
 	maybeSent atomic.Bool
 }
 
@@ -177,7 +180,7 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		return false, nil
 	}
 	s := callStateFrom(ctx)
-	if s != nil && (err == nil || !provesNotSent(err)) {
+	if s != nil && (err == nil || !s.traced && !provesNotSent(err)) {
 		s.maybeSent.Store(true)
 	}
 	if ctx.Err() != nil {

@@ -58,6 +58,10 @@ type Client struct {
 	tokens  *tokenStore
 	// anonHeaders are the header maps of a request sent without a key (the login).
 	anonHeaders *headerMaps
+	// tracedTransport is set when the transport is net/http's own (the default
+	// client's, or a caller's *http.Transport): its trace tells whether an attempt
+	// had a connection, which ConnectionError.MaybeSent reports.
+	tracedTransport bool
 	// maxBody bounds a successful response body: maxResponseBytes, or less in the
 	// tests, which would otherwise read 32 MiB (slow under -race) to reach it.
 	maxBody int64
@@ -125,6 +129,10 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = newDefaultHTTPClient(cfg.transportTimeouts)
+	}
+	switch hc.Transport.(type) {
+	case nil, *http.Transport:
+		c.tracedTransport = true
 	}
 	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, c.logger)
 	c.Auth = &AuthService{client: c}
@@ -275,8 +283,12 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		sent := resp.Attempts
 		held = fresh
 		resp, body, err = c.send(ctx, new(exchange), cl, u, payload, held)
-		if resp != nil {
-			resp.Attempts += sent // the 401 answered attempts too
+		var connErr *ConnectionError
+		switch { // the 401 answered attempts too
+		case resp != nil:
+			resp.Attempts += sent
+		case errors.As(err, &connErr):
+			connErr.Attempts += sent
 		}
 	}
 	// The body's buffer goes back to the pool once the answer is decoded or its
@@ -323,6 +335,7 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 	method := cl.method
 	state := &ex.state
 	c.policy.initCallState(state, cl)
+	state.traced = c.tracedTransport
 	state.payload = payload
 	ctx = withCallState(ctx, state)
 	tmpl := http.Request{
@@ -330,13 +343,14 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: c.requestHeader(payload != nil, held),
 	}
-	var reqBody *bytes.Reader // of its own, not in ex: a GET would carry it for nothing
 	if payload != nil {
 		// io.NopCloser over a *bytes.Reader, a body net/http knows is in memory: it
 		// then writes the headers and the body in one go, where another reader type
-		// costs a flush (a packet) of its own.
-		reqBody = bytes.NewReader(payload)
-		tmpl.Body, tmpl.ContentLength = io.NopCloser(reqBody), int64(len(payload))
+		// costs a flush (a packet) of its own. The reader is the request's own, not
+		// in ex (a GET would carry it for nothing), and never reset after Do: the
+		// transport may still be reading it (HTTP/2 writes a body on a goroutine of
+		// its own, and an early answer can return first). Nothing returned refers to it.
+		tmpl.Body, tmpl.ContentLength = io.NopCloser(bytes.NewReader(payload)), int64(len(payload))
 		tmpl.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
 	}
 	for name, values := range cl.opts.header {
@@ -351,9 +365,6 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 	// The key (the sent request's header) and the body (a login's holds the
 	// password) stay out of what the Response keeps alive.
 	ex.retry.Request, state.payload = nil, nil
-	if reqBody != nil {
-		reqBody.Reset(nil)
-	}
 	attempts := state.attempts
 	if err != nil {
 		if httpResp != nil {
