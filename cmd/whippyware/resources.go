@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/whippyware-go/whippyware"
+	"github.com/whippyware-go/whippyware/stocksync"
 )
 
 // resource describes one collection for its list and get commands.
@@ -22,6 +23,10 @@ type resource[T any] struct {
 }
 
 // command is "<plural> list" and "<plural> get ID".
+
+// listPage is what every list command asks for: the largest page the service serves.
+var listPage = whippyware.ListOptions{Limit: stocksync.DefaultPageSize}
+
 func (r resource[T]) command(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: r.plural, Short: fmt.Sprintf("List %s or get one", r.plural)}
 	var client *whippyware.Client
@@ -100,7 +105,7 @@ func stocksCommand(a *app) *cobra.Command {
 			}},
 		},
 		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.Stock, error] {
-			f := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: 1000}}
+			f := &whippyware.StockFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.SKU, "sku", "", "only this SKU")
 			cmd.Flags().StringVar(&f.Provider, "provider", "", "only this provider (its code)")
 			cmd.Flags().StringVar(&f.Location, "location", "", "only this location (its code)")
@@ -125,7 +130,7 @@ func providersCommand(a *app) *cobra.Command {
 			{"is_active", func(p *whippyware.Provider) string { return strconv.FormatBool(p.IsActive) }},
 		},
 		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.Provider, error] {
-			f := &whippyware.ProviderFilter{ListOptions: whippyware.ListOptions{Limit: 1000}}
+			f := &whippyware.ProviderFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the provider with this code")
 			return func(ctx context.Context) iter.Seq2[*whippyware.Provider, error] { return c().Providers.All(ctx, f) }
 		},
@@ -147,7 +152,7 @@ func locationsCommand(a *app) *cobra.Command {
 			{"is_active", func(l *whippyware.StockLocation) string { return strconv.FormatBool(l.IsActive) }},
 		},
 		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.StockLocation, error] {
-			f := &whippyware.StockLocationFilter{ListOptions: whippyware.ListOptions{Limit: 1000}}
+			f := &whippyware.StockLocationFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the location with this code")
 			cmd.Flags().Int64Var(&f.Provider, "provider", 0, "only the locations of this provider (its id)")
 			return func(ctx context.Context) iter.Seq2[*whippyware.StockLocation, error] {
@@ -172,7 +177,7 @@ func rulesCommand(a *app) *cobra.Command {
 			{"is_active", func(r *whippyware.StockListRule) string { return strconv.FormatBool(r.IsActive) }},
 		},
 		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.StockListRule, error] {
-			f := &whippyware.StockListRuleFilter{ListOptions: whippyware.ListOptions{Limit: 1000}}
+			f := &whippyware.StockListRuleFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Name, "name", "", "only the rules with this name")
 			return func(ctx context.Context) iter.Seq2[*whippyware.StockListRule, error] {
 				return c().StockListRules.All(ctx, f)
@@ -197,7 +202,7 @@ func listsCommand(a *app) *cobra.Command {
 			{"is_active", func(l *whippyware.StockList) string { return strconv.FormatBool(l.IsActive) }},
 		},
 		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.StockList, error] {
-			f := &whippyware.StockListFilter{ListOptions: whippyware.ListOptions{Limit: 1000}}
+			f := &whippyware.StockListFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the stock list with this code")
 			return func(ctx context.Context) iter.Seq2[*whippyware.StockList, error] { return c().StockLists.All(ctx, f) }
 		},
