@@ -59,7 +59,7 @@ func decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, key string) 
 	}
 	var err error
 	if resp.StatusCode != http.StatusNoContent {
-		if err = json.Unmarshal(body, cl.out); err != nil {
+		if err = unmarshalAnswer(body, cl.out, cl.fresh); err != nil {
 			err = fmt.Errorf("decoding: %w", err)
 		}
 	}

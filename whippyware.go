@@ -227,6 +227,7 @@ type call struct {
 	query  url.Values // may be nil
 	body   any        // marshalled to JSON once; nil sends no body
 	out    any        // decoded from a 2xx answer; nil discards it
+	fresh  bool       // out points to a zero value the client made (see unmarshalAnswer)
 	anon   bool       // true for login, which must not carry a key
 	// secret is what the body carries that must not come back (the login's
 	// password): redacted from error bodies; and the answer, which holds a key, is

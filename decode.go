@@ -1,0 +1,508 @@
+package whippyware
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"time"
+	"unicode/utf8"
+)
+
+// The service's records and pages are decoded here, without reflection, in the
+// shapes the service sends: keys as the models name them, strings without escapes,
+// integers, booleans, null. Anything else (an escape, a float where an integer
+// goes, a key in other case, malformed input) makes the reader give up, and the
+// answer is decoded again by encoding/json from a zero value: the result, or the
+// error, is always encoding/json's. encoding/json was a third to a half of a
+// call's CPU time (it scans the whole body once to validate it, then again to
+// decode it, looking each key up by reflection); FuzzDecodeAnswer holds the two to
+// the same results.
+
+// jsonReader reads one JSON document from b; i is the next byte to read.
+type jsonReader struct {
+	b []byte
+	i int
+}
+
+// maxSkipDepth bounds the nesting of an unknown field's value that the reader
+// skips; deeper values go to encoding/json, which has a limit of its own.
+const maxSkipDepth = 100
+
+// space skips JSON whitespace.
+func (r *jsonReader) space() {
+	for r.i < len(r.b) {
+		switch r.b[r.i] {
+		case ' ', '\t', '\n', '\r':
+			r.i++
+		default:
+			return
+		}
+	}
+}
+
+// consume skips whitespace and then c, and reports whether c was there.
+func (r *jsonReader) consume(c byte) bool {
+	r.space()
+	if r.i < len(r.b) && r.b[r.i] == c {
+		r.i++
+		return true
+	}
+	return false
+}
+
+// peek skips whitespace and returns the next byte, 0 at the end.
+func (r *jsonReader) peek() byte {
+	r.space()
+	if r.i < len(r.b) {
+		return r.b[r.i]
+	}
+	return 0
+}
+
+// end reports whether nothing but whitespace is left.
+func (r *jsonReader) end() bool {
+	r.space()
+	return r.i == len(r.b)
+}
+
+// literal consumes word (true, false, null) when it comes next.
+func (r *jsonReader) literal(word string) bool {
+	if r.peek() == word[0] && len(r.b)-r.i >= len(word) && string(r.b[r.i:r.i+len(word)]) == word {
+		r.i += len(word)
+		return true
+	}
+	return false
+}
+
+// rawString returns the next string as it is written, quotes included, when
+// encoding/json would read its text byte for byte (plainJSONString).
+func (r *jsonReader) rawString() ([]byte, bool) {
+	if r.peek() != '"' {
+		return nil, false
+	}
+	start := r.i
+	end := bytes.IndexByte(r.b[start+1:], '"')
+	if end < 0 {
+		return nil, false
+	}
+	raw := r.b[start : start+end+2]
+	if _, ok := plainJSONString(raw); !ok {
+		return nil, false
+	}
+	r.i = start + end + 2
+	return raw, true
+}
+
+// text returns the text of the next string (see rawString).
+func (r *jsonReader) text() ([]byte, bool) {
+	raw, ok := r.rawString()
+	if !ok {
+		return nil, false
+	}
+	return raw[1 : len(raw)-1], true
+}
+
+// rawNumber returns the next number as it is written.
+func (r *jsonReader) rawNumber() ([]byte, bool) {
+	r.space()
+	start := r.i
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		if ('0' <= c && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
+			r.i++
+			continue
+		}
+		break
+	}
+	raw := r.b[start:r.i]
+	return raw, isJSONNumber(raw)
+}
+
+// readString sets *v to the next string; null leaves it, as encoding/json does.
+func (r *jsonReader) readString(v *string) bool {
+	if r.literal("null") {
+		return true
+	}
+	text, ok := r.text()
+	if ok {
+		*v = string(text)
+	}
+	return ok
+}
+
+// readInt sets *v to the next number, which must be an integer that fits; null
+// leaves it.
+func (r *jsonReader) readInt(v *int64) bool {
+	if r.literal("null") {
+		return true
+	}
+	raw, ok := r.rawNumber()
+	if !ok {
+		return false
+	}
+	digits, negative := raw, false
+	if digits[0] == '-' {
+		digits, negative = digits[1:], true
+	}
+	var n uint64
+	for _, c := range digits {
+		if c < '0' || c > '9' || n > (1<<63)/10 {
+			return false // a fraction or an exponent, or too many digits
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	switch {
+	case negative && n <= 1<<63:
+		*v = int64(-n) // -(1<<63) wraps to itself, the one value that does
+	case !negative && n < 1<<63:
+		*v = int64(n)
+	default:
+		return false
+	}
+	return true
+}
+
+// readIntValue is readInt for an int.
+func (r *jsonReader) readIntValue(v *int) bool {
+	n := int64(*v)
+	if !r.readInt(&n) || int64(int(n)) != n {
+		return false
+	}
+	*v = int(n)
+	return true
+}
+
+// readBool sets *v to the next boolean; null leaves it.
+func (r *jsonReader) readBool(v *bool) bool {
+	switch {
+	case r.literal("true"):
+		*v = true
+	case r.literal("false"):
+		*v = false
+	default:
+		return r.literal("null")
+	}
+	return true
+}
+
+// readTime reads a timestamp through time.Time's UnmarshalJSON, as encoding/json
+// does; null leaves it.
+func (r *jsonReader) readTime(v *time.Time) bool {
+	if r.literal("null") {
+		return true
+	}
+	raw, ok := r.rawString()
+	return ok && v.UnmarshalJSON(raw) == nil
+}
+
+// scalar returns the next string, number or null as it is written.
+func (r *jsonReader) scalar() ([]byte, bool) {
+	switch r.peek() {
+	case '"':
+		return r.rawString()
+	case 'n':
+		return r.b[r.i:min(r.i+4, len(r.b))], r.literal("null")
+	}
+	return r.rawNumber()
+}
+
+// readStringOrNumber reads the next string, number or null through the type's
+// UnmarshalJSON, as encoding/json does.
+func (r *jsonReader) readStringOrNumber(v *StringOrNumber) bool {
+	raw, ok := r.scalar()
+	return ok && v.UnmarshalJSON(raw) == nil
+}
+
+// readDateOrTimePointer sets *v to nil on null, as encoding/json does; otherwise
+// it reads into the value *v points to, new when *v is nil.
+func (r *jsonReader) readDateOrTimePointer(v **DateOrTime) bool {
+	if r.literal("null") {
+		*v = nil
+		return true
+	}
+	raw, ok := r.rawString()
+	if !ok {
+		return false
+	}
+	if *v == nil {
+		*v = new(DateOrTime)
+	}
+	return (*v).UnmarshalJSON(raw) == nil
+}
+
+// readRaw sets *v to the next value as it is written, null included, as
+// encoding/json does for a json.RawMessage.
+func (r *jsonReader) readRaw(v *json.RawMessage) bool {
+	r.space()
+	start := r.i
+	if !r.skip(0) {
+		return false
+	}
+	*v = append((*v)[:0], r.b[start:r.i]...)
+	return true
+}
+
+// skip passes over the next value, any JSON, and reports whether it is valid as
+// encoding/json's scanner would find it: strings need valid escapes and no control
+// character (other bytes pass, as they do there).
+func (r *jsonReader) skip(depth int) bool {
+	if depth > maxSkipDepth {
+		return false
+	}
+	switch r.peek() {
+	case '{':
+		r.i++
+		if r.consume('}') {
+			return true
+		}
+		for {
+			if r.peek() != '"' || !r.skipString() || !r.consume(':') || !r.skip(depth+1) {
+				return false
+			}
+			if r.consume('}') {
+				return true
+			}
+			if !r.consume(',') {
+				return false
+			}
+		}
+	case '[':
+		r.i++
+		if r.consume(']') {
+			return true
+		}
+		for {
+			if !r.skip(depth + 1) {
+				return false
+			}
+			if r.consume(']') {
+				return true
+			}
+			if !r.consume(',') {
+				return false
+			}
+		}
+	case '"':
+		return r.skipString()
+	case 't':
+		return r.literal("true")
+	case 'f':
+		return r.literal("false")
+	case 'n':
+		return r.literal("null")
+	}
+	_, ok := r.rawNumber()
+	return ok
+}
+
+// skipString passes over the string at r.i, escapes included.
+func (r *jsonReader) skipString() bool {
+	r.i++ // the opening quote
+	for r.i < len(r.b) {
+		c := r.b[r.i]
+		r.i++
+		switch {
+		case c == '"':
+			return true
+		case c < 0x20:
+			return false
+		case c == '\\':
+			if r.i >= len(r.b) {
+				return false
+			}
+			e := r.b[r.i]
+			r.i++
+			switch e {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			case 'u':
+				if len(r.b)-r.i < 4 {
+					return false
+				}
+				for _, h := range r.b[r.i : r.i+4] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return false
+					}
+				}
+				r.i += 4
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// jsonField reads one field of a T: name is its JSON key, read its value.
+type jsonField[T any] struct {
+	name string
+	read func(r *jsonReader, v *T) bool
+}
+
+// readObject reads the next object into v, through fields. A key that is not a
+// field's is skipped, as encoding/json skips it, unless it could be a field's in
+// other case (encoding/json would then fill the field): the reader gives up.
+func readObject[T any](r *jsonReader, v *T, fields []jsonField[T]) bool {
+	if !r.consume('{') {
+		return false
+	}
+	if r.consume('}') {
+		return true
+	}
+	for {
+		key, ok := r.text()
+		if !ok || !r.consume(':') {
+			return false
+		}
+		if !readField(r, v, fields, key) {
+			return false
+		}
+		if r.consume('}') {
+			return true
+		}
+		if !r.consume(',') {
+			return false
+		}
+	}
+}
+
+// readField reads the value of key into v.
+func readField[T any](r *jsonReader, v *T, fields []jsonField[T], key []byte) bool {
+	for _, f := range fields {
+		if string(key) == f.name {
+			return f.read(r, v)
+		}
+	}
+	for _, c := range key { // valid UTF-8: text checked it
+		if c >= utf8.RuneSelf {
+			return false // encoding/json folds some letters outside ASCII onto ASCII ones
+		}
+	}
+	for _, f := range fields {
+		if bytes.EqualFold(key, []byte(f.name)) {
+			return false
+		}
+	}
+	return r.skip(0)
+}
+
+// recordFields are the fields of a Record, for a type that embeds it.
+func recordFields[T any](record func(*T) *Record) []jsonField[T] {
+	return []jsonField[T]{
+		{"id", func(r *jsonReader, v *T) bool { return r.readInt(&record(v).ID) }},
+		{"created_date", func(r *jsonReader, v *T) bool { return r.readTime(&record(v).CreatedDate) }},
+		{"modified_date", func(r *jsonReader, v *T) bool { return r.readTime(&record(v).ModifiedDate) }},
+		{"is_active", func(r *jsonReader, v *T) bool { return r.readBool(&record(v).IsActive) }},
+	}
+}
+
+// jsonReadable is implemented by the models the reader decodes.
+type jsonReadable interface {
+	readJSON(r *jsonReader) bool
+}
+
+var providerFields = append(recordFields(func(v *Provider) *Record { return &v.Record }),
+	jsonField[Provider]{"name", func(r *jsonReader, v *Provider) bool { return r.readString(&v.Name) }},
+	jsonField[Provider]{"code", func(r *jsonReader, v *Provider) bool { return r.readString(&v.Code) }},
+	jsonField[Provider]{"should_add_reservations", func(r *jsonReader, v *Provider) bool { return r.readBool(&v.ShouldAddReservations) }},
+)
+
+func (v *Provider) readJSON(r *jsonReader) bool { return readObject(r, v, providerFields) }
+
+var stockLocationFields = append(recordFields(func(v *StockLocation) *Record { return &v.Record }),
+	jsonField[StockLocation]{"name", func(r *jsonReader, v *StockLocation) bool { return r.readString(&v.Name) }},
+	jsonField[StockLocation]{"code", func(r *jsonReader, v *StockLocation) bool { return r.readString(&v.Code) }},
+	jsonField[StockLocation]{"provider", func(r *jsonReader, v *StockLocation) bool { return r.readInt(&v.Provider) }},
+)
+
+func (v *StockLocation) readJSON(r *jsonReader) bool { return readObject(r, v, stockLocationFields) }
+
+var stockFields = append(recordFields(func(v *Stock) *Record { return &v.Record }),
+	jsonField[Stock]{"sku", func(r *jsonReader, v *Stock) bool { return r.readString(&v.SKU) }},
+	jsonField[Stock]{"provider", func(r *jsonReader, v *Stock) bool { return r.readString(&v.Provider) }},
+	jsonField[Stock]{"location", func(r *jsonReader, v *Stock) bool { return r.readStringOrNumber(&v.Location) }},
+	jsonField[Stock]{"stock", func(r *jsonReader, v *Stock) bool { return r.readInt(&v.Stock) }},
+	jsonField[Stock]{"reserved_stock", func(r *jsonReader, v *Stock) bool { return r.readInt(&v.ReservedStock) }},
+	jsonField[Stock]{"period", func(r *jsonReader, v *Stock) bool { return r.readDateOrTimePointer(&v.Period) }},
+	jsonField[Stock]{"stock_type", func(r *jsonReader, v *Stock) bool { return r.readString(&v.StockType) }},
+	jsonField[Stock]{"unit_type", func(r *jsonReader, v *Stock) bool { return r.readString(&v.UnitType) }},
+)
+
+func (v *Stock) readJSON(r *jsonReader) bool { return readObject(r, v, stockFields) }
+
+var stockListFields = append(recordFields(func(v *StockList) *Record { return &v.Record }),
+	jsonField[StockList]{"code", func(r *jsonReader, v *StockList) bool { return r.readString(&v.Code) }},
+	jsonField[StockList]{"name", func(r *jsonReader, v *StockList) bool { return r.readString(&v.Name) }},
+	jsonField[StockList]{"remote_id", func(r *jsonReader, v *StockList) bool { return r.readInt(&v.RemoteID) }},
+	jsonField[StockList]{"stock_list_rule", func(r *jsonReader, v *StockList) bool { return r.readStringOrNumber(&v.StockListRule) }},
+)
+
+func (v *StockList) readJSON(r *jsonReader) bool { return readObject(r, v, stockListFields) }
+
+var stockListRuleFields = append(recordFields(func(v *StockListRule) *Record { return &v.Record }),
+	jsonField[StockListRule]{"name", func(r *jsonReader, v *StockListRule) bool { return r.readString(&v.Name) }},
+	jsonField[StockListRule]{"rule_type", func(r *jsonReader, v *StockListRule) bool { return r.readString(&v.RuleType) }},
+	jsonField[StockListRule]{"rule", func(r *jsonReader, v *StockListRule) bool { return r.readRaw(&v.Rule) }},
+)
+
+func (v *StockListRule) readJSON(r *jsonReader) bool { return readObject(r, v, stockListRuleFields) }
+
+// readJSON reads a page whose results are a model the reader decodes.
+func (p *Page[T]) readJSON(r *jsonReader) bool {
+	return readObject(r, p, []jsonField[Page[T]]{
+		{"count", func(r *jsonReader, p *Page[T]) bool { return r.readIntValue(&p.Count) }},
+		{"next", func(r *jsonReader, p *Page[T]) bool { return r.readString(&p.Next) }},
+		{"previous", func(r *jsonReader, p *Page[T]) bool { return r.readString(&p.Previous) }},
+		{"results", readResults[T]},
+	})
+}
+
+// readResults reads a page's results: null makes them nil, [] empty, and a null
+// item a nil one, as encoding/json does.
+func readResults[T any](r *jsonReader, p *Page[T]) bool {
+	if r.literal("null") {
+		p.Results = nil
+		return true
+	}
+	if p.Results != nil || !r.consume('[') {
+		// A second "results": encoding/json would decode into the first one's items.
+		return false
+	}
+	results := make([]*T, 0, 8)
+	if !r.consume(']') {
+		for {
+			if r.literal("null") {
+				results = append(results, nil)
+			} else {
+				item := new(T)
+				readable, ok := any(item).(jsonReadable)
+				if !ok || !readable.readJSON(r) {
+					return false
+				}
+				results = append(results, item)
+			}
+			if r.consume(']') {
+				break
+			}
+			if !r.consume(',') {
+				return false
+			}
+		}
+	}
+	p.Results = results
+	return true
+}
+
+// unmarshalAnswer decodes body into out as json.Unmarshal does. When fresh (out
+// points to a zero value the client made) and out is a model the reader decodes,
+// the reader tries first; encoding/json, from a zero value again, decodes what it
+// gives up on.
+func unmarshalAnswer(body []byte, out any, fresh bool) error {
+	if readable, ok := out.(jsonReadable); ok && fresh {
+		r := jsonReader{b: body}
+		if readable.readJSON(&r) && r.end() {
+			return nil
+		}
+		reflect.ValueOf(out).Elem().SetZero()
+	}
+	return json.Unmarshal(body, out)
+}
