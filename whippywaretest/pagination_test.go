@@ -3,6 +3,7 @@ package whippywaretest_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -160,4 +161,28 @@ func TestListFilters(t *testing.T) {
 		requireJSON(t, c.do(http.MethodGet, "/api/v1/stock-locations/?provider="+v, nil), http.StatusBadRequest,
 			`{"provider": ["Select a valid choice. That choice is not one of the available choices."]}`)
 	}
+}
+
+// A page is sent with its length, as Django's CommonMiddleware sends every response
+// that is not streamed, not chunked (what net/http does with a body over 2 KiB whose
+// length the handler left out).
+func TestPagesCarryTheirLength(t *testing.T) {
+	srv := wt.NewTestServer(t) // a real listener: the in-process transport never chunks
+	seedProvider(srv, "p", "L")
+	for i := range 40 {
+		srv.AddStock(wt.Stock{SKU: fmt.Sprint("SKU-", i), Provider: "p", Location: "L", Stock: int64(i), IsActive: true})
+	}
+	c := connect(t, srv)
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/stocks/?limit=40", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Token "+c.key)
+	resp, err := c.http.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode, "%s", body)
+	assert.Greater(t, len(body), 2048, "a page longer than net/http's chunking threshold")
+	assert.Empty(t, resp.TransferEncoding)
+	assert.Equal(t, int64(len(body)), resp.ContentLength)
 }

@@ -28,7 +28,11 @@ const maxPooledRender = 256 << 10
 func writeRendered(w http.ResponseWriter, status int, v appender) {
 	p := renderPool.Get().(*[]byte)
 	b := v.appendJSON((*p)[:0])
-	w.Header()["Content-Type"] = jsonType
+	h := w.Header()
+	h["Content-Type"] = jsonType
+	// Django's CommonMiddleware sets Content-Length on every response that is not
+	// streamed; without it net/http would send a body over 2 KiB (a page) chunked.
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b) // an error means the client went away; nobody is left to tell
 	if cap(b) <= maxPooledRender {
