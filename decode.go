@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"time"
 	"unicode/utf8"
+
+	"github.com/whippyware-go/whippyware/internal/jsonread"
 )
 
 // The service's records and pages are decoded here, without reflection, in the
@@ -18,112 +20,16 @@ import (
 // decode it, looking each key up by reflection); FuzzDecodeAnswer holds the two to
 // the same results.
 
-// jsonReader reads one JSON document from b; i is the next byte to read.
-type jsonReader struct {
-	b []byte
-	i int
-}
-
-// maxSkipDepth bounds the nesting of an unknown field's value that the reader
-// skips; deeper values go to encoding/json, which has a limit of its own.
-const maxSkipDepth = 100
-
-// space skips JSON whitespace.
-func (r *jsonReader) space() {
-	for r.i < len(r.b) {
-		switch r.b[r.i] {
-		case ' ', '\t', '\n', '\r':
-			r.i++
-		default:
-			return
-		}
-	}
-}
-
-// consume skips whitespace and then c, and reports whether c was there.
-func (r *jsonReader) consume(c byte) bool {
-	r.space()
-	if r.i < len(r.b) && r.b[r.i] == c {
-		r.i++
-		return true
-	}
-	return false
-}
-
-// peek skips whitespace and returns the next byte, 0 at the end.
-func (r *jsonReader) peek() byte {
-	r.space()
-	if r.i < len(r.b) {
-		return r.b[r.i]
-	}
-	return 0
-}
-
-// end reports whether nothing but whitespace is left.
-func (r *jsonReader) end() bool {
-	r.space()
-	return r.i == len(r.b)
-}
-
-// literal consumes word (true, false, null) when it comes next.
-func (r *jsonReader) literal(word string) bool {
-	if r.peek() == word[0] && len(r.b)-r.i >= len(word) && string(r.b[r.i:r.i+len(word)]) == word {
-		r.i += len(word)
-		return true
-	}
-	return false
-}
-
-// rawString returns the next string as it is written, quotes included, when
-// encoding/json would read its text byte for byte (plainJSONString).
-func (r *jsonReader) rawString() ([]byte, bool) {
-	if r.peek() != '"' {
-		return nil, false
-	}
-	start := r.i
-	end := bytes.IndexByte(r.b[start+1:], '"')
-	if end < 0 {
-		return nil, false
-	}
-	raw := r.b[start : start+end+2]
-	if _, ok := plainJSONString(raw); !ok {
-		return nil, false
-	}
-	r.i = start + end + 2
-	return raw, true
-}
-
-// text returns the text of the next string (see rawString).
-func (r *jsonReader) text() ([]byte, bool) {
-	raw, ok := r.rawString()
-	if !ok {
-		return nil, false
-	}
-	return raw[1 : len(raw)-1], true
-}
-
-// rawNumber returns the next number as it is written.
-func (r *jsonReader) rawNumber() ([]byte, bool) {
-	r.space()
-	start := r.i
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		if ('0' <= c && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			r.i++
-			continue
-		}
-		break
-	}
-	raw := r.b[start:r.i]
-	return raw, isJSONNumber(raw)
-}
+// jsonReader reads one JSON document into the models: jsonread's reading of
+// JSON, and the models' field types.
+type jsonReader struct{ jsonread.Reader }
 
 // readString sets *v to the next string; null leaves it, as encoding/json does.
 func (r *jsonReader) readString(v *string) bool {
-	if r.literal("null") {
+	if r.Literal("null") {
 		return true
 	}
-	text, ok := r.text()
+	text, ok := r.Text()
 	if ok {
 		*v = string(text)
 	}
@@ -133,10 +39,10 @@ func (r *jsonReader) readString(v *string) bool {
 // readInt sets *v to the next number, which must be an integer that fits; null
 // leaves it.
 func (r *jsonReader) readInt(v *int64) bool {
-	if r.literal("null") {
+	if r.Literal("null") {
 		return true
 	}
-	raw, ok := r.rawNumber()
+	raw, ok := r.RawNumber()
 	if !ok {
 		return false
 	}
@@ -175,12 +81,12 @@ func (r *jsonReader) readIntValue(v *int) bool {
 // readBool sets *v to the next boolean; null leaves it.
 func (r *jsonReader) readBool(v *bool) bool {
 	switch {
-	case r.literal("true"):
+	case r.Literal("true"):
 		*v = true
-	case r.literal("false"):
+	case r.Literal("false"):
 		*v = false
 	default:
-		return r.literal("null")
+		return r.Literal("null")
 	}
 	return true
 }
@@ -188,22 +94,24 @@ func (r *jsonReader) readBool(v *bool) bool {
 // readTime reads a timestamp through time.Time's UnmarshalJSON, as encoding/json
 // does; null leaves it.
 func (r *jsonReader) readTime(v *time.Time) bool {
-	if r.literal("null") {
+	if r.Literal("null") {
 		return true
 	}
-	raw, ok := r.rawString()
+	raw, ok := r.RawString()
 	return ok && v.UnmarshalJSON(raw) == nil
 }
 
 // scalar returns the next string, number or null as it is written.
 func (r *jsonReader) scalar() ([]byte, bool) {
-	switch r.peek() {
+	switch r.Peek() {
 	case '"':
-		return r.rawString()
+		return r.RawString()
 	case 'n':
-		return r.b[r.i:min(r.i+4, len(r.b))], r.literal("null")
+		start := r.Pos()
+		ok := r.Literal("null")
+		return r.Since(start), ok
 	}
-	return r.rawNumber()
+	return r.RawNumber()
 }
 
 // readStringOrNumber reads the next string, number or null through the type's
@@ -216,11 +124,11 @@ func (r *jsonReader) readStringOrNumber(v *StringOrNumber) bool {
 // readDateOrTimePointer sets *v to nil on null, as encoding/json does; otherwise
 // it reads into the value *v points to, new when *v is nil.
 func (r *jsonReader) readDateOrTimePointer(v **DateOrTime) bool {
-	if r.literal("null") {
+	if r.Literal("null") {
 		*v = nil
 		return true
 	}
-	raw, ok := r.rawString()
+	raw, ok := r.RawString()
 	if !ok {
 		return false
 	}
@@ -233,103 +141,12 @@ func (r *jsonReader) readDateOrTimePointer(v **DateOrTime) bool {
 // readRaw sets *v to the next value as it is written, null included, as
 // encoding/json does for a json.RawMessage.
 func (r *jsonReader) readRaw(v *json.RawMessage) bool {
-	r.space()
-	start := r.i
-	if !r.skip(0) {
+	start := r.Pos()
+	if !r.Skip() {
 		return false
 	}
-	*v = append((*v)[:0], r.b[start:r.i]...)
+	*v = append((*v)[:0], r.Since(start)...)
 	return true
-}
-
-// skip passes over the next value, any JSON, and reports whether it is valid as
-// encoding/json's scanner would find it: strings need valid escapes and no control
-// character (other bytes pass, as they do there).
-func (r *jsonReader) skip(depth int) bool {
-	if depth > maxSkipDepth {
-		return false
-	}
-	switch r.peek() {
-	case '{':
-		r.i++
-		if r.consume('}') {
-			return true
-		}
-		for {
-			if r.peek() != '"' || !r.skipString() || !r.consume(':') || !r.skip(depth+1) {
-				return false
-			}
-			if r.consume('}') {
-				return true
-			}
-			if !r.consume(',') {
-				return false
-			}
-		}
-	case '[':
-		r.i++
-		if r.consume(']') {
-			return true
-		}
-		for {
-			if !r.skip(depth + 1) {
-				return false
-			}
-			if r.consume(']') {
-				return true
-			}
-			if !r.consume(',') {
-				return false
-			}
-		}
-	case '"':
-		return r.skipString()
-	case 't':
-		return r.literal("true")
-	case 'f':
-		return r.literal("false")
-	case 'n':
-		return r.literal("null")
-	}
-	_, ok := r.rawNumber()
-	return ok
-}
-
-// skipString passes over the string at r.i, escapes included.
-func (r *jsonReader) skipString() bool {
-	r.i++ // the opening quote
-	for r.i < len(r.b) {
-		c := r.b[r.i]
-		r.i++
-		switch {
-		case c == '"':
-			return true
-		case c < 0x20:
-			return false
-		case c == '\\':
-			if r.i >= len(r.b) {
-				return false
-			}
-			e := r.b[r.i]
-			r.i++
-			switch e {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			case 'u':
-				if len(r.b)-r.i < 4 {
-					return false
-				}
-				for _, h := range r.b[r.i : r.i+4] {
-					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
-						return false
-					}
-				}
-				r.i += 4
-			default:
-				return false
-			}
-		}
-	}
-	return false
 }
 
 // jsonField reads one field of a T: name is its JSON key, read its value.
@@ -342,24 +159,24 @@ type jsonField[T any] struct {
 // field's is skipped, as encoding/json skips it, unless it could be a field's in
 // other case (encoding/json would then fill the field): the reader gives up.
 func readObject[T any](r *jsonReader, v *T, fields []jsonField[T]) bool {
-	if !r.consume('{') {
+	if !r.Consume('{') {
 		return false
 	}
-	if r.consume('}') {
+	if r.Consume('}') {
 		return true
 	}
 	for {
-		key, ok := r.text()
-		if !ok || !r.consume(':') {
+		key, ok := r.Text()
+		if !ok || !r.Consume(':') {
 			return false
 		}
 		if !readField(r, v, fields, key) {
 			return false
 		}
-		if r.consume('}') {
+		if r.Consume('}') {
 			return true
 		}
-		if !r.consume(',') {
+		if !r.Consume(',') {
 			return false
 		}
 	}
@@ -382,7 +199,7 @@ func readField[T any](r *jsonReader, v *T, fields []jsonField[T], key []byte) bo
 			return false
 		}
 	}
-	return r.skip(0)
+	return r.Skip()
 }
 
 // recordFields are the fields of a Record, for a type that embeds it.
@@ -459,18 +276,18 @@ func (p *Page[T]) readJSON(r *jsonReader) bool {
 // readResults reads a page's results: null makes them nil, [] empty, and a null
 // item a nil one, as encoding/json does.
 func readResults[T any](r *jsonReader, p *Page[T]) bool {
-	if r.literal("null") {
+	if r.Literal("null") {
 		p.Results = nil
 		return true
 	}
-	if p.Results != nil || !r.consume('[') {
+	if p.Results != nil || !r.Consume('[') {
 		// A second "results": encoding/json would decode into the first one's items.
 		return false
 	}
 	results := make([]*T, 0, 8)
-	if !r.consume(']') {
+	if !r.Consume(']') {
 		for {
-			if r.literal("null") {
+			if r.Literal("null") {
 				results = append(results, nil)
 			} else {
 				item := new(T)
@@ -480,10 +297,10 @@ func readResults[T any](r *jsonReader, p *Page[T]) bool {
 				}
 				results = append(results, item)
 			}
-			if r.consume(']') {
+			if r.Consume(']') {
 				break
 			}
-			if !r.consume(',') {
+			if !r.Consume(',') {
 				return false
 			}
 		}
@@ -498,8 +315,8 @@ func readResults[T any](r *jsonReader, p *Page[T]) bool {
 // gives up on.
 func unmarshalAnswer(body []byte, out any, fresh bool) error {
 	if readable, ok := out.(jsonReadable); ok && fresh {
-		r := jsonReader{b: body}
-		if readable.readJSON(&r) && r.end() {
+		r := jsonReader{jsonread.New(body)}
+		if readable.readJSON(&r) && r.End() {
 			return nil
 		}
 		reflect.ValueOf(out).Elem().SetZero()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/whippyware-go/whippyware/internal/jsonread"
 )
 
 // decodeTarget is one type the client decodes answers into.
@@ -40,8 +42,8 @@ var decodeTargets = []decodeTarget{
 func decodeBoth(t *testing.T, target decodeTarget, body []byte) (read bool) {
 	t.Helper()
 	got, want := target.new(), target.new()
-	r := jsonReader{b: body}
-	read = got.(jsonReadable).readJSON(&r) && r.end()
+	r := jsonReader{jsonread.New(body)}
+	read = got.(jsonReadable).readJSON(&r) && r.End()
 	got = target.new()
 	gotErr := unmarshalAnswer(body, got, true)
 	wantErr := json.Unmarshal(body, want)

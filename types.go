@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/whippyware-go/whippyware/internal/jsonread"
 )
 
 // Record holds the fields every Whippy Ware resource has.
@@ -41,7 +42,7 @@ func (s *StringOrNumber) UnmarshalJSON(data []byte) error {
 	case bytes.Equal(data, []byte("null")):
 		return nil
 	case len(data) > 0 && data[0] == '"':
-		if text, ok := plainJSONString(data); ok {
+		if text, ok := jsonread.PlainString(data); ok {
 			*s = StringOrNumber(text)
 			return nil
 		}
@@ -51,68 +52,11 @@ func (s *StringOrNumber) UnmarshalJSON(data []byte) error {
 		}
 		*s = StringOrNumber(v)
 		return nil
-	case isJSONNumber(data):
+	case jsonread.IsNumber(data):
 		*s = StringOrNumber(data)
 		return nil
 	}
 	return fmt.Errorf("whippyware: want a string or a number, got %.40s", data)
-}
-
-// plainJSONString returns the text of a JSON string that encoding/json would read
-// byte for byte: quoted, with no escape, no control character and valid UTF-8.
-func plainJSONString(data []byte) ([]byte, bool) {
-	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
-		return nil, false
-	}
-	text := data[1 : len(data)-1]
-	ascii := true
-	for _, c := range text {
-		switch {
-		case c < 0x20, c == '"', c == '\\':
-			return nil, false
-		case c >= utf8.RuneSelf:
-			ascii = false
-		}
-	}
-	return text, ascii || utf8.Valid(text)
-}
-
-// isJSONNumber reports whether data is one number as JSON writes it:
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func isJSONNumber(data []byte) bool {
-	i := 0
-	if i < len(data) && data[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		start := i
-		for i < len(data) && '0' <= data[i] && data[i] <= '9' {
-			i++
-		}
-		return i - start
-	}
-	switch {
-	case i < len(data) && data[i] == '0':
-		i++
-	case digits() == 0:
-		return false
-	}
-	if i < len(data) && data[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
-		i++
-		if i < len(data) && (data[i] == '+' || data[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(data)
 }
 
 // Int64 returns the value as an integer, for fields that hold an id.
@@ -146,7 +90,7 @@ func (d *DateOrTime) UnmarshalJSON(data []byte) error {
 		*d = DateOrTime{}
 		return nil
 	}
-	if text, ok := plainJSONString(data); ok {
+	if text, ok := jsonread.PlainString(data); ok {
 		if date, ok := parseDate(text); ok {
 			*d = date
 			return nil

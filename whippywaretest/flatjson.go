@@ -1,46 +1,42 @@
 package whippywaretest
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/whippyware-go/whippyware/internal/jsonread"
+)
 
 // readFlatObject reads the JSON bodies clients send, an object of plain keys and scalar
 // values, without encoding/json's reflection: each value is the slice of body that holds it,
 // as json.RawMessage would copy it out, and a repeated key keeps its last value, as
 // json.Unmarshal into a map does. It accepts only valid JSON: keys of printable ASCII without
-// escapes; strings without escapes or control characters; integers; true, false and null.
-// Anything else (escapes, fractions, nested values, malformed input) answers false, and
-// readData takes encoding/json's way, which decides what it means and what error to give.
+// escapes; strings without escapes or control characters, in valid UTF-8; integers; true,
+// false and null. Anything else (escapes, fractions, nested values, malformed input) answers
+// false, and readData takes encoding/json's way, which decides what it means and what error
+// to give.
 func readFlatObject(body []byte) (map[string]json.RawMessage, bool) {
-	p := flatParser{b: body}
-	p.space()
-	if !p.take('{') {
+	r := jsonread.New(body)
+	if !r.Consume('{') {
 		return nil, false
 	}
 	obj := make(map[string]json.RawMessage, 12)
-	p.space()
-	if p.take('}') {
-		return obj, p.end()
+	if r.Consume('}') {
+		return obj, r.End()
 	}
 	for {
-		p.space()
-		key, ok := p.key()
-		if !ok {
+		key, ok := flatKey(&r)
+		if !ok || !r.Consume(':') {
 			return nil, false
 		}
-		p.space()
-		if !p.take(':') {
-			return nil, false
-		}
-		p.space()
-		value, ok := p.value()
+		value, ok := flatValue(&r)
 		if !ok {
 			return nil, false
 		}
 		obj[key] = value
-		p.space()
-		if p.take('}') {
-			return obj, p.end()
+		if r.Consume('}') {
+			return obj, r.End()
 		}
-		if !p.take(',') {
+		if !r.Consume(',') {
 			return nil, false
 		}
 	}
@@ -58,62 +54,15 @@ var fieldNames = func() map[string]string {
 	return m
 }()
 
-type flatParser struct {
-	b []byte
-	i int
-}
-
-func (p *flatParser) space() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
-	}
-}
-
-func (p *flatParser) take(c byte) bool {
-	if p.i < len(p.b) && p.b[p.i] == c {
-		p.i++
-		return true
-	}
-	return false
-}
-
-// end tells whether only white space is left.
-func (p *flatParser) end() bool {
-	p.space()
-	return p.i == len(p.b)
-}
-
-// str reads a string without escapes or control characters, returning its content.
-func (p *flatParser) str() ([]byte, bool) {
-	if !p.take('"') {
-		return nil, false
-	}
-	start := p.i
-	for ; p.i < len(p.b); p.i++ {
-		switch c := p.b[p.i]; {
-		case c == '"':
-			p.i++
-			return p.b[start : p.i-1], true
-		case c < 0x20 || c == '\\':
-			return nil, false
-		}
-	}
-	return nil, false
-}
-
-func (p *flatParser) key() (string, bool) {
-	k, ok := p.str()
+// flatKey reads a key of printable ASCII, interned when it is one the fake reads.
+func flatKey(r *jsonread.Reader) (string, bool) {
+	k, ok := r.Text()
 	if !ok {
 		return "", false
 	}
 	for _, c := range k {
 		if c >= 0x7f {
-			return "", false // encoding/json would replace invalid UTF-8 in a key
+			return "", false // encoding/json folds some letters outside ASCII onto ASCII ones
 		}
 	}
 	if name, known := fieldNames[string(k)]; known {
@@ -122,51 +71,22 @@ func (p *flatParser) key() (string, bool) {
 	return string(k), true
 }
 
-// value reads a string, an integer, true, false or null, returning its bytes.
-func (p *flatParser) value() (json.RawMessage, bool) {
-	start := p.i
-	if p.i >= len(p.b) {
-		return nil, false
-	}
-	switch c := p.b[p.i]; {
+// flatValue reads a string, an integer, true, false or null, returning its bytes.
+func flatValue(r *jsonread.Reader) (json.RawMessage, bool) {
+	start := r.Pos()
+	var ok bool
+	switch c := r.Peek(); {
 	case c == '"':
-		if _, ok := p.str(); !ok {
-			return nil, false
-		}
+		_, ok = r.RawString()
 	case c == '-' || (c >= '0' && c <= '9'):
-		if !p.integer() {
-			return nil, false
-		}
-	case !p.literal("true") && !p.literal("false") && !p.literal("null"):
+		var number []byte
+		number, ok = r.RawNumber()
+		ok = ok && jsonread.IsInteger(number)
+	default:
+		ok = r.Literal("true") || r.Literal("false") || r.Literal("null")
+	}
+	if !ok {
 		return nil, false
 	}
-	return json.RawMessage(p.b[start:p.i:p.i]), true
-}
-
-// integer reads -?(0|[1-9][0-9]*) not followed by a fraction or an exponent.
-func (p *flatParser) integer() bool {
-	p.take('-')
-	start := p.i
-	for p.i < len(p.b) && p.b[p.i] >= '0' && p.b[p.i] <= '9' {
-		p.i++
-	}
-	digits := p.i - start
-	if digits == 0 || (digits > 1 && p.b[start] == '0') {
-		return false
-	}
-	if p.i < len(p.b) {
-		switch p.b[p.i] {
-		case '.', 'e', 'E':
-			return false
-		}
-	}
-	return true
-}
-
-func (p *flatParser) literal(word string) bool {
-	if len(p.b)-p.i >= len(word) && string(p.b[p.i:p.i+len(word)]) == word {
-		p.i += len(word)
-		return true
-	}
-	return false
+	return json.RawMessage(r.Since(start)), true
 }
