@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -250,5 +251,58 @@ func TestTransports(t *testing.T) {
 			_, err = c.try(t.Context(), http.MethodGet, "/api/v1/providers/", nil, "")
 			assert.Error(t, err, "closed")
 		})
+	}
+}
+
+// The in-process transport answers as net/http does over a socket: a HEAD carries
+// the GET's length in its header and in ContentLength, and a 204 or 304 has no
+// body and no header describing one.
+func TestTransportsAgreeOnBodylessAnswers(t *testing.T) {
+	type seen struct {
+		status        int
+		lengthHeader  string
+		contentLength int64
+		contentType   string
+		body          string
+	}
+	results := map[string][]seen{}
+	for _, mode := range modes {
+		srv := wt.NewTestServer(t, mode.opts...)
+		seedProvider(srv, "p", "L")
+		c := connect(t, srv)
+		do := func(method, path string) seen {
+			req, err := http.NewRequest(method, srv.URL+path, nil)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Token "+c.key)
+			res, err := srv.HTTPClient().Do(req)
+			require.NoError(t, err)
+			body, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			res.Body.Close()
+			return seen{res.StatusCode, res.Header.Get("Content-Length"), res.ContentLength, res.Header.Get("Content-Type"), string(body)}
+		}
+		get := do(http.MethodGet, "/api/v1/providers/")
+		head := do(http.MethodHead, "/api/v1/providers/")
+		assert.Equal(t, strconv.Itoa(len(get.body)), head.lengthHeader, mode.name)
+		assert.Equal(t, int64(len(get.body)), head.contentLength, mode.name)
+		assert.Empty(t, head.body, mode.name)
+		var answers []seen
+		for _, status := range []int{http.StatusNoContent, http.StatusNotModified} {
+			srv.FailNext(1, wt.Fault{Status: status})
+			got := do(http.MethodGet, "/api/v1/providers/")
+			assert.Equal(t, status, got.status, mode.name)
+			assert.Empty(t, got.body, "%s %d", mode.name, status)
+			assert.Empty(t, got.lengthHeader, "%s %d", mode.name, status)
+			answers = append(answers, got)
+		}
+		results[mode.name] = append([]seen{head}, answers...)
+	}
+	var first []seen
+	for _, r := range results {
+		if first == nil {
+			first = r
+			continue
+		}
+		assert.Equal(t, first, r, "the two transports answer alike")
 	}
 }

@@ -43,11 +43,7 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err := req.Context().Err(); err != nil {
 		return nil, err
 	}
-	resp := ans.response(req)
-	if req.Method == http.MethodHead {
-		resp.Body, resp.ContentLength = http.NoBody, 0
-	}
-	return resp, nil
+	return ans.response(req), nil
 }
 
 // answer is the in-process http.ResponseWriter. It records what httptest.ResponseRecorder
@@ -114,11 +110,29 @@ func (a *answer) response(req *http.Request) *http.Response {
 	if !a.wrote {
 		a.WriteHeader(http.StatusOK)
 	}
-	return &http.Response{Status: statusLine(a.status), StatusCode: a.status,
+	resp := &http.Response{Status: statusLine(a.status), StatusCode: a.status,
 		// A copy: the handler's header holds values shared by every answer (Allow,
 		// Content-Type), which a client could otherwise change for the next one.
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Header: a.snapped.Clone(),
 		Body: a, ContentLength: int64(len(a.body)), Request: req}
+	// What net/http's server and client make of the same answer over a socket.
+	switch {
+	case a.status < 200 || a.status == http.StatusNoContent || a.status == http.StatusNotModified:
+		// No body for these, and none of the headers that would describe one.
+		a.body, resp.ContentLength = nil, 0
+		resp.Header.Del("Content-Length")
+		resp.Header.Del("Transfer-Encoding")
+		if a.status == http.StatusNotModified {
+			resp.Header.Del("Content-Type")
+		}
+	case req.Method == http.MethodHead:
+		// The length the GET's body would have, in the header and in ContentLength.
+		if resp.Header.Get("Content-Length") == "" {
+			resp.Header.Set("Content-Length", strconv.Itoa(len(a.body)))
+		}
+		resp.Body = http.NoBody
+	}
+	return resp
 }
 
 // statusLines are the status lines of the statuses net/http knows, made once.
