@@ -11,8 +11,8 @@ import (
 // grow, about 14 allocations and twice the bytes for a page of 100 stocks; a pooled
 // buffer costs none once the pool is warm.
 //
-// Safe to reuse because nothing keeps the bytes: encoding/json copies strings and
-// json.RawMessage out of its input, and every error that quotes a body copies what
+// Safe to reuse because nothing keeps the bytes: the answer decoder (decode.go)
+// and encoding/json copy strings and json.RawMessage out of their input, and every error that quotes a body copies what
 // it keeps (newResponseError's bytes.Clone, snippet's string). do releases the
 // buffer when it returns, after decoding and after building its error.
 

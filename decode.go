@@ -189,9 +189,11 @@ func readField[T any](r *jsonReader, v *T, fields []jsonField[T], key []byte) bo
 			return f.read(r, v)
 		}
 	}
-	for _, c := range key { // valid UTF-8: text checked it
+	for _, c := range key {
 		if c >= utf8.RuneSelf {
-			return false // encoding/json folds some letters outside ASCII onto ASCII ones
+			// encoding/json matches a struct's fields through Unicode case folding
+			// too ("ſku" fills SKU): a key outside ASCII is left to it.
+			return false
 		}
 	}
 	for _, f := range fields {

@@ -46,7 +46,7 @@ type Page[T any] struct {
 
 // NextPage returns the page number in Next: 0 when there is no next page, or when
 // the link has no readable page number. It is a method, not a decoded field, so
-// that decoding a Page stays plain encoding/json with no second pass over the body.
+// that decoding a Page reads the body once and stays what encoding/json gives.
 func (p *Page[T]) NextPage() int { return pageNumber(p.Next) }
 
 // PreviousPage returns the page number in Previous (1 for a link without one, as

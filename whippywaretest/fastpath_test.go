@@ -69,10 +69,10 @@ func TestAuthFieldsMatchesStringsFields(t *testing.T) {
 func TestReadFlatObjectMatchesEncodingJSON(t *testing.T) {
 	bodies := []string{`{}`, ` { } `, `{"sku":"A","stock":5,"is_active":true,"period":null}`,
 		"{\n\t\"sku\" : \"A\" ,\r\n \"stock\":-12 }\n", `{"a":1,"a":2}`, `{"unknown_key":"İ"}`,
-		`{"x":false}`, `{"x":0}`, // accepted above; the rest must fall back to encoding/json
+		`{"x":false}`, `{"x":0}`, `{"ké":1,"ſku":2}`, // accepted above; the rest must fall back to encoding/json
 		"{\"sku\":\"bad\xff\"}", `{"sku":"a\"b"}`, `{"k\u0041":1}`, `{"x":1.5}`, `{"x":1e3}`, `{"x":01}`, `{"x":-}`, `{"x":[1]}`, `{"x":{}}`,
 		`{"x":tru}`, `{"x":truex}`, `{"x":1}x`, `{"x":1,}`, `{,}`, `{"x"}`, `[]`, `null`, `"s"`, ``, `{"x":1`,
-		"{\"tab\t\":1}", "{\"x\":\"raw\ttab\"}", `{"ké":1}`, "\ufeff{}"}
+		"{\"tab\t\":1}", "{\"x\":\"raw\ttab\"}", "\ufeff{}"}
 	accepted := 0
 	for _, body := range bodies {
 		got, ok := readFlatObject([]byte(body))
@@ -94,7 +94,7 @@ func TestReadFlatObjectMatchesEncodingJSON(t *testing.T) {
 			}
 		}
 	}
-	if accepted != 8 {
-		t.Errorf("the flat reader took %d of the bodies, want the first 8", accepted)
+	if accepted != 9 {
+		t.Errorf("the flat reader took %d of the bodies, want the first 9", accepted)
 	}
 }

@@ -9,9 +9,8 @@ import (
 // readFlatObject reads the JSON bodies clients send, an object of plain keys and scalar
 // values, without encoding/json's reflection: each value is the slice of body that holds it,
 // as json.RawMessage would copy it out, and a repeated key keeps its last value, as
-// json.Unmarshal into a map does. It accepts only valid JSON: keys of printable ASCII without
-// escapes; strings without escapes or control characters, in valid UTF-8; integers; true,
-// false and null. Anything else (escapes, fractions, nested values, malformed input) answers
+// json.Unmarshal into a map does. It accepts only valid JSON: keys and strings without
+// escapes or control characters, in valid UTF-8; integers; true, false and null. Anything else (escapes, fractions, nested values, malformed input) answers
 // false, and readData takes encoding/json's way, which decides what it means and what error
 // to give.
 func readFlatObject(body []byte) (map[string]json.RawMessage, bool) {
@@ -54,16 +53,12 @@ var fieldNames = func() map[string]string {
 	return m
 }()
 
-// flatKey reads a key of printable ASCII, interned when it is one the fake reads.
+// flatKey reads a key, interned when it is one the fake reads. Keys go into a map,
+// where encoding/json keeps them as they are written, so any plain string will do.
 func flatKey(r *jsonread.Reader) (string, bool) {
 	k, ok := r.Text()
 	if !ok {
 		return "", false
-	}
-	for _, c := range k {
-		if c >= 0x7f {
-			return "", false // encoding/json folds some letters outside ASCII onto ASCII ones
-		}
 	}
 	if name, known := fieldNames[string(k)]; known {
 		return name, true

@@ -1,9 +1,8 @@
-// Package jsonread reads JSON in the shapes this module's two readers of common
-// answers and bodies meet (the SDK's answers, the fake's request bodies) without
-// encoding/json's reflection. Each reading either takes exactly what encoding/json
-// would read the same way, or says no and moves nothing its caller relies on; the
-// callers then decode with encoding/json, which decides what the input means and
-// what error to give.
+// Package jsonread reads JSON without encoding/json's reflection, for this module's
+// two hot readers: the SDK's decoder of the service's answers and the fake's reader
+// of request bodies. Each reading takes only what encoding/json would read the same
+// way and reports false otherwise; the callers then give up on the whole document and
+// decode it with encoding/json, which decides what it means and what error to give.
 package jsonread
 
 import (
@@ -61,7 +60,8 @@ func (r *Reader) End() bool {
 	return r.i == len(r.b)
 }
 
-// Literal consumes word (true, false, null) when it comes next.
+// Literal consumes word (true, false, null) when it comes next, and reports
+// whether it did.
 func (r *Reader) Literal(word string) bool {
 	if r.Peek() == word[0] && len(r.b)-r.i >= len(word) && string(r.b[r.i:r.i+len(word)]) == word {
 		r.i += len(word)
