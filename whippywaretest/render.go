@@ -28,17 +28,22 @@ const maxPooledRender = 256 << 10
 func writeRendered(w http.ResponseWriter, status int, v appender) {
 	p := renderPool.Get().(*[]byte)
 	b := v.appendJSON((*p)[:0])
-	h := w.Header()
-	h["Content-Type"] = jsonType
-	// Django's CommonMiddleware sets Content-Length on every response that is not
-	// streamed; without it net/http would send a body over 2 KiB (a page) chunked.
-	h["Content-Length"] = []string{strconv.Itoa(len(b))}
-	w.WriteHeader(status)
-	_, _ = w.Write(b) // an error means the client went away; nobody is left to tell
+	writeBody(w, status, jsonType, b)
 	if cap(b) <= maxPooledRender {
 		*p = b
 		renderPool.Put(p)
 	}
+}
+
+// writeBody answers status with body, whole. Django's CommonMiddleware sets
+// Content-Length on every response that is not streamed (and nginx on its own
+// pages); without it net/http would send a body over 2 KiB chunked.
+func writeBody(w http.ResponseWriter, status int, contentType []string, body []byte) {
+	h := w.Header()
+	h["Content-Type"] = contentType
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // an error means the client went away; nobody is left to tell
 }
 
 // appendString appends s as a JSON string. Printable ASCII without quote or backslash, what

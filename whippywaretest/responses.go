@@ -45,25 +45,20 @@ func (e fieldErrors) addf(field, format string, args ...any) {
 
 func (e fieldErrors) has(field string) bool { return len(e[field]) > 0 }
 
-// writeJSON encodes v straight to the response, compact and without a trailing newline, as
-// DRF's JSONRenderer writes it: no intermediate buffer for big list pages.
+// writeJSON writes v compact and without a trailing newline, as DRF's JSONRenderer
+// writes it: by its own renderer when it has one (records, pages), else through
+// encoding/json.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	if a, ok := v.(appender); ok {
 		writeRendered(w, status, a)
 		return
 	}
-	w.Header()["Content-Type"] = jsonType
-	w.WriteHeader(status)
-	enc := json.NewEncoder(noNewline{w})
+	var buf bytes.Buffer
+	enc := json.NewEncoder(noNewline{&buf})
 	enc.SetEscapeHTML(false) // Python's json leaves <, > and & as they are
-	// An error here means the client went away; there is nobody left to tell.
-	_ = enc.Encode(v)
+	_ = enc.Encode(v)        // the values written here are maps and slices of strings: they encode
+	writeBody(w, status, jsonType, buf.Bytes())
 }
-
-var (
-	jsonType = []string{"application/json"}
-	htmlType = []string{"text/html"}
-)
 
 // noNewline drops the newline json.Encoder ends its output with. Compact JSON holds no raw
 // newline (strings escape it), so a newline at the end of a write can only be that one.
@@ -79,6 +74,11 @@ func (n noNewline) Write(b []byte) (int, error) {
 	}
 	return n.w.Write(b)
 }
+
+var (
+	jsonType = []string{"application/json"}
+	htmlType = []string{"text/html"}
+)
 
 func writeDetail(w http.ResponseWriter, status int, detail string) {
 	writeRendered(w, status, detailBody(detail))
@@ -139,9 +139,7 @@ func proxyErrorPage(status int) string {
 }
 
 func writeHTML(w http.ResponseWriter, status int, page string) {
-	w.Header()["Content-Type"] = htmlType
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, page)
+	writeBody(w, status, htmlType, []byte(page))
 }
 
 // pageNotFound is Django's own 404 for a path no URL pattern matches.

@@ -216,8 +216,4 @@ var (
 )
 
 // writeOptions answers OPTIONS with the view's metadata.
-func writeOptions(w http.ResponseWriter, body []byte) {
-	w.Header()["Content-Type"] = jsonType
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
-}
+func writeOptions(w http.ResponseWriter, body []byte) { writeBody(w, http.StatusOK, jsonType, body) }
