@@ -3,7 +3,6 @@ package whippywaretest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,7 +46,9 @@ type Fault struct {
 	RetryAfter time.Duration
 	// Body is sent as is. Empty means what the stack would answer: for 500 Django's HTML page
 	// "<h1>Server Error (500)</h1>", for any other 5xx a proxy's (nginx's) HTML page, for 429
-	// DRF's throttling message naming RetryAfter, for another status DRF's {"detail": "..."}.
+	// DRF's throttling message naming RetryAfter, for another status DRF's {"detail": "..."}
+	// with the default detail of DRF's exception for it ("Not found.", "Invalid token.",
+	// "Malformed request.", ...).
 	Body string
 	// ContentType is sent with Body; empty means application/json if Body is JSON, else
 	// text/html.
@@ -137,7 +138,7 @@ func (fs *faults) take(r *http.Request) *Fault {
 	return nil
 }
 
-func writeFault(w http.ResponseWriter, f *Fault) {
+func writeFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 	if f.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(f.retryAfterSeconds()))
 	}
@@ -150,7 +151,7 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 		writeHTML(w, f.Status, proxyErrorPage(f.Status))
 		return
 	default:
-		writeDetail(w, f.Status, faultDetail(f))
+		writeDetail(w, f.Status, faultDetail(f, r))
 		return
 	}
 	ct := f.ContentType
@@ -160,9 +161,7 @@ func writeFault(w http.ResponseWriter, f *Fault) {
 			ct = "application/json"
 		}
 	}
-	w.Header().Set("Content-Type", ct)
-	w.WriteHeader(f.Status)
-	_, _ = io.WriteString(w, f.Body)
+	writeBody(w, f.Status, []string{ct}, []byte(f.Body))
 }
 
 // retryAfterSeconds is RetryAfter in whole seconds, rounded up (DRF's Throttled uses math.ceil).
@@ -170,15 +169,34 @@ func (f *Fault) retryAfterSeconds() int {
 	return int((f.RetryAfter + time.Second - 1) / time.Second)
 }
 
-// faultDetail is the message DRF (or Django) would give for the status.
-func faultDetail(f *Fault) string {
-	switch {
-	case f.Status == http.StatusTooManyRequests && f.retryAfterSeconds() == 1:
-		return "Request was throttled. Expected available in 1 second."
-	case f.Status == http.StatusTooManyRequests && f.retryAfterSeconds() > 1:
-		return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", f.retryAfterSeconds())
-	case f.Status == http.StatusTooManyRequests:
+// faultDetail is the message DRF (or Django) would give for the status, to a request r:
+// the default detail of DRF's exception for that status, and the status text where DRF
+// has none. A 401 is authtoken's answer to a key it does not know, the one a client
+// sending a key meets.
+func faultDetail(f *Fault, r *http.Request) string {
+	switch f.Status {
+	case http.StatusTooManyRequests:
+		switch n := f.retryAfterSeconds(); {
+		case n == 1:
+			return "Request was throttled. Expected available in 1 second."
+		case n > 1:
+			return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", n)
+		}
 		return "Request was throttled."
+	case http.StatusBadRequest:
+		return "Malformed request."
+	case http.StatusUnauthorized:
+		return "Invalid token."
+	case http.StatusForbidden:
+		return "You do not have permission to perform this action."
+	case http.StatusNotFound:
+		return "Not found."
+	case http.StatusMethodNotAllowed:
+		return fmt.Sprintf("Method \"%s\" not allowed.", r.Method)
+	case http.StatusNotAcceptable:
+		return "Could not satisfy the request Accept header."
+	case http.StatusUnsupportedMediaType:
+		return fmt.Sprintf("Unsupported media type \"%s\" in request.", r.Header.Get("Content-Type"))
 	}
 	return http.StatusText(f.Status)
 }

@@ -174,7 +174,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Status, rec.Dropped = lost.Code, true
 		panic(http.ErrAbortHandler)
 	case f.Status != 0:
-		writeFault(w, f)
+		writeFault(w, r, f)
 		rec.Status = f.Status
 	default:
 		sw := &statusWriter{ResponseWriter: w}
