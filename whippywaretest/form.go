@@ -71,7 +71,7 @@ func (f *form) str(name string, dst *string, required bool, maxLength int) {
 		f.errs.add(name, msgString)
 		return
 	}
-	s = strings.TrimSpace(s)
+	s = pyStrip(s)
 	if s == "" {
 		f.errs.add(name, msgBlank)
 		return

@@ -2,7 +2,6 @@ package whippywaretest
 
 import (
 	"slices"
-	"strconv"
 )
 
 // locations is /api/v1/stock-locations/: name, code (unique), provider (an id).
@@ -63,8 +62,8 @@ func hasStocks(st *store, l *StockLocation) bool {
 // providerFilter takes a provider id and, like django-filter's ModelChoiceFilter, refuses one
 // that names no provider.
 func providerFilter(st *store, v string) (func(*StockLocation) bool, string) {
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || st.providers.get(id) == nil {
+	id, ok, _ := pyInt(v) // the lookup casts the value as Python's int() does
+	if !ok || st.providers.get(id) == nil {
 		return nil, msgInvalidChoice
 	}
 	return func(l *StockLocation) bool { return l.Provider == id }, ""

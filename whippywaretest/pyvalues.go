@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -122,10 +123,18 @@ func parseBool(raw json.RawMessage) (bool, bool) {
 	return false, false
 }
 
-// pyInt parses s as Python's int() does: surrounding spaces, a sign, underscores between
-// digits. overflow reports a valid integer outside int64, with its sign in n.
+// pyIsSpace reports whether Python's str.isspace() holds for r: Go's unicode.IsSpace
+// and the four separators U+001C to U+001F, which Python counts as whitespace.
+func pyIsSpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x1f) }
+
+// pyStrip is Python's str.strip() without arguments.
+func pyStrip(s string) string { return strings.TrimFunc(s, pyIsSpace) }
+
+// pyInt parses s as Python's int() does: surrounding whitespace, a sign, underscores
+// between digits, and the decimal digits of any script ("１" is 1). overflow reports a
+// valid integer outside int64, with its sign in n.
 func pyInt(s string) (n int64, ok, overflow bool) {
-	s = strings.TrimSpace(s)
+	s = asciiDigits(pyStrip(s))
 	if strings.Contains(s, "_") {
 		if strings.Contains(s, "__") || strings.HasSuffix(s, "_") || strings.HasPrefix(strings.TrimLeft(s, "+-"), "_") {
 			return 0, false, false
@@ -158,9 +167,38 @@ func parseInt(raw json.RawMessage) (n int64, ok, overflow bool) {
 	return pyInt(trimDecimal(s))
 }
 
+// asciiDigits returns s with every decimal digit outside ASCII (Unicode category Nd)
+// written as its ASCII digit; s itself when it has none.
+func asciiDigits(s string) string {
+	ascii := true
+	for i := range len(s) {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r >= utf8.RuneSelf && unicode.IsDigit(r) {
+			// Nd digits come in runs of ten that start at zero (some runs of
+			// mathematical digits follow each other): the value is the offset in the run.
+			run := 0
+			for unicode.IsDigit(r - rune(run+1)) {
+				run++
+			}
+			r = '0' + rune(run%10)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // trimDecimal drops what DRF's IntegerField.re_decimal (`\.0*\s*$`) matches.
 func trimDecimal(s string) string {
-	t := strings.TrimRight(s, " \t\n\r\f\v")
+	t := strings.TrimRightFunc(s, pyIsSpace)
 	u := strings.TrimRight(t, "0")
 	if strings.HasSuffix(u, ".") {
 		return u[:len(u)-1]

@@ -157,10 +157,8 @@ func redirectWithSlash(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery != "" {
 		loc += "?" + r.URL.RawQuery
 	}
-	h := w.Header()
-	h["Location"] = []string{loc}
-	h["Content-Type"] = []string{"text/html; charset=utf-8"}
-	w.WriteHeader(http.StatusMovedPermanently)
+	w.Header()["Location"] = []string{loc}
+	writeBody(w, http.StatusMovedPermanently, []string{"text/html; charset=utf-8"}, nil)
 }
 
 // orderedObject is a JSON object whose keys keep their order.
