@@ -283,8 +283,9 @@ func (t *tokenStore) login(ctx context.Context, c *Client) (string, *Response, e
 		repeatable: true, // a login changes nothing on the service but the key's existence
 	})
 	var vErr *ValidationError
-	if errors.As(err, &vErr) && len(vErr.NonField) > 0 {
-		// The service's answer to a wrong user name or password.
+	if errors.As(err, &vErr) {
+		// Any 400 at login refuses these credentials: a wrong user name or password
+		// (non-field errors), a blank one (field errors), or a proxy's page.
 		vErr.invalidCredentials = true
 	}
 	return out.key(), resp, err

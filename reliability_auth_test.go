@@ -351,3 +351,26 @@ func TestReloginStormCausesOneLogin(t *testing.T) {
 	assert.Equal(t, callers, refused, "requests refused with the withdrawn key")
 	assert.Equal(t, callers, resent, "requests resent with the fresh key")
 }
+
+// Any 400 at login refuses the credentials, whatever its body: a blank password's field
+// error, a proxy's HTML page, nothing at all. The refusal is remembered as for a wrong
+// password.
+func TestEveryLoginRefusalIsInvalidCredentials(t *testing.T) {
+	for _, body := range []string{`{"password": ["This field may not be blank."]}`, `<html><body>400 Bad Request</body></html>`, ``} {
+		var logins atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			logins.Add(1)
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = io.WriteString(w, body)
+		}))
+		c, err := whippyware.NewClient(srv.URL, whippyware.WithCredentials("u", "p"))
+		require.NoError(t, err)
+		for i := range 3 {
+			_, _, err := c.Providers.Get(t.Context(), 1)
+			require.ErrorIs(t, err, whippyware.ErrInvalidCredentials, "body %q, call %d", body, i)
+			require.ErrorIs(t, err, whippyware.ErrValidation, "body %q: still the 400 it was", body)
+		}
+		assert.EqualValues(t, 1, logins.Load(), "body %q: one login", body)
+		srv.Close()
+	}
+}
