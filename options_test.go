@@ -58,8 +58,31 @@ func TestNewClientAcceptsLoopbackHTTPAndOptIn(t *testing.T) {
 }
 
 func TestTimeoutBoundsTheWholeCall(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(time.Hour, time.Hour))
+	c, mock := newMockClient(t, WithKey(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(10*time.Millisecond, 20*time.Millisecond))
 	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewStringResponder(503, ""))
-	_, _, err := c.Providers.List(context.Background(), nil)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
+	start := time.Now()
+	_, resp, err := c.Providers.List(context.Background(), nil)
+	elapsed := time.Since(start)
+	// Retried until the next wait would outlast the 50 ms, then the last answer.
+	require.ErrorIs(t, err, ErrServer)
+	require.NotNil(t, resp)
+	assert.Greater(t, resp.Attempts, 1)
+	assert.Less(t, elapsed, time.Second)
+}
+
+// A wait the call cannot afford returns the answer instead of sleeping into the
+// deadline: Retry-After or not, 429 or 5xx.
+func TestBackoffLongerThanTheDeadlineReturnsTheAnswer(t *testing.T) {
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Second, 5*time.Second))
+		mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(status, `{"detail":"slow"}`))
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, resp, err := c.Providers.Get(ctx, 1)
+		cancel()
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "status %d", status)
+		assert.Equal(t, status, apiErr.StatusCode)
+		require.NotNil(t, resp, "status %d", status)
+		assert.Equal(t, 1, resp.Attempts, "status %d: no attempt after a wait it could not afford", status)
+	}
 }

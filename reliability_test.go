@@ -64,16 +64,17 @@ func TestBackoffEndsWithTheContext(t *testing.T) {
 			want: context.Canceled,
 		},
 		{
-			// Without Retry-After: one asking for longer than the context has left is
-			// returned at once (TestRetryAfterBeyondTheWait).
-			name:  "POST past its deadline while waiting after a 429",
+			// Without Retry-After: a wait longer than the context has left is not
+			// begun, and the 429 comes back at once (as with a long Retry-After,
+			// TestRetryAfterBeyondTheWait).
+			name:  "POST with less time left than the wait after a 429",
 			fault: wt.Fault{Method: http.MethodPost, Path: relProvidersPath, Status: http.StatusTooManyRequests},
 			call: func(ctx context.Context, c *whippyware.Client) error {
 				_, _, err := c.Providers.Create(ctx, &whippyware.ProviderCreateRequest{Name: "P", Code: "p"})
 				return err
 			},
 			deadline: 200 * time.Millisecond,
-			want:     context.DeadlineExceeded,
+			want:     whippyware.ErrRateLimited,
 		},
 	}
 	for _, tc := range cases {

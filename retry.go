@@ -40,6 +40,8 @@ type callState struct {
 	// CallOptions changed them.
 	retryMax int
 	attempts int
+	// wait is how long checkRetry chose to wait before the retry it allowed.
+	wait time.Duration
 	// payload is the request body, which prepareRetry gives each retry afresh; nil
 	// when there is none.
 	payload []byte
@@ -212,27 +214,57 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	case resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented:
 		retry = resendable
 	}
-	if d, ok := retryAfterWait(resp.Header, p.minWait); retry && ok {
-		deadline, bounded := ctx.Deadline()
-		retry = d <= p.maxWait && (!bounded || d < time.Until(deadline))
+	if !retry {
+		return false, nil
 	}
-	return retry, nil
+	// The wait is chosen here, not in backoff, so that a wait the call cannot
+	// afford returns the answer instead of sleeping into the deadline.
+	wait, asked := retryAfterWait(resp.Header, p.minWait)
+	if asked && wait > p.maxWait {
+		return false, nil // longer than the client may wait
+	}
+	attempt := 0
+	if s != nil {
+		attempt = s.attempts - 1
+	}
+	if !asked {
+		wait = exponentialWait(p.minWait, p.maxWait, attempt)
+	}
+	if deadline, bounded := ctx.Deadline(); bounded && wait >= time.Until(deadline) {
+		return false, nil
+	}
+	if s != nil {
+		s.wait = wait
+	}
+	return true, nil
 }
 
-// backoff waits exponentially with jitter from min, honours Retry-After, and caps
-// both at max: go-retryablehttp's own backoff lets Retry-After exceed the cap.
+// backoff is the wait checkRetry chose for the call's retry; without one (a
+// connection error, which has no answer to reach the call's state through), it
+// waits exponentially with jitter from min, honours Retry-After, and caps both at
+// max: go-retryablehttp's own backoff lets Retry-After exceed the cap.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
+		if resp.Request != nil {
+			if s := callStateFrom(resp.Request.Context()); s != nil && s.wait > 0 {
+				return s.wait
+			}
+		}
 		if d, ok := retryAfterWait(resp.Header, minWait); ok {
 			return min(d, maxWait)
 		}
 	}
+	return exponentialWait(minWait, maxWait, attempt)
+}
+
+// exponentialWait doubles minWait for each attempt already retried, adds up to half
+// of it again, so that clients failing together spread out, and caps it at maxWait.
+func exponentialWait(minWait, maxWait time.Duration, attempt int) time.Duration {
 	wait := minWait
 	for i := 0; i < attempt && wait < maxWait; i++ {
 		wait *= 2
 	}
 	if wait > 0 {
-		// Up to half the wait again, so that clients failing together spread out.
 		wait += rand.N(wait/2 + 1)
 	}
 	return min(wait, maxWait)
