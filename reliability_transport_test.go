@@ -79,6 +79,24 @@ func getProvider(ctx context.Context, c *Client) error {
 func TestStalledServerTimesOutWithTheDefaultClient(t *testing.T) {
 	short := withTransportTimeouts(transportTimeouts{
 		dial: 5 * time.Second, tlsHandshake: 50 * time.Millisecond, responseHeader: 50 * time.Millisecond, idle: time.Minute,
+		attempt: 300 * time.Millisecond,
+	})
+	t.Run("headers, then a body that stalls", func(t *testing.T) {
+		var wait func(*http.Request)
+		srv, _ := countingServer(t, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "1000")
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"id": 1, "name": "`)
+			w.(http.Flusher).Flush()
+			wait(r)
+		})
+		wait = held(t)
+		c, err := NewClient(srv.URL, WithKey(testKey), WithoutRetries(), short)
+		require.NoError(t, err)
+		err = callWithin(t, func() error { return getProvider(context.Background(), c) })
+		require.ErrorIs(t, err, ErrUnexpectedResponse, "the body could not be read")
+		assert.Contains(t, err.Error(), "Client.Timeout")
 	})
 	t.Run("no answer after the request", func(t *testing.T) {
 		var wait func(*http.Request)

@@ -13,6 +13,9 @@ import (
 // whole call is bounded by WithTimeout and the caller's context.
 type transportTimeouts struct {
 	dial, tlsHandshake, responseHeader, idle time.Duration
+	// attempt bounds one attempt from its start to the end of its body: a server
+	// that sends the headers and then stalls would otherwise hold the call for ever.
+	attempt time.Duration
 }
 
 // defaultTimeouts are the default transport's; README "Timeouts" says why.
@@ -21,6 +24,7 @@ var defaultTimeouts = transportTimeouts{
 	tlsHandshake:   10 * time.Second, // the same in both
 	responseHeader: 60 * time.Second, // nginx's proxy_read_timeout: a proxy in front answers 504 by then
 	idle:           90 * time.Second, // the same in both
+	attempt:        80 * time.Second, // stripe-go's bound on a whole request, above responseHeader
 }
 
 // maxIdleConnsPerHost keeps a connection per goroutine for up to this many
@@ -47,6 +51,8 @@ func newDefaultHTTPClient(t transportTimeouts) *http.Client {
 		// A redirect within the service would still turn a POST into a GET (302)
 		// or resend a body; the API never redirects, so none is followed.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		// Each attempt, body included: go-retryablehttp sends each through Do.
+		Timeout: t.attempt,
 	}
 }
 
