@@ -199,6 +199,9 @@ func (t *tokenStore) refresh(ctx context.Context, c *Client, stale uint64) (held
 	if !t.canLogin() {
 		return heldKey{}, nil, ErrNoCredentials
 	}
+	if err := ctx.Err(); err != nil {
+		return heldKey{}, nil, err // a caller that has already gone starts no login
+	}
 	t.mu.Lock()
 	if h := t.get(); h.key != "" && h.gen != stale {
 		t.mu.Unlock()

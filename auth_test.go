@@ -164,3 +164,19 @@ func TestLogoutDoesNotWaitForALoginInFlight(t *testing.T) {
 	require.NoError(t, <-loggedIn)
 	assert.Equal(t, "after-logout", c.Auth.Key(), "the login that ended after Logout holds the key")
 }
+
+// A call whose context has already ended starts no login: it would send the
+// credentials for a caller that has gone.
+func TestEndedContextStartsNoLogin(t *testing.T) {
+	c, mock := newMockClient(t)
+	mockLogin(mock, "new-key")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, _, err := c.Providers.List(ctx, nil)
+	require.ErrorIs(t, err, context.Canceled)
+	c.tokens.mu.Lock()
+	started := c.tokens.flight != nil
+	c.tokens.mu.Unlock()
+	assert.False(t, started, "a login was started")
+	assert.Zero(t, mock.GetTotalCallCount())
+}
