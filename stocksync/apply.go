@@ -28,8 +28,14 @@ func (s *Syncer) Sync(ctx context.Context, rows iter.Seq2[Row, error]) (*Report,
 
 // Apply makes the writes of plan, with Options.Workers in flight under one shared rate
 // limit. A row that fails is reported and the others go on. When ctx ends, or the service
-// refuses the client's credentials, Apply stops sending, waits for the writes in flight and
-// returns the report of what was done with the error; a rerun finishes the job.
+// refuses the client's credentials, Apply stops sending, waits for the writes in flight
+// (up to inFlightGrace, 10 s, for their answers, so that a write the service applied is
+// reported as done) and returns the report of what was done with the error; a rerun
+// finishes the job.
+//
+// The client's own retries are off for Apply's calls: every answer comes back to Apply,
+// so that a 429 slows every worker through the shared limit (and is counted once in
+// Report.Throttled) instead of one worker resending on its own.
 func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 	return s.apply(ctx, plan, time.Now())
 }
@@ -50,7 +56,7 @@ type run struct {
 func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Report, error) {
 	r := &run{
 		s:       s,
-		limiter: newAdaptiveLimiter(s.opts.Rate, s.opts.Workers),
+		limiter: newAdaptiveLimiter(s.opts.Rate),
 		plan:    plan,
 		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded, Requests: plan.Requests,
 			Failed: len(plan.Invalid), Outcomes: make([]Outcome, len(plan.Changes))},
@@ -157,17 +163,11 @@ const (
 	fatal                    // the run cannot go on (credentials refused, ctx ended)
 )
 
-func (r *run) judge(ctx context.Context, resp *whippyware.Response, err error) verdict {
+func (r *run) judge(ctx context.Context, err error) verdict {
 	var apiErr *whippyware.APIError
 	switch {
 	case err == nil:
-		if resp != nil && resp.Attempts > 1 {
-			// Writes are retried by the client only after a 429 (unless the caller
-			// opted into retrying them): the service is pushing back.
-			r.limiter.throttledBy(0)
-		} else {
-			r.limiter.succeeded()
-		}
+		r.limiter.succeeded()
 		return answered
 	case ctx.Err() != nil:
 		return fatal
@@ -205,10 +205,12 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 	action, id, fields := c.Action, c.ID, c.Fields
 	lookUp := false // whether an earlier create may have been applied
 	var lastErr error
-	for range r.s.opts.MaxAttempts {
+	// A 429 costs no attempt (nothing was applied; the limiter slowed everyone down),
+	// up to maxThrottles of them.
+	for attempt, throttles := 0, 0; attempt < r.s.opts.MaxAttempts; attempt++ {
 		if lookUp {
 			st, err := r.find(ctx, c.Row.Key)
-			switch r.judge(ctx, nil, err) {
+			switch r.judge(ctx, err) {
 			case fatal:
 				return o, err
 			case refused:
@@ -226,6 +228,12 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 					return o, nil
 				}
 				action, id, fields = Update, st.ID, update.Fields
+			case throttled:
+				if throttles++; throttles <= maxThrottles {
+					attempt--
+				}
+				lastErr = err
+				continue
 			default:
 				lastErr = err
 				continue
@@ -237,19 +245,25 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 		var st *whippyware.Stock
 		var resp *whippyware.Response
 		var err error
+		callCtx, done := inFlight(ctx)
 		if action == Create {
-			st, resp, err = r.s.client.Stocks.Create(ctx, createRequest(c.Row))
+			st, resp, err = r.s.client.Stocks.Create(callCtx, createRequest(c.Row), whippyware.WithoutCallRetries())
 		} else {
-			st, resp, err = r.s.client.Stocks.Update(ctx, id, updateRequest(c.Row, fields))
+			st, resp, err = r.s.client.Stocks.Update(callCtx, id, updateRequest(c.Row, fields), whippyware.WithoutCallRetries())
 		}
+		done()
 		r.sent(resp, err)
 		lastErr = err
-		switch r.judge(ctx, resp, err) {
+		switch r.judge(ctx, err) {
 		case answered:
 			o.ID = st.ID
 			return o, nil
 		case fatal:
 			return o, err
+		case throttled:
+			if throttles++; throttles <= maxThrottles {
+				attempt--
+			}
 		case unclear:
 			// A create may have been applied although its answer was lost; one that
 			// provably never left the client (a refused dial) is simply sent again.
@@ -270,15 +284,34 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 	return failed(o, fmt.Errorf("gave up after %d attempts: %w", r.s.opts.MaxAttempts, lastErr)), nil
 }
 
+// maxThrottles bounds the 429s one row may meet without using up its attempts.
+const maxThrottles = 20
+
+// inFlightGrace is how long a request already sent may go on after the run is
+// cancelled: long enough for the answer of a write the service is applying.
+const inFlightGrace = 10 * time.Second
+
+// inFlight returns the context one request runs on: ctx's values, ending
+// inFlightGrace after ctx ends rather than with it, so that a write in flight when the
+// run is cancelled gets its answer and is reported as done (not as not done although
+// the store holds it). Call done when the request has returned.
+func inFlight(ctx context.Context) (callCtx context.Context, done func()) {
+	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(inFlightGrace, cancel) })
+	return callCtx, func() { stop(); cancel() }
+}
+
 // find looks a row up by its full key; nil when there is none.
 func (r *run) find(ctx context.Context, k Key) (*whippyware.Stock, error) {
 	if err := r.limiter.wait(ctx); err != nil {
 		return nil, err
 	}
-	page, resp, err := r.s.client.Stocks.List(ctx, &whippyware.StockFilter{
+	callCtx, done := inFlight(ctx)
+	page, resp, err := r.s.client.Stocks.List(callCtx, &whippyware.StockFilter{
 		ListOptions: whippyware.ListOptions{Limit: 10},
 		SKU:         k.SKU, Provider: k.Provider, Location: k.Location, StockType: k.StockType,
-	})
+	}, whippyware.WithoutCallRetries())
+	done()
 	r.sent(resp, err)
 	if err != nil {
 		return nil, err

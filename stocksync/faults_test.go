@@ -6,8 +6,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -156,13 +158,46 @@ func TestSyncConvergesUnderRandomFaults(t *testing.T) {
 
 // 429s halve the shared rate for every worker; the rows still all get written.
 func TestSyncSlowsDownOn429(t *testing.T) {
-	t.Run("the client retried the 429", func(t *testing.T) {
+	t.Run("a client that retries: its retries are off for the sync, every 429 counts", func(t *testing.T) {
 		fake := newFake(t)
 		fake.FailNext(3, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
 		rep := syncCSV(t, fake, desiredCSV(10, func(int) int { return 1 }), stocksync.Options{Rate: 1000, Workers: 1})
 		assert.Equal(t, 10, rep.Created)
-		assert.Positive(t, rep.Throttled)
+		assert.Equal(t, 3, rep.Throttled)
+		assert.Equal(t, 13, fake.RequestCount("POST", "/api/v1/stocks/"), "each 429 sent once, by the sync")
 		assert.Less(t, rep.Rate, 1000.0)
+	})
+	t.Run("workers share the rate: a 429 storm is not resent by each worker", func(t *testing.T) {
+		fake := newFake(t)
+		var start time.Time
+		var mu sync.Mutex
+		var posts, early int
+		fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+			if r.Method != http.MethodPost || r.URL.Path != "/api/v1/stocks/" {
+				return nil
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if time.Since(start) < 75*time.Millisecond {
+				early++
+			}
+			if posts++; posts <= 2 {
+				return &wt.Fault{Status: http.StatusTooManyRequests}
+			}
+			return nil
+		})
+		mu.Lock()
+		start = time.Now() // after planning: the sync reads no stock through POST
+		mu.Unlock()
+		rep := syncCSV(t, fake, desiredCSV(4, func(int) int { return 1 }), stocksync.Options{Rate: 20, Workers: 4})
+		assert.Equal(t, 4, rep.Created)
+		assert.Equal(t, 2, rep.Throttled, "each 429 once: the client did not resend them")
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, 6, posts)
+		// A slow machine sends fewer, never more: 20 a second from the first request,
+		// not one per worker at once.
+		assert.LessOrEqual(t, early, 2, "creates in the first 75 ms at 20 a second")
 	})
 	t.Run("the 429 came back to stocksync", func(t *testing.T) {
 		fake := newFake(t)
@@ -188,6 +223,37 @@ func TestSyncSlowsDownOn429(t *testing.T) {
 }
 
 // Cancelling mid-run stops sending, and the report says what was done; a rerun finishes.
+// Cancelled while writes are in flight, the report counts what the store holds: a
+// write the service applied as the run was cancelled gets its answer and is done.
+func TestSyncCancelledWithWritesInFlightReportsWhatTheStoreHolds(t *testing.T) {
+	for _, mode := range []struct {
+		name string
+		fake func(t *testing.T) *wt.Server
+	}{
+		{"in-process", func(t *testing.T) *wt.Server { return newFake(t) }},
+		{"socket", func(t *testing.T) *wt.Server { fake := wt.NewTestServer(t); seedProviders(fake); return fake }},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			fake := mode.fake(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var posts atomic.Int64
+			fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+				if r.Method == http.MethodPost && r.URL.Path == "/api/v1/stocks/" && posts.Add(1) == 30 {
+					cancel() // while this create, and the other workers', are being served
+				}
+				return nil
+			})
+			input := desiredCSV(100, func(int) int { return 1 })
+			rep, err := newSyncer(t, fake.Client(), stocksync.Options{Workers: 4}).Sync(ctx, stocksync.ReadCSV(strings.NewReader(input)))
+			require.ErrorIs(t, err, context.Canceled)
+			require.NotNil(t, rep)
+			assert.Equal(t, len(fake.Stocks()), rep.Created, "the report and the store agree")
+			assert.Equal(t, 100, rep.Created+rep.NotDone)
+		})
+	}
+}
+
 func TestSyncCancelledMidRunReportsWhatWasDone(t *testing.T) {
 	fake := newFake(t)
 	ctx, cancel := context.WithCancel(context.Background())

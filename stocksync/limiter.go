@@ -30,12 +30,14 @@ type adaptiveLimiter struct {
 // the current rate when there is no ceiling).
 const raiseAfter = 20
 
-func newAdaptiveLimiter(perSecond float64, burst int) *adaptiveLimiter {
+// newAdaptiveLimiter starts at perSecond (no limit when 0), with a burst of one: the
+// configured rate holds from the first request, whatever the number of workers.
+func newAdaptiveLimiter(perSecond float64) *adaptiveLimiter {
 	ceiling := rate.Inf
 	if perSecond > 0 {
 		ceiling = rate.Limit(perSecond)
 	}
-	return &adaptiveLimiter{limiter: rate.NewLimiter(ceiling, max(burst, 1)), ceiling: ceiling, floor: 0.5, started: time.Now()}
+	return &adaptiveLimiter{limiter: rate.NewLimiter(ceiling, 1), ceiling: ceiling, floor: 0.5, started: time.Now()}
 }
 
 // wait blocks until one more request may be sent, or ctx ends.

@@ -9,7 +9,7 @@ import (
 )
 
 func TestLimiterHalvesOn429AndRaisesBackToTheCeiling(t *testing.T) {
-	l := newAdaptiveLimiter(100, 4)
+	l := newAdaptiveLimiter(100)
 	assert.Equal(t, 100.0, l.rate())
 	l.throttledBy(0)
 	l.throttledBy(0)
@@ -32,7 +32,7 @@ func TestLimiterHalvesOn429AndRaisesBackToTheCeiling(t *testing.T) {
 }
 
 func TestLimiterWithoutCeilingStartsLimitingOnThe429(t *testing.T) {
-	l := newAdaptiveLimiter(0, 4)
+	l := newAdaptiveLimiter(0)
 	assert.Zero(t, l.rate(), "no limit")
 	for range 10 {
 		assert.NoError(t, l.wait(context.Background()))
@@ -43,10 +43,19 @@ func TestLimiterWithoutCeilingStartsLimitingOnThe429(t *testing.T) {
 
 // A Retry-After holds every waiter back until it has passed (or its context ends).
 func TestLimiterPausesEveryoneForRetryAfter(t *testing.T) {
-	l := newAdaptiveLimiter(0, 4)
+	l := newAdaptiveLimiter(0)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	assert.NoError(t, l.wait(ctx), "no pause yet")
 	l.throttledBy(time.Hour)
 	assert.ErrorIs(t, l.wait(ctx), context.DeadlineExceeded, "paused past the context's end")
+}
+
+// The configured rate holds from the first request: no burst of one per worker.
+func TestLimiterAllowsNoBurst(t *testing.T) {
+	l := newAdaptiveLimiter(1)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	assert.NoError(t, l.wait(ctx), "the first request goes at once")
+	assert.Error(t, l.wait(ctx), "the second waits a second, past the context's end")
 }
