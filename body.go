@@ -1,7 +1,6 @@
 package whippyware
 
 import (
-	"errors"
 	"io"
 	"sync"
 )
@@ -22,10 +21,6 @@ type bodyBuffer struct{ b []byte }
 
 var bodyPool = sync.Pool{New: func() any { return new(bodyBuffer) }}
 
-// maxPooledBody is the largest buffer kept for reuse: a page of 1,000 stocks is
-// about 260 KiB, and a rare large answer should not pin its buffer in the pool.
-const maxPooledBody = 1 << 20
-
 // release puts the buffer back in the pool; its bytes must not be used after. It
 // does nothing for nil.
 func (buf *bodyBuffer) release() {
@@ -38,9 +33,6 @@ func (buf *bodyBuffer) release() {
 	buf.b = buf.b[:0]
 	bodyPool.Put(buf)
 }
-
-// errBodyTooLarge reports a body longer than the limit readBody was given.
-var errBodyTooLarge = errors.New("body too large")
 
 // readBody reads r to its end, or to limit bytes and one more, into a pooled
 // buffer. contentLength (-1 when unknown) sizes the buffer up front when it is

@@ -46,9 +46,21 @@ var (
 	// nil request, an id below 1, a page or limit below zero, options or a body
 	// it cannot encode, a bad CallOption, a path or method Client.Do refuses.
 	ErrInvalidRequest = errors.New("whippyware: invalid request")
+	// ErrInvalidConfig is matched by every error NewClient returns for a bad base URL
+	// or option.
+	ErrInvalidConfig = errors.New("whippyware: invalid configuration")
+
+	// errBodyTooLarge reports a body longer than the limit readBody was given.
+	errBodyTooLarge = errors.New("body too large")
 )
 
 const (
+	// maxResponseBytes bounds a successful response body: a page of 1,000 stocks is
+	// well under 1 MiB, so anything near this limit is not a Whippy Ware answer.
+	maxResponseBytes = 32 << 20
+	// maxPooledBody is the largest body buffer kept for reuse: a page of 1,000 stocks
+	// is about 260 KiB, and a rare large answer should not pin its buffer in the pool.
+	maxPooledBody = 1 << 20
 	// maxErrorBodyBytes bounds how much of an error body is read.
 	maxErrorBodyBytes = 1 << 20
 	// maxKeptBodyBytes bounds the copy of an error body kept in an APIError.

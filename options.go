@@ -1,7 +1,6 @@
 package whippyware
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -39,10 +38,6 @@ func defaultConfig() config {
 		},
 	}
 }
-
-// ErrInvalidConfig is matched by every error NewClient returns for a bad base URL
-// or option.
-var ErrInvalidConfig = errors.New("whippyware: invalid configuration")
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...)

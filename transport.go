@@ -27,10 +27,10 @@ var defaultTimeouts = transportTimeouts{
 	attempt:        80 * time.Second, // stripe-go's bound on a whole request, above responseHeader
 }
 
-// maxIdleConnsPerHost keeps a connection per goroutine for up to this many
+// idleConnsPerHost keeps a connection per goroutine for up to this many
 // goroutines sharing a client; net/http keeps 2, so a busier client closed and
 // reopened connections (a TLS handshake each) on nearly every call.
-const maxIdleConnsPerHost = 100
+const idleConnsPerHost = 100
 
 // newDefaultHTTPClient is the client used when the caller passes none: a transport
 // of its own with bounded stages and a pool sized for concurrent use, following no
@@ -44,8 +44,8 @@ func newDefaultHTTPClient(t transportTimeouts) *http.Client {
 			TLSHandshakeTimeout:   t.tlsHandshake,
 			ResponseHeaderTimeout: t.responseHeader,
 			IdleConnTimeout:       t.idle,
-			MaxIdleConns:          maxIdleConnsPerHost,
-			MaxIdleConnsPerHost:   maxIdleConnsPerHost,
+			MaxIdleConns:          idleConnsPerHost,
+			MaxIdleConnsPerHost:   idleConnsPerHost,
 			ExpectContinueTimeout: time.Second,
 		},
 		// A redirect within the service would still turn a POST into a GET (302)

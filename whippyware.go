@@ -42,9 +42,6 @@ const Version = "0.1.0"
 const (
 	defaultUserAgent = "whippyware-go/" + Version
 	apiPrefix        = "api/v1/"
-	// maxResponseBytes bounds a successful response body: a page of 1,000 stocks is
-	// well under 1 MiB, so anything near this limit is not a Whippy Ware answer.
-	maxResponseBytes = 32 << 20
 )
 
 // Client talks to one Whippy Ware service. It is safe for concurrent use; create
