@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxBody bounds what one request body may hold, so a runaway test cannot eat the memory.
@@ -27,7 +28,8 @@ type requestData struct {
 //   - no body (Content-Length 0) is no data, whatever the Content-Type, so required fields
 //     are reported;
 //   - a body whose Content-Type no parser takes (none at all included) is 415;
-//   - malformed JSON is 400 "JSON parse error - ...", a JSON value that is not an object 400
+//   - a JSON body that is not UTF-8 is 400 "JSON parse error - 'utf-8' codec can't
+//     decode ...", as Python's decoder words it; malformed JSON is 400 "JSON parse error - ...", a JSON value that is not an object 400
 //     "Invalid data. Expected a dictionary, ...", JSON null 400 "No data provided".
 func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	ct := r.Header.Get("Content-Type")
@@ -50,6 +52,11 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	}
 	body, ok := readBody(w, r)
 	if !ok {
+		return requestData{}, false
+	}
+	if !utf8.Valid(body) {
+		// JSONParser decodes the whole body before it parses any of it.
+		writeDetailf(w, http.StatusBadRequest, "JSON parse error - %s", pyUTF8Error(body))
 		return requestData{}, false
 	}
 	if obj, ok := readFlatObject(body); ok {

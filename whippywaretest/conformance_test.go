@@ -144,6 +144,11 @@ var conformance = []exchange{
 		header: authJSON(), body: `[{}]`, status: 400,
 		want: `{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}`},
 
+	{item: "#3 parsers.py JSONParser: codecs.getreader decodes the body first", method: "POST", path: "/api/v1/providers/",
+		header: authJSON(), body: "{\"name\":\"\xff\",\"code\":\"c\"}", status: 400,
+		want: `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xff in position 9: invalid start byte"}`,
+		check: providerCount(2)},
+
 	// #4 Answers outside DRF: django/views/defaults.py's pages.
 	{item: "#4 defaults.py page_not_found", method: "GET", path: "/api/v1/stock-providers/", header: auth(),
 		status: 404, wantHeader: map[string]string{"Content-Type": "text/html", "Allow": ""}, want: djangoNotFound},

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -281,4 +282,59 @@ func daysIn(year, month int) int {
 		return 30
 	}
 	return 31
+}
+
+// pyUTF8Error is the message of the UnicodeDecodeError Python's UTF-8 decoder raises
+// for b, which is not valid UTF-8: the first bad sequence, as CPython's decoder
+// delimits it ("'utf-8' codec can't decode byte 0xff in position 9: invalid start
+// byte").
+func pyUTF8Error(b []byte) string {
+	continuation := func(c byte) bool { return c&0xc0 == 0x80 }
+	for i := 0; i < len(b); {
+		c := b[i]
+		var need int // continuation bytes
+		switch {
+		case c < 0x80:
+			i++
+			continue
+		case c < 0xc2 || c > 0xf4:
+			return pyDecodeError(b, i, 1, "invalid start byte")
+		case c < 0xe0:
+			need = 1
+		case c < 0xf0:
+			need = 2
+		default:
+			need = 3
+		}
+		// The second byte's range is narrower after some start bytes: no overlong
+		// forms, no surrogates, nothing above U+10FFFF.
+		lo, hi := byte(0x80), byte(0xbf)
+		switch c {
+		case 0xe0:
+			lo = 0xa0
+		case 0xed:
+			hi = 0x9f
+		case 0xf0:
+			lo = 0x90
+		case 0xf4:
+			hi = 0x8f
+		}
+		for k := 1; k <= need; k++ {
+			if i+k >= len(b) {
+				return pyDecodeError(b, i, len(b)-i, "unexpected end of data")
+			}
+			if d := b[i+k]; !continuation(d) || (k == 1 && (d < lo || d > hi)) {
+				return pyDecodeError(b, i, k, "invalid continuation byte")
+			}
+		}
+		i += need + 1
+	}
+	return ""
+}
+
+func pyDecodeError(b []byte, start, n int, reason string) string {
+	if n == 1 {
+		return fmt.Sprintf("'utf-8' codec can't decode byte 0x%02x in position %d: %s", b[start], start, reason)
+	}
+	return fmt.Sprintf("'utf-8' codec can't decode bytes in position %d-%d: %s", start, start+n-1, reason)
 }
