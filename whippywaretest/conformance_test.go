@@ -149,6 +149,14 @@ var conformance = []exchange{
 		want: `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xff in position 9: invalid start byte"}`,
 		check: providerCount(2)},
 
+	{item: "#10 negotiation.py: the Accept type's case does not matter (parse_header lower-cases it)", method: "GET",
+		path: "/api/v1/stocks/2/", header: map[string]string{"Authorization": "Token {key}", "Accept": "Application/JSON"},
+		status: 200, want: stock2},
+	{item: "#10 negotiation.py filter_renderers: ?format= naming no renderer is Http404", method: "GET",
+		path: "/api/v1/stocks/2/?format=xml", header: auth(), status: 404, want: `{"detail":"Not found."}`},
+	{item: "#10 negotiation.py: ?format=json is the JSON renderer", method: "GET",
+		path: "/api/v1/stocks/2/?format=json", header: auth(), status: 200, want: stock2},
+
 	// #4 Answers outside DRF: django/views/defaults.py's pages.
 	{item: "#4 defaults.py page_not_found", method: "GET", path: "/api/v1/stock-providers/", header: auth(),
 		status: 404, wantHeader: map[string]string{"Content-Type": "text/html", "Allow": ""}, want: djangoNotFound},

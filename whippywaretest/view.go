@@ -31,6 +31,15 @@ func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 	if !v.jsonOnly {
 		h["Vary"] = varyAccept
 	}
+	if strings.Contains(r.URL.RawQuery, "format") {
+		// negotiation.py filter_renderers: ?format= names a renderer, or raises Http404.
+		switch f := r.URL.Query()["format"]; {
+		case len(f) == 0, f[len(f)-1] == "", f[len(f)-1] == "json", f[len(f)-1] == "api" && !v.jsonOnly:
+		default:
+			writeDetail(w, http.StatusNotFound, "Not found.")
+			return false
+		}
+	}
 	if !acceptable(r.Header.Values("Accept"), v.jsonOnly) {
 		writeDetail(w, http.StatusNotAcceptable, "Could not satisfy the request Accept header.")
 		return false
@@ -54,7 +63,8 @@ func (v *view) postData(w http.ResponseWriter, r *http.Request) (requestData, bo
 
 // acceptable tells whether JSON (or, unless jsonOnly, the browsable API's text/html, which the
 // fake answers with JSON too) matches one of the Accept header's media ranges, as DRF's
-// media_type_matches does: parameters ignored, "*" matching any type. No header means */*.
+// media_type_matches does: parameters ignored, case ignored, "*" matching any type. No header
+// means */*.
 func acceptable(accept []string, jsonOnly bool) bool {
 	if len(accept) == 0 || (len(accept) == 1 && (accept[0] == "application/json" || accept[0] == "*/*")) {
 		return true // the usual cases, without parsing
@@ -62,7 +72,8 @@ func acceptable(accept []string, jsonOnly bool) bool {
 	for _, value := range accept {
 		for item := range strings.SplitSeq(value, ",") {
 			mt, _, _ := strings.Cut(item, ";")
-			main, sub, _ := strings.Cut(strings.TrimSpace(mt), "/")
+			// Django's parse_header lower-cases the type.
+			main, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(mt)), "/")
 			sub = strings.TrimSpace(sub)
 			if (main == "*" || main == "application") && (sub == "*" || sub == "json") {
 				return true
