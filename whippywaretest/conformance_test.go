@@ -157,6 +157,12 @@ var conformance = []exchange{
 	{item: "#10 negotiation.py: ?format=json is the JSON renderer", method: "GET",
 		path: "/api/v1/stocks/2/?format=json", header: auth(), status: 200, want: stock2},
 
+	{item: "#5 views.py APIView.dispatch: the handler is request.method.lower()'s", method: "patch", path: "/api/v1/stocks/2/",
+		header: authJSON(), body: `{"stock":7}`, status: 200,
+		check: func(t *testing.T, srv *wt.Server) { assert.EqualValues(t, 7, srv.Stocks()[0].Stock) }},
+	{item: "#5 views.py http_method_not_allowed quotes the method as sent", method: "patch", path: "/api/v1/stocks/",
+		header: authJSON(), body: `{}`, status: 405, want: `{"detail":"Method \"patch\" not allowed."}`},
+
 	// #4 Answers outside DRF: django/views/defaults.py's pages.
 	{item: "#4 defaults.py page_not_found", method: "GET", path: "/api/v1/stock-providers/", header: auth(),
 		status: 404, wantHeader: map[string]string{"Content-Type": "text/html", "Allow": ""}, want: djangoNotFound},

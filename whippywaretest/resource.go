@@ -62,7 +62,7 @@ func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Reque
 	if !v.begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
-	switch m := r.Method; {
+	switch m := viewMethod(r); {
 	case m == http.MethodOptions:
 		res.options(s.st, w, id)
 	case id == "" && (m == http.MethodGet || m == http.MethodHead):

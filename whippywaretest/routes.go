@@ -81,7 +81,7 @@ func (s *Server) root(w http.ResponseWriter, r *http.Request) {
 	if !rootView.begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
-	switch r.Method {
+	switch viewMethod(r) {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
 		writeOptions(w, rootView.options)

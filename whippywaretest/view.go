@@ -47,10 +47,14 @@ func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// viewMethod is the method a view dispatches on: DRF's APIView.dispatch looks the handler
+// up by request.method.lower(), so "put" is a PUT; messages quote the method as sent.
+func viewMethod(r *http.Request) string { return strings.ToUpper(r.Method) }
+
 // postData reads the body of a POST to a view that takes only POST; it answers OPTIONS and
 // any other method itself, returning false.
 func (v *view) postData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
-	switch r.Method {
+	switch viewMethod(r) {
 	case http.MethodPost:
 		return readData(w, r)
 	case http.MethodOptions:
