@@ -117,20 +117,26 @@ func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
-	// Django's QueryDict never refuses a form; Go's parser skips a malformed pair.
-	values, _ := url.ParseQuery(string(body))
-	return formData(values, nil), true
+	return formData(pyParseQuery(string(body)), nil), true
 }
 
 func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	if err := r.ParseMultipartForm(maxBody); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			bodyError(w, err)
-		} else {
-			writeDetailf(w, http.StatusBadRequest, "Multipart form parse error - %v", err)
-		}
+	err := r.ParseMultipartForm(maxBody)
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+	case errors.As(err, &tooBig):
+		bodyError(w, err)
+		return requestData{}, false
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		// No boundary in the body: Django's MultiPartParser finds no part, which is no data.
+		return requestData{raw: map[string]json.RawMessage{}, html: true}, true
+	case errors.Is(err, http.ErrMissingBoundary):
+		writeDetail(w, http.StatusBadRequest, "Multipart form parse error - Invalid boundary in multipart: None")
+		return requestData{}, false
+	default:
+		writeDetailf(w, http.StatusBadRequest, "Multipart form parse error - %v", err)
 		return requestData{}, false
 	}
 	defer func() { _ = r.MultipartForm.RemoveAll() }()

@@ -163,6 +163,17 @@ var conformance = []exchange{
 	{item: "#5 views.py http_method_not_allowed quotes the method as sent", method: "patch", path: "/api/v1/stocks/",
 		header: authJSON(), body: `{}`, status: 405, want: `{"detail":"Method \"patch\" not allowed."}`},
 
+	{item: "#3 http/request.py QueryDict (limited_parse_qsl): a bad escape stays as written, only & separates",
+		method: "POST", path: "/api/v1/providers/", header: map[string]string{"Authorization": "Token {key}", "Content-Type": formCT},
+		body: "name=a%ZZ;b&code=f1&flag", status: 201,
+		want: created("3") + `"is_active":false,"name":"a%ZZ;b","code":"f1","should_add_reservations":false}`},
+	{item: "#3 multipartparser.py: a body with no part is no data", method: "POST", path: "/api/v1/providers/",
+		header: map[string]string{"Authorization": "Token {key}", "Content-Type": "multipart/form-data; boundary=XX"},
+		body: "garbage", status: 400, want: `{"name":["This field is required."],"code":["This field is required."]}`},
+	{item: "#3 multipartparser.py: no boundary", method: "POST", path: "/api/v1/providers/",
+		header: map[string]string{"Authorization": "Token {key}", "Content-Type": "multipart/form-data"},
+		body: "garbage", status: 400, want: `{"detail":"Multipart form parse error - Invalid boundary in multipart: None"}`},
+
 	// #4 Answers outside DRF: django/views/defaults.py's pages.
 	{item: "#4 defaults.py page_not_found", method: "GET", path: "/api/v1/stock-providers/", header: auth(),
 		status: 404, wantHeader: map[string]string{"Content-Type": "text/html", "Allow": ""}, want: djangoNotFound},

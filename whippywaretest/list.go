@@ -11,7 +11,7 @@ import (
 type filter[T any] func(st *store, value string) (match func(*T) bool, refusal string)
 
 func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q := pyParseQuery(r.URL.RawQuery) // request.GET, a QueryDict
 	pg, ok := s.cfg.pageRequest(q)
 	if !ok {
 		writeDetail(w, http.StatusNotFound, msgInvalidPage)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 	"unicode"
@@ -337,4 +338,54 @@ func pyDecodeError(b []byte, start, n int, reason string) string {
 		return fmt.Sprintf("'utf-8' codec can't decode byte 0x%02x in position %d: %s", b[start], start, reason)
 	}
 	return fmt.Sprintf("'utf-8' codec can't decode bytes in position %d-%d: %s", start, start+n-1, reason)
+}
+
+// pyParseQuery parses a query string or form body as Django's QueryDict does
+// (limited_parse_qsl): pairs split on "&" only, a pair without "=" an empty value, "+"
+// a space, and a "%" not followed by two hex digits kept as it is, where Go's
+// url.ParseQuery drops the pair.
+func pyParseQuery(s string) url.Values {
+	values := url.Values{}
+	for pair := range strings.SplitSeq(s, "&") {
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		name, value = pyUnquotePlus(name), pyUnquotePlus(value)
+		values[name] = append(values[name], value)
+	}
+	return values
+}
+
+// pyUnquotePlus is Python's urllib.parse.unquote_plus: "+" is a space, each "%XX" a byte,
+// and anything else kept as it is.
+func pyUnquotePlus(s string) string {
+	if !strings.ContainsAny(s, "+%") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '+':
+			b = append(b, ' ')
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}
+
+func isHex(c byte) bool { return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
