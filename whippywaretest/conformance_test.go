@@ -146,7 +146,7 @@ var conformance = []exchange{
 
 	{item: "#3 parsers.py JSONParser: codecs.getreader decodes the body first", method: "POST", path: "/api/v1/providers/",
 		header: authJSON(), body: "{\"name\":\"\xff\",\"code\":\"c\"}", status: 400,
-		want: `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xff in position 9: invalid start byte"}`,
+		want:  `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xff in position 9: invalid start byte"}`,
 		check: providerCount(2)},
 
 	{item: "#10 negotiation.py: the Accept type's case does not matter (parse_header lower-cases it)", method: "GET",
@@ -169,10 +169,10 @@ var conformance = []exchange{
 		want: created("3") + `"is_active":false,"name":"a%ZZ;b","code":"f1","should_add_reservations":false}`},
 	{item: "#3 multipartparser.py: a body with no part is no data", method: "POST", path: "/api/v1/providers/",
 		header: map[string]string{"Authorization": "Token {key}", "Content-Type": "multipart/form-data; boundary=XX"},
-		body: "garbage", status: 400, want: `{"name":["This field is required."],"code":["This field is required."]}`},
+		body:   "garbage", status: 400, want: `{"name":["This field is required."],"code":["This field is required."]}`},
 	{item: "#3 multipartparser.py: no boundary", method: "POST", path: "/api/v1/providers/",
 		header: map[string]string{"Authorization": "Token {key}", "Content-Type": "multipart/form-data"},
-		body: "garbage", status: 400, want: `{"detail":"Multipart form parse error - Invalid boundary in multipart: None"}`},
+		body:   "garbage", status: 400, want: `{"detail":"Multipart form parse error - Invalid boundary in multipart: None"}`},
 
 	// #4 Answers outside DRF: django/views/defaults.py's pages.
 	{item: "#4 defaults.py page_not_found", method: "GET", path: "/api/v1/stock-providers/", header: auth(),
