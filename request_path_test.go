@@ -204,7 +204,10 @@ func TestLoginResponseKeepsNoBody(t *testing.T) {
 // The exchange, allocated once a call, stays within the runtime's 704-byte size
 // class: a field more would take it to 768 bytes a call.
 func TestExchangeFitsItsSizeClass(t *testing.T) {
-	assert.LessOrEqual(t, unsafe.Sizeof(exchange{}), uintptr(704))
+	// An object over 512 bytes that holds pointers carries an 8-byte malloc header
+	// (Go 1.22 on): 696 bytes and the header fill the 704-byte class, 697 would take
+	// the 768-byte one.
+	assert.LessOrEqual(t, unsafe.Sizeof(exchange{}), uintptr(704-8))
 }
 
 // resolve builds the URL of an item in one concatenation; it is what

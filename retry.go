@@ -38,8 +38,10 @@ type callState struct {
 	method          string
 	// retryMax and retryWrites are this call's policy: the client's, unless its
 	// CallOptions changed them.
-	retryMax int
-	attempts int
+	// int32: the exchange holding the state must fit its size class (see
+	// TestExchangeFitsItsSizeClass), and no call makes 2^31 attempts.
+	retryMax int32
+	attempts int32
 	// wait is how long checkRetry chose to wait before the retry it allowed.
 	wait time.Duration
 	// payload is the request body, which prepareRetry gives each retry afresh; nil
@@ -100,9 +102,9 @@ func (p *keyProbe) Value(key any) any {
 // initCallState sets s up for one send of cl under policy p.
 func (p retryPolicy) initCallState(s *callState, cl call) {
 	s.method, s.repeatable = cl.method, cl.repeatable
-	s.retryMax, s.retryWrites = p.max, p.writes || cl.opts.retryNonIdempotent
+	s.retryMax, s.retryWrites = int32(min(p.max, math.MaxInt32)), p.writes || cl.opts.retryNonIdempotent
 	if cl.opts.retryMaxSet {
-		s.retryMax = cl.opts.retryMax
+		s.retryMax = int32(min(cl.opts.retryMax, math.MaxInt32))
 	}
 }
 
@@ -161,7 +163,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 			if s == nil {
 				return
 			}
-			s.attempts = attempt + 1
+			s.attempts = int32(min(attempt+1, math.MaxInt32))
 			if attempt > 0 && logger != nil {
 				logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
 					slog.String("method", req.Method), slog.String("url", req.URL.String()), slog.Int("attempt", attempt+1))
@@ -225,7 +227,7 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	}
 	attempt := 0
 	if s != nil {
-		attempt = s.attempts - 1
+		attempt = int(s.attempts) - 1
 	}
 	if !asked {
 		wait = exponentialWait(p.minWait, p.maxWait, attempt)

@@ -363,7 +363,7 @@ func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, pa
 	// The key (the sent request's header) and the body (a login's holds the
 	// password) stay out of what the Response keeps alive.
 	ex.retry.Request, state.payload = nil, nil
-	attempts := state.attempts
+	attempts := int(state.attempts)
 	if err != nil {
 		if httpResp != nil {
 			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
