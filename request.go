@@ -19,7 +19,8 @@ import (
 // with the copy of its request; and (for the first send of a call) the URL. A
 // Response keeps the exchange alive while the caller holds it; send clears what it
 // must not keep (the sent request, whose header has the key, and the body, which
-// may hold a password). At 696 bytes it takes the runtime's 704-byte size class;
+// may hold a password). At 696 bytes and the runtime's 8-byte header of a large
+// object with pointers it takes the 704-byte size class;
 // the first attempt's body reader, a GET's for nothing, is allocated apart.
 type exchange struct {
 	state    callState
