@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -89,7 +88,7 @@ feed:
 	wg.Wait()
 
 	rep := r.report
-	outcomes := slices.Clone(plan.Invalid)
+	outcomes := append(make([]Outcome, 0, len(plan.Invalid)+len(rep.Outcomes)), plan.Invalid...) // [] in JSON, never null
 	for i, o := range rep.Outcomes {
 		if r.done[i] {
 			outcomes = append(outcomes, o)

@@ -3,6 +3,8 @@ package stocksync_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -94,4 +96,22 @@ func TestSyncUpdatesOnlyTheOptionalFieldsGiven(t *testing.T) {
 	// Fields the input leaves out are not compared, so this row is unchanged.
 	rep = syncCSV(t, fake, "A,erp_main,110,5\n", stocksync.Options{})
 	assert.Equal(t, 1, rep.Unchanged)
+}
+
+// An outcome and a row print whole: with the embedded Key alone, %v showed only the key.
+func TestOutcomeAndRowPrintWhole(t *testing.T) {
+	k := stocksync.Key{SKU: "S1", Provider: "erp", Location: "110", StockType: "standard"}
+	o := stocksync.Outcome{Line: 3, Key: k, Result: stocksync.Failed, Messages: []string{"stock: too big"}}
+	assert.Equal(t, "line 3 S1@erp/110[standard] failed: stock: too big", fmt.Sprint(o))
+	assert.Equal(t, "S1@erp/110[standard] created id 7", fmt.Sprint(stocksync.Outcome{Key: k, Result: stocksync.Created, ID: 7}))
+	assert.Equal(t, "line 2 S1@erp/110[standard] = 5", fmt.Sprint(stocksync.Row{Line: 2, Key: k, Quantity: 5}))
+}
+
+// A run that wrote nothing reports its outcomes as [], not null, for a reader of the JSON.
+func TestReportWithNothingWrittenHasAnEmptyList(t *testing.T) {
+	fake := newFake(t)
+	rep := syncCSV(t, fake, "", stocksync.Options{})
+	b, err := json.Marshal(rep)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"outcomes":[]`)
 }

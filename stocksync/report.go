@@ -32,6 +32,23 @@ type Outcome struct {
 	Messages []string `json:"messages,omitempty"`
 }
 
+// String prints the outcome whole ("line 3 SKU-1@erp/110[standard] created id 7"), where
+// the embedded Key's String would print only the key.
+func (o Outcome) String() string {
+	var b strings.Builder
+	if o.Line > 0 {
+		fmt.Fprintf(&b, "line %d ", o.Line)
+	}
+	fmt.Fprintf(&b, "%s %s", o.Key, o.Result)
+	if o.ID > 0 {
+		fmt.Fprintf(&b, " id %d", o.ID)
+	}
+	if len(o.Messages) > 0 {
+		fmt.Fprintf(&b, ": %s", strings.Join(o.Messages, "; "))
+	}
+	return b.String()
+}
+
 func (o Outcome) where() string {
 	var b strings.Builder
 	if o.Line > 0 {

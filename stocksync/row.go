@@ -40,6 +40,16 @@ type Row struct {
 	Period string `json:"period,omitempty"`
 }
 
+// String prints the row whole ("line 3 SKU-1@erp/110[standard] = 5"), where the
+// embedded Key's String would print only the key.
+func (r Row) String() string {
+	s := fmt.Sprintf("%s = %d", r.Key, r.Quantity)
+	if r.Line > 0 {
+		s = fmt.Sprintf("line %d %s", r.Line, s)
+	}
+	return s
+}
+
 // RowError is an input row that cannot be synced, with its line. A sync reports it as a
 // failed row and goes on with the others.
 type RowError struct {

@@ -121,6 +121,14 @@ func TestSyncDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
 	assert.Len(t, plan.Changes, 2)
 }
 
+// Without a file argument the command reads standard input, as with "-".
+func TestSyncWithoutArgumentReadsStandardInput(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("SKU-2,erp_main,300,3\n", "sync", "--dry-run")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "create line 1 SKU-2@erp_main/300[standard]: stock 3\n")
+}
+
 func TestSyncExitsOneWhenRowsFail(t *testing.T) {
 	c := newCLI(t)
 	r := c.run("SKU-1,erp_main,300,7\nSKU-3,erp_main,300,ten\nSKU-4,erp_main,999,1\n", "sync", "-")
@@ -144,7 +152,7 @@ func TestSyncExitsTwoWhenItCannotRun(t *testing.T) {
 	}{
 		"unknown header": {"sku,provider,location,qty\nA,erp_main,300,1\n", []string{"sync", "-"}, `unknown column "qty"`},
 		"no such file":   {"", []string{"sync", filepath.Join(t.TempDir(), "missing.csv")}, "no such file"},
-		"no file named":  {"", []string{"sync"}, "accepts 1 arg(s), received 0"},
+		"two files":      {"", []string{"sync", "a.csv", "b.csv"}, "accepts at most 1 arg(s), received 2"},
 		"bad workers":    {"", []string{"sync", "--workers", "0", "-"}, "--workers must be at least 1"},
 		"unknown flag":   {"", []string{"sync", "--fast", "-"}, "unknown flag: --fast"},
 		"bad output":     {"", []string{"providers", "list", "-o", "xml"}, `--output "xml"`},

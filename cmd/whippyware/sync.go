@@ -25,12 +25,18 @@ func (a *app) syncCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sync [file.csv|-]",
 		Short: "Make the service's stock match a CSV of sku,provider,location,quantity",
-		Long: "Read a CSV (a file, or - for standard input) of sku,provider,location,quantity\n" +
+		Long: "Read a CSV (a file, or standard input for - or no argument) of sku,provider,location,quantity\n" +
 			"[,stock_type,reserved_stock,unit_type,period], with an optional header naming the columns,\n" +
 			"read the current stock of its providers once, and write only the rows that differ.\n" +
 			"Progress goes to standard error: a bar on a terminal, a line every tenth otherwise.",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return a.sync(cmd, args[0], f) },
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			file := "-" // the brackets of the usage: no argument reads standard input, as "-"
+			if len(args) == 1 {
+				file = args[0]
+			}
+			return a.sync(cmd, file, f)
+		},
 	}
 	flags := cmd.Flags()
 	flags.BoolVar(&f.dryRun, "dry-run", false, "print the plan and write nothing")
