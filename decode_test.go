@@ -87,6 +87,13 @@ func serviceBodies(t testing.TB) map[string][]string {
 	bodies["Page[Stock]"] = append(bodies["Page[Stock]"],
 		`{"count":0,"next":null,"previous":null,"results":[]}`,
 		`{"count":2,"next":"http://x/api/v1/stocks/?page=3","previous":"http://x/api/v1/stocks/","results":[{"id":1},null]}`)
+	// Pages as a real Django REST framework 3.14 service answers them (the reference
+	// service in ../shared/refservice, 2026-11-29).
+	bodies["Page[Provider]"] = append(bodies["Page[Provider]"], `{"count":1,"next":null,"previous":null,"results":[{"id":9,"created_date":"2026-11-29T06:45:53.886330+03:00","modified_date":"2026-11-29T06:45:53.886395+03:00","is_active":true,"name":"P","code":"pc","should_add_reservations":false}]}`)
+	bodies["Page[StockLocation]"] = append(bodies["Page[StockLocation]"], `{"count":1,"next":null,"previous":null,"results":[{"id":9,"created_date":"2026-11-29T06:45:54.264615+03:00","modified_date":"2026-11-29T06:45:54.264638+03:00","is_active":true,"name":"L","code":"110","provider":9}]}`)
+	bodies["Page[StockListRule]"] = append(bodies["Page[StockListRule]"], `{"count":1,"next":null,"previous":null,"results":[{"id":8,"created_date":"2026-11-29T06:45:54.330760+03:00","modified_date":"2026-11-29T06:45:54.330789+03:00","is_active":true,"name":"R","rule":{"a":[1,2.5]},"rule_type":"sql"}]}`)
+	bodies["Page[StockList]"] = append(bodies["Page[StockList]"], `{"count":1,"next":null,"previous":null,"results":[{"id":7,"created_date":"2026-11-29T06:45:54.364028+03:00","modified_date":"2026-11-29T06:45:54.364056+03:00","is_active":true,"code":"c","name":"n","remote_id":null,"stock_list_rule":null}]}`)
+	bodies["Page[Stock]"] = append(bodies["Page[Stock]"], `{"count":1,"next":null,"previous":null,"results":[{"id":7,"created_date":"2026-11-29T06:45:54.299480+03:00","modified_date":"2026-11-29T06:45:54.299509+03:00","period":"2026-03-01","stock_type":"standard","unit_type":"qty","provider":"pc","location":"110","stock":5,"reserved_stock":0,"is_active":true,"sku":"S1"}]}`)
 	return bodies
 }
 
