@@ -152,6 +152,18 @@ var conformance = []exchange{
 	{item: "#10 negotiation.py: the Accept type's case does not matter (parse_header lower-cases it)", method: "GET",
 		path: "/api/v1/stocks/2/", header: map[string]string{"Authorization": "Token {key}", "Accept": "Application/JSON"},
 		status: 200, want: stock2},
+	{item: "#10 negotiation.py select_renderer: a range naming the type is the accepted type, as written",
+		method: "GET", path: "/api/v1/providers/1/",
+		header: map[string]string{"Authorization": "Token {key}", "Accept": "text/html;q=0.9, application/json; indent=2"},
+		status: 200, want: "{\n  \"id\": 1,\n  \"created_date\": \"2023-05-10T10:08:25.050666+03:00\",\n" +
+			"  \"modified_date\": \"2023-05-10T10:08:25.058711+03:00\",\n  \"is_active\": true,\n" +
+			"  \"name\": \"Provider\",\n  \"code\": \"provider_company\",\n  \"should_add_reservations\": false\n}"},
+	{item: "#10 response.py rendered_content: the Content-Type is the renderer's, whatever the range",
+		method: "GET", path: "/api/v1/stocks/2/", header: map[string]string{"Authorization": "Token {key}", "Accept": "*/*;q=0.8"},
+		status: 200, want: stock2},
+	{item: "#10 renderers.py JSONRenderer.get_indent: at most 8, an error body too", method: "GET",
+		path: "/api/v1/stocks/99/", header: map[string]string{"Authorization": "Token {key}", "Accept": "application/json; indent=12"},
+		status: 404, want: "{\n        \"detail\": \"Not found.\"\n}"},
 	{item: "#10 negotiation.py filter_renderers: ?format= naming no renderer is Http404", method: "GET",
 		path: "/api/v1/stocks/2/?format=xml", header: auth(), status: 404, want: `{"detail":"Not found."}`},
 	{item: "#10 negotiation.py: ?format=json is the JSON renderer", method: "GET",

@@ -91,9 +91,8 @@
 //     on_delete=PROTECT would answer Django's HTML 500.) WithCascadeDelete deletes the
 //     dependent records instead, as on_delete=CASCADE does.
 //   - Renaming a provider's or location's code carries into its stocks, as a foreign key does.
-//   - Not modelled, each rare for a client and each answered by the fake as noted: an Accept
-//     with indent=N (DRF indents the JSON; the fake writes it compact, Content-Type
-//     application/json); a charset other than UTF-8 on a body (read as UTF-8); a lone
+//   - Not modelled, each rare for a client and each answered by the fake as noted: a
+//     charset other than UTF-8 on a body (read as UTF-8); a lone
 //     surrogate escape in a JSON string ("\ud800": DRF refuses it, the fake stores U+FFFD);
 //     a list or an object in a code field (DRF quotes its Python repr in "Object with
 //     code=... does not exist.", the fake answers "Invalid value."); a rule's JSON is stored

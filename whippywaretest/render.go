@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -39,6 +40,15 @@ func writeRendered(w http.ResponseWriter, status int, v appender) {
 // Content-Length on every response that is not streamed (and nginx on its own
 // pages); without it net/http would send a body over 2 KiB chunked.
 func writeBody(w http.ResponseWriter, status int, contentType []string, body []byte) {
+	if sw, ok := w.(*statusWriter); ok && sw.indent > 0 && &contentType[0] == &jsonType[0] {
+		// JSONRenderer with an accepted media type asking for indent=N, written as
+		// json.dumps(indent=N, separators=(",", ": ")) does; the Content-Type stays
+		// the renderer's own.
+		var buf bytes.Buffer
+		if json.Indent(&buf, body, "", strings.Repeat(" ", sw.indent)) == nil {
+			body = buf.Bytes()
+		}
+	}
 	h := w.Header()
 	h["Content-Type"] = contentType
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}

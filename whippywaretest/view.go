@@ -40,9 +40,17 @@ func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 			return false
 		}
 	}
-	if !acceptable(r.Header.Values("Accept"), v.jsonOnly) {
+	accept := r.Header.Values("Accept")
+	if len(accept) == 0 || (len(accept) == 1 && (accept[0] == "application/json" || accept[0] == "*/*")) {
+		return true // the usual cases, answered as they are, without parsing
+	}
+	mediaType, ok := negotiate(accept, v.jsonOnly)
+	if !ok {
 		writeDetail(w, http.StatusNotAcceptable, "Could not satisfy the request Accept header.")
 		return false
+	}
+	if sw, isStatus := w.(*statusWriter); isStatus {
+		sw.indent = jsonIndent(mediaType) // for writeBody
 	}
 	return true
 }
@@ -65,29 +73,102 @@ func (v *view) postData(w http.ResponseWriter, r *http.Request) (requestData, bo
 	return requestData{}, false
 }
 
-// acceptable tells whether JSON (or, unless jsonOnly, the browsable API's text/html, which the
-// fake answers with JSON too) matches one of the Accept header's media ranges, as DRF's
-// media_type_matches does: parameters ignored, case ignored, "*" matching any type. No header
-// means */*.
-func acceptable(accept []string, jsonOnly bool) bool {
-	if len(accept) == 0 || (len(accept) == 1 && (accept[0] == "application/json" || accept[0] == "*/*")) {
-		return true // the usual cases, without parsing
+// acceptMediaType is one media range of an Accept header, as DRF's _MediaType reads it
+// (through Django's parse_header: the type lower-cased, parameters by name).
+type acceptMediaType struct {
+	raw, main, sub string
+	params         [][2]string
+}
+
+func parseMediaType(raw string) acceptMediaType {
+	full, rest, _ := strings.Cut(raw, ";")
+	main, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(full)), "/")
+	m := acceptMediaType{raw: raw, main: main, sub: sub}
+	for rest != "" {
+		var p string
+		p, rest, _ = strings.Cut(rest, ";")
+		if k, v, ok := strings.Cut(p, "="); ok {
+			v = strings.TrimSpace(v)
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+				v = v[1 : len(v)-1]
+			}
+			m.params = append(m.params, [2]string{strings.ToLower(strings.TrimSpace(k)), v})
+		}
 	}
+	return m
+}
+
+// precedence is _MediaType.precedence: 3 for a type with parameters (q aside), 2 for
+// a full type, 1 for type/*, 0 for */*.
+func (m acceptMediaType) precedence() int {
+	switch {
+	case m.main == "*":
+		return 0
+	case m.sub == "*":
+		return 1
+	case len(m.params) == 0 || (len(m.params) == 1 && m.params[0][0] == "q"):
+		return 2
+	}
+	return 3
+}
+
+// accepts tells whether the renderer's type main/sub satisfies m (_MediaType.match).
+func (m acceptMediaType) accepts(main, sub string) bool {
+	return (m.sub == "*" || m.sub == sub) && (m.main == "*" || m.main == main)
+}
+
+// negotiate is DRF's DefaultContentNegotiation.select_renderer over the JSON renderer
+// and, unless jsonOnly, the browsable API's text/html (which the fake answers with JSON):
+// the most specific media ranges first, the JSON renderer before the other within them,
+// parameters and q-values otherwise ignored. It returns the accepted media type, which
+// JSONRenderer reads indent=N from (the Content-Type stays application/json): the range as
+// written when it names the type itself ("application/json; indent=4"), else
+// "application/json" with the range's parameters.
+func negotiate(accept []string, jsonOnly bool) (mediaType string, ok bool) {
+	var ranges [4][]acceptMediaType
 	for _, value := range accept {
 		for item := range strings.SplitSeq(value, ",") {
-			mt, _, _ := strings.Cut(item, ";")
-			// Django's parse_header lower-cases the type.
-			main, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(mt)), "/")
-			sub = strings.TrimSpace(sub)
-			if (main == "*" || main == "application") && (sub == "*" || sub == "json") {
-				return true
+			m := parseMediaType(strings.TrimSpace(item))
+			ranges[m.precedence()] = append(ranges[m.precedence()], m)
+		}
+	}
+	for p := 3; p >= 0; p-- {
+		for _, m := range ranges[p] {
+			if !m.accepts("application", "json") {
+				continue
 			}
-			if !jsonOnly && (main == "*" || main == "text") && (sub == "*" || sub == "html") {
-				return true
+			if p >= 2 {
+				return m.raw, true
+			}
+			mediaType = "application/json"
+			for _, kv := range m.params {
+				mediaType += ";" + kv[0] + "=" + kv[1]
+			}
+			return mediaType, true
+		}
+		if jsonOnly {
+			continue
+		}
+		for _, m := range ranges[p] {
+			if m.accepts("text", "html") {
+				return "application/json", true // no browsable API: JSON (an assumption)
 			}
 		}
 	}
-	return false
+	return "", false
+}
+
+// jsonIndent is JSONRenderer.get_indent: the accepted media type's indent parameter,
+// read as Python's int() and kept within 0 to 8; 0 is none.
+func jsonIndent(mediaType string) int {
+	for _, kv := range parseMediaType(mediaType).params {
+		if kv[0] == "indent" {
+			if n, ok, overflow := pyInt(kv[1]); ok && !overflow {
+				return int(max(min(n, 8), 0))
+			}
+		}
+	}
+	return 0
 }
 
 // fieldSpec is one serializer field, for OPTIONS metadata and the order of error keys.
