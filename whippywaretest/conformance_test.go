@@ -113,6 +113,9 @@ var conformance = []exchange{
 	{item: "#2 fields.py CharField trim_whitespace: str.strip() also takes U+001C to U+001F and U+3000",
 		method: "POST", path: "/api/v1/providers/", header: authJSON(), body: `{"name":"\u3000n\u001f","code":"c5\u001c"}`,
 		status: 201, want: created("3") + `"is_active":true,"name":"n","code":"c5","should_add_reservations":false}`},
+	{item: "#2 fields.py ProhibitSurrogateCharactersValidator: a lone surrogate, not a pair", method: "POST",
+		path: "/api/v1/providers/", header: authJSON(), body: `{"name":"a\ud83d\ude00b","code":"x\udc00"}`, status: 400,
+		want: `{"code":["Surrogate characters are not allowed: U+DC00."]}`, check: providerCount(2)},
 	{item: "#2 fields.py ProhibitNullCharactersValidator", method: "POST", path: "/api/v1/providers/", header: authJSON(),
 		body: `{"name":"a\u0000b","code":"nul"}`, status: 400, want: `{"name":["Null characters are not allowed."]}`},
 

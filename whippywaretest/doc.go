@@ -92,12 +92,11 @@
 //     dependent records instead, as on_delete=CASCADE does.
 //   - Renaming a provider's or location's code carries into its stocks, as a foreign key does.
 //   - Not modelled, each rare for a client and each answered by the fake as noted: a
-//     charset other than UTF-8 on a body (read as UTF-8); a lone
-//     surrogate escape in a JSON string ("\ud800": DRF refuses it, the fake stores U+FFFD);
-//     a list or an object in a code field (DRF quotes its Python repr in "Object with
-//     code=... does not exist.", the fake answers "Invalid value."); a rule's JSON is stored
-//     and answered as sent (DRF answers Python's rendering of it: 1.10 as 1.1, a repeated key
-//     once); a 204 carries no Content-Length (net/http does not send one).
+//     charset other than UTF-8 on a body (read as UTF-8); a list or an object in a code
+//     field (DRF quotes its Python repr in "Object with code=... does not exist.", the fake
+//     answers "Invalid value."); a rule's JSON is stored and answered as sent (DRF answers
+//     Python's rendering of it: 1.10 as 1.1, a repeated key once); a 204 carries no
+//     Content-Length (net/http does not send one).
 //
 // # Fixtures
 //

@@ -60,7 +60,7 @@ func (f *form) ok(name string) bool {
 }
 
 // str reads a string field as DRF's CharField does: a string or a number, trimmed, not blank,
-// at most maxLength characters, no NUL.
+// at most maxLength characters, no NUL, no lone surrogate.
 func (f *form) str(name string, dst *string, required bool, maxLength int) {
 	raw, ok := f.value(name, required, false)
 	if !ok {
@@ -83,6 +83,10 @@ func (f *form) str(name string, dst *string, required bool, maxLength int) {
 	}
 	if strings.IndexByte(s, 0) >= 0 {
 		f.errs.add(name, "Null characters are not allowed.")
+		valid = false
+	}
+	if r, lone := loneSurrogate(raw); lone {
+		f.errs.addf(name, "Surrogate characters are not allowed: U+%X.", r)
 		valid = false
 	}
 	if valid {

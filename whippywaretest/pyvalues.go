@@ -389,3 +389,38 @@ func unhex(c byte) byte {
 	}
 	return c - 'a' + 10
 }
+
+// loneSurrogate returns the first UTF-16 surrogate a JSON string escapes without its pair
+// ("\ud800"): Python's json keeps it in the string, where DRF's CharField refuses it
+// (ProhibitSurrogateCharactersValidator); Go's decoder would turn it into U+FFFD.
+func loneSurrogate(raw []byte) (rune, bool) {
+	escaped := func(i int) (rune, bool) { // the \uXXXX at i, if there is one
+		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		r, ok := escaped(i)
+		if !ok {
+			i++ // another escape: skip the character it escapes
+			continue
+		}
+		switch {
+		case r >= 0xd800 && r <= 0xdbff:
+			if low, ok := escaped(i + 6); ok && low >= 0xdc00 && low <= 0xdfff {
+				i += 11 // a pair, one character
+				continue
+			}
+			return r, true
+		case r >= 0xdc00 && r <= 0xdfff:
+			return r, true
+		}
+		i += 5
+	}
+	return 0, false
+}
