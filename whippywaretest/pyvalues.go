@@ -232,7 +232,7 @@ func slugValue(raw json.RawMessage) (string, bool) {
 		}
 		return "False", true
 	case "list", "dict":
-		return "", false
+		return pyRepr(raw), true // str() of a list or dict, which names no record
 	}
 	return pyStr(raw)
 }
@@ -423,4 +423,99 @@ func loneSurrogate(raw []byte) (rune, bool) {
 		i += 5
 	}
 	return 0, false
+}
+
+// pyRepr is Python's repr() of the value json.loads makes of raw (valid JSON): what
+// Django's str() of a list or a dict shows in a message. An object's repeated key keeps
+// its first place and its last value, as a dict does.
+func pyRepr(raw json.RawMessage) string {
+	var b strings.Builder
+	writePyRepr(&b, json.NewDecoder(bytes.NewReader(raw)))
+	return b.String()
+}
+
+// writePyRepr writes the repr of the next value of dec.
+func writePyRepr(b *strings.Builder, dec *json.Decoder) {
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		if t == '[' {
+			b.WriteByte('[')
+			for i := 0; dec.More(); i++ {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				writePyRepr(b, dec)
+			}
+			_, _ = dec.Token()
+			b.WriteByte(']')
+			return
+		}
+		var keys []string
+		values := map[string]string{}
+		for dec.More() {
+			k, _ := dec.Token()
+			key := k.(string)
+			var v strings.Builder
+			writePyRepr(&v, dec)
+			if _, seen := values[key]; !seen {
+				keys = append(keys, key)
+			}
+			values[key] = v.String()
+		}
+		_, _ = dec.Token()
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(pyStrRepr(k) + ": " + values[k])
+		}
+		b.WriteByte('}')
+	case string:
+		b.WriteString(pyStrRepr(t))
+	case json.Number:
+		if s, ok := pyStr(json.RawMessage(t)); ok {
+			b.WriteString(s)
+		}
+	case bool:
+		b.WriteString(map[bool]string{true: "True", false: "False"}[t])
+	case nil:
+		b.WriteString("None")
+	}
+}
+
+// pyStrRepr is Python's repr() of a str: single quotes unless the text has one and no
+// double quote, and escapes for the quote, backslashes and what is not printable.
+func pyStrRepr(s string) string {
+	quote := byte('\'')
+	if strings.Contains(s, "'") && !strings.Contains(s, `"`) {
+		quote = '"'
+	}
+	b := []byte{quote}
+	for _, r := range s {
+		switch {
+		case r == rune(quote) || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r == '\n':
+			b = append(b, `\n`...)
+		case r == '\r':
+			b = append(b, `\r`...)
+		case r == '\t':
+			b = append(b, `\t`...)
+		case unicode.IsPrint(r): // Python's str.isprintable, ASCII space included
+			b = utf8.AppendRune(b, r)
+		case r < 0x100:
+			b = fmt.Appendf(b, `\x%02x`, r)
+		case r < 0x10000:
+			b = fmt.Appendf(b, `\u%04x`, r)
+		default:
+			b = fmt.Appendf(b, `\U%08x`, r)
+		}
+	}
+	return string(append(b, quote))
 }
