@@ -56,6 +56,9 @@ func (s *AuthService) Login(ctx context.Context) (*Response, error) {
 	if !t.canLogin() {
 		return nil, ErrNoCredentials
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // a caller that has already gone starts no login
+	}
 	t.mu.Lock()
 	t.refused = nil
 	f := t.joinLogin(ctx, s.client)

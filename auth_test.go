@@ -174,6 +174,8 @@ func TestEndedContextStartsNoLogin(t *testing.T) {
 	cancel()
 	_, _, err := c.Providers.List(ctx, nil)
 	require.ErrorIs(t, err, context.Canceled)
+	_, err = c.Auth.Login(ctx)
+	require.ErrorIs(t, err, context.Canceled)
 	c.tokens.mu.Lock()
 	started := c.tokens.flight != nil
 	c.tokens.mu.Unlock()

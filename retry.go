@@ -35,21 +35,26 @@ type retryPolicy struct {
 // trace's hook.
 type callState struct {
 	context.Context // the call's; set by withCallState
-	method          string
 	// retryMax and retryWrites are this call's policy: the client's, unless its
 	// CallOptions changed them.
 	// int32: the exchange holding the state must fit its size class (see
 	// TestExchangeFitsItsSizeClass), and no call makes 2^31 attempts.
 	retryMax int32
 	attempts int32
-	// wait is how long checkRetry chose to wait before the retry it allowed.
-	wait time.Duration
+	// attemptStart is when the last attempt began and retryAt when the retry
+	// checkRetry allowed is due, both as monotonic offsets (sinceEpoch): the wait
+	// is counted from the check, not from when go-retryablehttp gets to sleep
+	// (after draining the answer's body), and the next attempt is expected to take
+	// as long as the last one.
+	attemptStart, retryAt time.Duration
 	// payload is the request body, which prepareRetry gives each retry afresh; nil
 	// when there is none.
 	payload []byte
 	trace   httptrace.ClientTrace
 	// The flags last, together, so that they share one word.
 	retryWrites bool
+	// idempotent marks a method that may be resent: GET, HEAD, PUT, DELETE, OPTIONS.
+	idempotent bool
 	// repeatable marks a request that is safe to resend whatever its method: login
 	// and expire-token.
 	repeatable bool
@@ -101,7 +106,11 @@ func (p *keyProbe) Value(key any) any {
 
 // initCallState sets s up for one send of cl under policy p.
 func (p retryPolicy) initCallState(s *callState, cl call) {
-	s.method, s.repeatable = cl.method, cl.repeatable
+	s.repeatable = cl.repeatable
+	switch cl.method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		s.idempotent = true
+	}
 	s.retryMax, s.retryWrites = int32(min(p.max, math.MaxInt32)), p.writes || cl.opts.retryNonIdempotent
 	if cl.opts.retryMaxSet {
 		s.retryMax = int32(min(cl.opts.retryMax, math.MaxInt32))
@@ -163,7 +172,8 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 			if s == nil {
 				return
 			}
-			s.attempts = int32(min(attempt+1, math.MaxInt32))
+			s.attempts = int32(min(attempt+1, math.MaxInt32)) // 2^31 attempts never happen
+			s.attemptStart = sinceEpoch()
 			if attempt > 0 && logger != nil {
 				logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
 					slog.String("method", req.Method), slog.String("url", req.URL.String()), slog.Int("attempt", attempt+1))
@@ -174,9 +184,12 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 
 // checkRetry retries 429 for every method (the service did not process the
 // request) and 5xx but 501 and connection errors only where resending cannot apply
-// a write twice. An answer whose Retry-After asks for longer than the longest wait,
-// or than the context has left, is returned at once: retrying earlier is pointless
-// and prolongs throttling, and waiting into the deadline would lose the answer.
+// a write twice. It chooses the wait before the retry (Retry-After, else
+// exponential with jitter), which backoff then keeps to. An answer whose
+// Retry-After asks for longer than the longest wait is returned at once (retrying
+// earlier is pointless and prolongs throttling), and so is one whose wait and a
+// next attempt as long as the last would not fit in the time the context has left:
+// waiting into the deadline would lose the answer.
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && ctx.Err() == nil {
 		// Most answers: returned as they came, with nothing to update. maybeSent is
@@ -184,8 +197,11 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		return false, nil
 	}
 	s := callStateFrom(ctx)
-	if s != nil && (err == nil || !s.traced && !provesNotSent(err)) {
-		s.maybeSent.Store(true)
+	if s != nil {
+		s.retryAt = 0 // a wait chosen for an earlier retry is not this one's
+		if err == nil || !s.traced && !provesNotSent(err) {
+			s.maybeSent.Store(true)
+		}
 	}
 	if ctx.Err() != nil {
 		return false, ctx.Err()
@@ -194,14 +210,10 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	if s != nil && s.attempts > s.retryMax {
 		return false, nil // this call's retries are spent
 	}
-	if s == nil || s.repeatable {
+	if s == nil || s.repeatable || s.idempotent {
 		resendable = true
 	} else {
 		resendable = resendable || s.retryWrites
-		switch s.method {
-		case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
-			resendable = true
-		}
 	}
 	if err != nil {
 		// go-retryablehttp knows the transport errors that a resend cannot mend: an
@@ -232,24 +244,38 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	if !asked {
 		wait = exponentialWait(p.minWait, p.maxWait, attempt)
 	}
-	if deadline, bounded := ctx.Deadline(); bounded && wait >= time.Until(deadline) {
-		return false, nil
+	now := sinceEpoch()
+	if deadline, bounded := ctx.Deadline(); bounded {
+		// The retry must fit: its wait, and an attempt as long as the last one.
+		var lastAttempt time.Duration
+		if s != nil && s.attemptStart > 0 {
+			lastAttempt = now - s.attemptStart
+		}
+		if wait+lastAttempt >= time.Until(deadline) {
+			return false, nil
+		}
 	}
 	if s != nil {
-		s.wait = wait
+		s.retryAt = now + wait
 	}
 	return true, nil
 }
 
-// backoff is the wait checkRetry chose for the call's retry; without one (a
-// connection error, which has no answer to reach the call's state through), it
-// waits exponentially with jitter from min, honours Retry-After, and caps both at
-// max: go-retryablehttp's own backoff lets Retry-After exceed the cap.
+// epoch is the origin of sinceEpoch: a monotonic clock that fits in a Duration.
+var epoch = time.Now()
+
+func sinceEpoch() time.Duration { return time.Since(epoch) }
+
+// backoff waits until the retry checkRetry chose is due; without one (a
+// connection error, or an error that came with an answer), it waits exponentially
+// with jitter from min, honours Retry-After, and caps both at max:
+// go-retryablehttp's own backoff lets Retry-After exceed the cap. keepIdleConns
+// sets every answer's Request, through which the call's state is reached.
 func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil {
 		if resp.Request != nil {
-			if s := callStateFrom(resp.Request.Context()); s != nil && s.wait > 0 {
-				return s.wait
+			if s := callStateFrom(resp.Request.Context()); s != nil && s.retryAt > 0 {
+				return max(s.retryAt-sinceEpoch(), 0)
 			}
 		}
 		if d, ok := retryAfterWait(resp.Header, minWait); ok {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -83,7 +84,7 @@ func TestRetryAfterNowWaitsTheMinimum(t *testing.T) {
 // GET's are, without WithRetryNonIdempotent.
 func TestRepeatableRequestsRetriedLikeAGet(t *testing.T) {
 	for _, repeatable := range []bool{false, true} {
-		ctx := withCallState(context.Background(), &callState{method: http.MethodPost, repeatable: repeatable})
+		ctx := withCallState(context.Background(), stateFor(retryPolicy{}, call{method: http.MethodPost, repeatable: repeatable}))
 		for _, status := range []int{500, 502, 503} {
 			retry, err := retryPolicy{}.checkRetry(ctx, &http.Response{StatusCode: status, Header: http.Header{}}, nil)
 			require.NoError(t, err)
@@ -211,7 +212,7 @@ func TestRetryPolicy(t *testing.T) {
 		for _, method := range []string{"GET", "HEAD", "PUT", "DELETE", "POST", "PATCH"} {
 			safe := writes || (method != "POST" && method != "PATCH")
 			for _, o := range outcomes {
-				ctx := withCallState(context.Background(), &callState{method: method})
+				ctx := withCallState(context.Background(), stateFor(p, call{method: method}))
 				var resp *http.Response
 				if o.err == nil {
 					resp = &http.Response{StatusCode: o.status, Header: http.Header{}}
@@ -248,4 +249,112 @@ func TestUntrustedCertificateIsNotRetried(t *testing.T) {
 	var certErr *tls.CertificateVerificationError
 	assert.ErrorAs(t, err, &certErr)
 	assert.Equal(t, int64(1), handshakes.Load())
+}
+
+// stateFor is the call state a send of cl under p starts with.
+func stateFor(p retryPolicy, cl call) *callState {
+	s := new(callState)
+	p.initCallState(s, cl)
+	return s
+}
+
+// A transport whose answers carry no Request (a plain RoundTripper; net/http's own
+// sets it) gets one from the client's guard: the retry policy reaches the call's
+// state, and the wait it checked against the deadline, through it.
+func TestGuardedTransportSetsTheAnswersRequest(t *testing.T) {
+	bare := roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: http.NoBody}, nil
+	})
+	base, err := url.Parse(testBase)
+	require.NoError(t, err)
+	hc := guardHTTPClient(&http.Client{Transport: bare}, base)
+	req, err := http.NewRequest(http.MethodGet, testAPI+"providers/1/", nil)
+	require.NoError(t, err)
+	resp, err := hc.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Same(t, req, resp.Request)
+}
+
+// backoff waits until the retry checkRetry chose is due, counted from the check: not a
+// fresh wait with fresh jitter, which the deadline was not checked against.
+func TestBackoffKeepsTheCheckedWait(t *testing.T) {
+	p := retryPolicy{minWait: 100 * time.Millisecond, maxWait: time.Second}
+	s := stateFor(p, call{method: http.MethodGet})
+	ctx, cancel := context.WithTimeout(withCallState(context.Background(), s), time.Hour)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, testAPI+"providers/1/", nil)
+	require.NoError(t, err)
+	resp := &http.Response{StatusCode: 503, Header: http.Header{}, Request: req}
+	retry, err := p.checkRetry(ctx, resp, nil)
+	require.NoError(t, err)
+	require.True(t, retry)
+	for range 3 {
+		before := sinceEpoch()
+		got := backoff(p.minWait, p.maxWait, 0, resp)
+		after := sinceEpoch()
+		assert.LessOrEqual(t, got, s.retryAt-before)
+		assert.GreaterOrEqual(t, got, s.retryAt-after)
+	}
+}
+
+// The wait is counted from the check, not from when go-retryablehttp gets to sleep
+// after draining the answer's body: a slow error body does not push the retry past
+// the deadline that was checked.
+func TestRetryWaitCountsFromTheCheck(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "20")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		if n.Add(1) == 1 {
+			w.(http.Flusher).Flush()
+			select { // a body slow to come
+			case <-time.After(150 * time.Millisecond):
+			case <-r.Context().Done():
+			}
+		}
+		_, _ = io.WriteString(w, `{"detail":"unavail"}`)
+	}))
+	defer srv.Close()
+	c, err := NewClient(srv.URL, WithKey(testKey), WithRetryWait(200*time.Millisecond, 200*time.Millisecond))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, resp, err := c.Providers.Get(ctx, 1)
+	require.ErrorIs(t, err, ErrServer)
+	require.NotNil(t, resp)
+	assert.Equal(t, 2, resp.Attempts)
+}
+
+// A wait chosen for an earlier retry is not reused for a later one: after a 503 that
+// asked for a second, a redirect the caller's client refused is retried at the
+// minimum wait.
+func TestRetryWaitIsNotReused(t *testing.T) {
+	var mu sync.Mutex
+	var times []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		times = append(times, time.Now())
+		k := len(times)
+		mu.Unlock()
+		switch k {
+		case 1:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 2:
+			http.Redirect(w, r, r.URL.Path, http.StatusFound)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer srv.Close()
+	refuse := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return errors.New("no redirects") }}
+	c, err := NewClient(srv.URL, WithKey(testKey), WithHTTPClient(refuse), WithRetryWait(10*time.Millisecond, 5*time.Second))
+	require.NoError(t, err)
+	_, _, err = c.Providers.Get(context.Background(), 1)
+	require.ErrorIs(t, err, ErrNotFound)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, times, 3)
+	assert.Less(t, times[2].Sub(times[1]), 500*time.Millisecond, "the 503's second was waited again")
 }

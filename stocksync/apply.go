@@ -211,7 +211,7 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 			st, err := r.find(ctx, c.Row.Key)
 			switch r.judge(ctx, err) {
 			case fatal:
-				return o, err
+				return o, runErr(ctx, err)
 			case refused:
 				return failed(o, err), nil
 			case answered:
@@ -258,7 +258,7 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 			o.ID = st.ID
 			return o, nil
 		case fatal:
-			return o, err
+			return o, runErr(ctx, err)
 		case throttled:
 			if throttles++; throttles <= maxThrottles {
 				attempt--
@@ -283,6 +283,16 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 	return failed(o, fmt.Errorf("gave up after %d attempts: %w", r.s.opts.MaxAttempts, lastErr)), nil
 }
 
+// runErr is the error a fatal verdict stops the run with: the run's own end when
+// its context ended (an answer that came in the grace after a cancel is not the
+// reason the run stopped), else err (credentials refused).
+func runErr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return err
+}
+
 // maxThrottles bounds the 429s one row may meet without using up its attempts.
 const maxThrottles = 20
 
@@ -296,7 +306,15 @@ const inFlightGrace = 10 * time.Second
 // the store holds it). Call done when the request has returned.
 func inFlight(ctx context.Context) (callCtx context.Context, done func()) {
 	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(ctx, func() { time.AfterFunc(inFlightGrace, cancel) })
+	stop := context.AfterFunc(ctx, func() {
+		grace := time.NewTimer(inFlightGrace)
+		defer grace.Stop()
+		select { // no timer left behind once the request is done
+		case <-grace.C:
+		case <-callCtx.Done():
+		}
+		cancel()
+	})
 	return callCtx, func() { stop(); cancel() }
 }
 

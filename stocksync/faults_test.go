@@ -222,7 +222,6 @@ func TestSyncSlowsDownOn429(t *testing.T) {
 	})
 }
 
-// Cancelling mid-run stops sending, and the report says what was done; a rerun finishes.
 // Cancelled while writes are in flight, the report counts what the store holds: a
 // write the service applied as the run was cancelled gets its answer and is done.
 func TestSyncCancelledWithWritesInFlightReportsWhatTheStoreHolds(t *testing.T) {
@@ -254,6 +253,28 @@ func TestSyncCancelledWithWritesInFlightReportsWhatTheStoreHolds(t *testing.T) {
 	}
 }
 
+// An answer that comes in the grace after a cancel (a 503, a 429, a refusal) is not
+// the reason the run stopped: Apply ends with the context's error, the row not done.
+func TestSyncCancelledEndsWithTheCancelWhateverTheLastAnswer(t *testing.T) {
+	for _, status := range []int{http.StatusServiceUnavailable, http.StatusTooManyRequests, http.StatusBadRequest} {
+		fake := newFake(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+			if r.Method == http.MethodPost && r.URL.Path == "/api/v1/stocks/" {
+				cancel()
+				return &wt.Fault{Status: status}
+			}
+			return nil
+		})
+		rep, err := newSyncer(t, fake.Client(), stocksync.Options{Workers: 1}).Sync(ctx, stocksync.ReadCSV(strings.NewReader("NEW,erp_main,110,4\n")))
+		cancel()
+		require.ErrorIs(t, err, context.Canceled, "status %d", status)
+		require.NotNil(t, rep)
+		assert.Equal(t, 1, rep.NotDone+rep.Failed, "status %d", status)
+	}
+}
+
+// Cancelling mid-run stops sending, and the report says what was done; a rerun finishes.
 func TestSyncCancelledMidRunReportsWhatWasDone(t *testing.T) {
 	fake := newFake(t)
 	ctx, cancel := context.WithCancel(context.Background())

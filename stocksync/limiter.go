@@ -55,7 +55,15 @@ func (l *adaptiveLimiter) wait(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	return l.limiter.Wait(ctx)
+	if err := l.limiter.Wait(ctx); err != nil {
+		if ctx.Err() == nil {
+			// rate's own error when the next token comes after the deadline: the run
+			// ends with its context, not with an error of its own.
+			return context.DeadlineExceeded
+		}
+		return ctx.Err()
+	}
+	return nil
 }
 
 // throttledBy records a 429 (retryAfter 0 when the service named no wait): the rate halves

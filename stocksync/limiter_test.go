@@ -57,5 +57,5 @@ func TestLimiterAllowsNoBurst(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	assert.NoError(t, l.wait(ctx), "the first request goes at once")
-	assert.Error(t, l.wait(ctx), "the second waits a second, past the context's end")
+	assert.ErrorIs(t, l.wait(ctx), context.DeadlineExceeded, "the second waits a second, past the context's end")
 }
