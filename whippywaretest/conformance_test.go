@@ -116,6 +116,12 @@ var conformance = []exchange{
 	{item: "#2 fields.py ProhibitSurrogateCharactersValidator: a lone surrogate, not a pair", method: "POST",
 		path: "/api/v1/providers/", header: authJSON(), body: `{"name":"a\ud83d\ude00b","code":"x\udc00"}`, status: 400,
 		want: `{"code":["Surrogate characters are not allowed: U+DC00."]}`, check: providerCount(2)},
+	{item: "#2 fields.py IntegerField: int() keeps U+001C to U+001F, which str.strip() drops", method: "POST",
+		path: "/api/v1/stocks/", header: authJSON(), body: `{"sku":"S9","provider":"shop_provider","location":"110","stock":"\u001c5"}`,
+		status: 400, want: `{"stock":["A valid integer is required."]}`},
+	{item: "#7 relations.py SlugRelatedField: str() of -0 is 0, a lone surrogate cannot be looked up", method: "POST",
+		path: "/api/v1/stocks/", header: authJSON(), body: `{"sku":"S9","provider":[-0, -1E400],"location":"\ud800","stock":1}`,
+		status: 400, want: `{"provider":["Object with code=[0, -inf] does not exist."],"location":["Invalid value."]}`},
 	{item: "#2 fields.py ProhibitNullCharactersValidator", method: "POST", path: "/api/v1/providers/", header: authJSON(),
 		body: `{"name":"a\u0000b","code":"nul"}`, status: 400, want: `{"name":["Null characters are not allowed."]}`},
 
@@ -175,8 +181,8 @@ var conformance = []exchange{
 	{item: "#5 views.py APIView.dispatch: the handler is request.method.lower()'s", method: "patch", path: "/api/v1/stocks/2/",
 		header: authJSON(), body: `{"stock":7}`, status: 200,
 		check: func(t *testing.T, srv *wt.Server) { assert.EqualValues(t, 7, srv.Stocks()[0].Stock) }},
-	{item: "#5 views.py http_method_not_allowed quotes the method as sent", method: "patch", path: "/api/v1/stocks/",
-		header: authJSON(), body: `{}`, status: 405, want: `{"detail":"Method \"patch\" not allowed."}`},
+	{item: "#5 views.py http_method_not_allowed quotes request.method, which Django upper-cases", method: "patch",
+		path: "/api/v1/stocks/", header: authJSON(), body: `{}`, status: 405, want: `{"detail":"Method \"PATCH\" not allowed."}`},
 
 	{item: "#3 http/request.py QueryDict (limited_parse_qsl): a bad escape stays as written, only & separates",
 		method: "POST", path: "/api/v1/providers/", header: map[string]string{"Authorization": "Token {key}", "Content-Type": formCT},

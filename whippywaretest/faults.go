@@ -192,7 +192,7 @@ func faultDetail(f *Fault, r *http.Request) string {
 	case http.StatusNotFound:
 		return "Not found."
 	case http.StatusMethodNotAllowed:
-		return fmt.Sprintf("Method \"%s\" not allowed.", r.Method)
+		return fmt.Sprintf("Method \"%s\" not allowed.", viewMethod(r))
 	case http.StatusNotAcceptable:
 		return "Could not satisfy the request Accept header."
 	case http.StatusUnsupportedMediaType:

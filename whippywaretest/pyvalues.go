@@ -21,16 +21,22 @@ func pyStr(raw json.RawMessage) (string, bool) {
 	if s, ok := jsonString(raw); ok {
 		return s, true
 	}
-	if _, ok := jsonInt(raw); ok {
+	if n, ok := jsonInt(raw); ok && n != 0 {
 		return string(raw), true // its text, as below
 	}
 	switch pyType(raw) {
 	case "int":
-		return string(bytes.TrimSpace(raw)), true
+		if s := string(bytes.TrimSpace(raw)); s != "-0" {
+			return s, true
+		}
+		return "0", true // Python's int has no negative zero
 	case "float":
 		x, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
-		if err != nil {
-			return "inf", true // Python reads an overflowing literal as inf
+		if err != nil { // Python reads an overflowing literal as inf
+			if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("-")) {
+				return "-inf", true
+			}
+			return "inf", true
 		}
 		return pyFloat(x), true
 	}
@@ -132,11 +138,12 @@ func pyIsSpace(r rune) bool { return unicode.IsSpace(r) || (r >= 0x1c && r <= 0x
 // pyStrip is Python's str.strip() without arguments.
 func pyStrip(s string) string { return strings.TrimFunc(s, pyIsSpace) }
 
-// pyInt parses s as Python's int() does: surrounding whitespace, a sign, underscores
-// between digits, and the decimal digits of any script ("１" is 1). overflow reports a
-// valid integer outside int64, with its sign in n.
+// pyInt parses s as Python's int() does: surrounding whitespace (not U+001C to U+001F,
+// which int() keeps though str.strip() drops them), a sign, underscores between digits,
+// and the decimal digits of any script ("１" is 1). overflow reports a valid integer
+// outside int64, with its sign in n.
 func pyInt(s string) (n int64, ok, overflow bool) {
-	s = asciiDigits(pyStrip(s))
+	s = asciiDigits(strings.TrimSpace(s))
 	if strings.Contains(s, "_") {
 		if strings.Contains(s, "__") || strings.HasSuffix(s, "_") || strings.HasPrefix(strings.TrimLeft(s, "+-"), "_") {
 			return 0, false, false
@@ -233,6 +240,9 @@ func slugValue(raw json.RawMessage) (string, bool) {
 		return "False", true
 	case "list", "dict":
 		return pyRepr(raw), true // str() of a list or dict, which names no record
+	}
+	if _, lone := loneSurrogate(raw); lone {
+		return "", false // the lookup cannot encode it: Django answers "Invalid value."
 	}
 	return pyStr(raw)
 }

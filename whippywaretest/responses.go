@@ -119,7 +119,8 @@ func unauthorized(w http.ResponseWriter, detail string) {
 
 // methodNotAllowed answers 405; the view has set Allow already.
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	writeDetailf(w, http.StatusMethodNotAllowed, "Method %q not allowed.", r.Method)
+	// Django upper-cases request.method (WSGIRequest), which DRF's message quotes.
+	writeDetailf(w, http.StatusMethodNotAllowed, "Method %q not allowed.", viewMethod(r))
 }
 
 // Pages Django itself answers with, outside DRF's views (django/views/defaults.py's

@@ -55,8 +55,8 @@ func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// viewMethod is the method a view dispatches on: DRF's APIView.dispatch looks the handler
-// up by request.method.lower(), so "put" is a PUT; messages quote the method as sent.
+// viewMethod is request.method as Django gives it, upper-cased (WSGIRequest): what DRF's
+// APIView.dispatch looks the handler up by (lower-cased) and its 405 message quotes.
 func viewMethod(r *http.Request) string { return strings.ToUpper(r.Method) }
 
 // postData reads the body of a POST to a view that takes only POST; it answers OPTIONS and
@@ -161,12 +161,14 @@ func negotiate(accept []string, jsonOnly bool) (mediaType string, ok bool) {
 // jsonIndent is JSONRenderer.get_indent: the accepted media type's indent parameter,
 // read as Python's int() and kept within 0 to 8; 0 is none.
 func jsonIndent(mediaType string) int {
+	indent := ""
 	for _, kv := range parseMediaType(mediaType).params {
 		if kv[0] == "indent" {
-			if n, ok, overflow := pyInt(kv[1]); ok && !overflow {
-				return int(max(min(n, 8), 0))
-			}
+			indent = kv[1] // parse_header makes a dict: the last one counts
 		}
+	}
+	if n, ok, overflow := pyInt(indent); ok && !overflow {
+		return int(max(min(n, 8), 0))
 	}
 	return 0
 }
