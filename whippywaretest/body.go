@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 )
 
 // maxBody bounds what one request body may hold, so a runaway test cannot eat the memory.
@@ -54,9 +53,10 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
-	if !utf8.Valid(body) {
-		// JSONParser decodes the whole body before it parses any of it.
-		writeDetailf(w, http.StatusBadRequest, "JSON parse error - %s", pyUTF8Error(body))
+	// JSONParser decodes the whole body, through a stream decoder, before it parses it.
+	body, errMsg := pyStreamDecode(body)
+	if errMsg != "" {
+		writeDetailf(w, http.StatusBadRequest, "JSON parse error - %s", errMsg)
 		return requestData{}, false
 	}
 	if obj, ok := readFlatObject(body); ok {

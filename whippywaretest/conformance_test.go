@@ -153,6 +153,9 @@ var conformance = []exchange{
 		header: authJSON(), body: `[{}]`, status: 400,
 		want: `{"non_field_errors":["Invalid data. Expected a dictionary, but got list."]}`},
 
+	{item: "#3 parsers.py JSONParser: a stream decoder waits on a character cut off at the end", method: "POST",
+		path: "/api/v1/providers/", header: authJSON(), body: "{\"name\":\"a\",\"code\":\"u7\"}\xf0\x9f", status: 201,
+		want: created("3") + `"is_active":true,"name":"a","code":"u7","should_add_reservations":false}`},
 	{item: "#3 parsers.py JSONParser: codecs.getreader decodes the body first", method: "POST", path: "/api/v1/providers/",
 		header: authJSON(), body: "{\"name\":\"\xff\",\"code\":\"c\"}", status: 400,
 		want:  `{"detail":"JSON parse error - 'utf-8' codec can't decode byte 0xff in position 9: invalid start byte"}`,
@@ -305,6 +308,12 @@ var conformance = []exchange{
 	{item: "#8 fields.py DateField: a date that does not exist", method: "PATCH", path: "/api/v1/stocks/2/", header: authJSON(),
 		body: `{"period":"2024-02-30"}`, status: 400,
 		want: `{"period":["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]}`},
+	{item: "#8 dateparse.py date_re: \\d is any script's digit", method: "PATCH", path: "/api/v1/stocks/2/",
+		header: authJSON(), body: `{"period":"\u0662\u0660\u0662\u0664-05-10"}`, status: 200,
+		check: func(t *testing.T, srv *wt.Server) {
+			require.NotNil(t, srv.Stocks()[0].Period)
+			assert.Equal(t, "2024-05-10", *srv.Stocks()[0].Period)
+		}},
 	{item: "#8 fields.py DateField.to_representation: isoformat", method: "PATCH", path: "/api/v1/stocks/2/",
 		header: authJSON(), body: `{"period":"2024-5-1"}`, status: 200,
 		want: strings.Replace(strings.Replace(stock2, `"period":null`, `"period":"2024-05-01"`, 1),

@@ -92,11 +92,12 @@
 //     dependent records instead, as on_delete=CASCADE does.
 //   - Renaming a provider's or location's code carries into its stocks, as a foreign key does.
 //   - Not modelled, each rare for a client and each answered by the fake as noted: a
-//     charset other than UTF-8 on a body (read as UTF-8); a list or an object in a code
-//     field (DRF quotes its Python repr in "Object with code=... does not exist.", the fake
-//     answers "Invalid value."); a rule's JSON is stored and answered as sent (DRF answers
+//     charset other than UTF-8 on a body (read as UTF-8; Django reads a form body that is
+//     not UTF-8 as Latin-1); a rule's JSON is stored and answered as sent (DRF answers
 //     Python's rendering of it: 1.10 as 1.1, a repeated key once); a 204 carries no
-//     Content-Length (net/http does not send one).
+//     Content-Length (net/http does not send one); multipart bodies follow Go's reader
+//     (one without its closing boundary is no data; Django keeps its parts); an injected
+//     fault answers before any view, so without the view's Allow and Vary headers.
 //
 // # Fixtures
 //

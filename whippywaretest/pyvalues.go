@@ -250,7 +250,7 @@ func slugValue(raw json.RawMessage) (string, bool) {
 // parseDate matches Django's date_re (`(\d{4})-(\d{1,2})-(\d{1,2})$`, where $ also allows a
 // final newline) and checks the date exists; it returns the date in ISO form.
 func parseDate(s string) (string, bool) {
-	s = strings.TrimSuffix(s, "\n")
+	s = asciiDigits(strings.TrimSuffix(s, "\n")) // \d matches any script's digits, int() reads them
 	y, rest, ok1 := strings.Cut(s, "-")
 	m, d, ok2 := strings.Cut(rest, "-")
 	if !ok1 || !ok2 || len(y) != 4 || len(m) < 1 || len(m) > 2 || len(d) < 1 || len(d) > 2 ||
@@ -293,6 +293,32 @@ func daysIn(year, month int) int {
 		return 30
 	}
 	return 31
+}
+
+// pyStreamDecode is what a codecs.StreamReader for UTF-8 reads of b whole, as DRF's
+// JSONParser reads a body: b itself when valid; b less a character cut off at its end,
+// which a stream decoder keeps waiting for rather than refuses; or, for any other bad
+// sequence, the message of Python's UnicodeDecodeError ("'utf-8' codec can't decode byte
+// 0xff in position 9: invalid start byte").
+func pyStreamDecode(b []byte) (text []byte, errMsg string) {
+	if utf8.Valid(b) {
+		return b, ""
+	}
+	msg := pyUTF8Error(b)
+	n := len(b)
+	switch {
+	case strings.HasSuffix(msg, "unexpected end of data"):
+		// The first bad sequence runs to the end: an unfinished character.
+		for cut := n - 1; cut >= 0 && cut >= n-3; cut-- {
+			if utf8.Valid(b[:cut]) && !utf8.FullRune(b[cut:]) {
+				return b[:cut], ""
+			}
+		}
+	case n >= 2 && b[n-2] == 0xed && b[n-1] >= 0xa0 && b[n-1] <= 0xbf && utf8.Valid(b[:n-2]):
+		// CPython's stateful decoder waits on a surrogate's first two bytes too.
+		return b[:n-2], ""
+	}
+	return nil, msg
 }
 
 // pyUTF8Error is the message of the UnicodeDecodeError Python's UTF-8 decoder raises
