@@ -216,6 +216,8 @@ var conformance = []exchange{
 		want: `{"detail":"You do not have permission to perform this action."}`},
 	{item: "#4 an injected 405 names the method: exceptions.py MethodNotAllowed", fault: &wt.Fault{Status: 405},
 		method: "DELETE", path: "/api/v1/stocks/2/", header: auth(), status: 405, want: `{"detail":"Method \"DELETE\" not allowed."}`},
+	{item: "#4 generics.py get_object_or_404: the pk lookup casts with int()", method: "GET", path: "/api/v1/stocks/%202/",
+		header: auth(), status: 200, want: stock2},
 	{item: "#4 a DRF view's 404 stays JSON (generics.py get_object_or_404)", method: "GET", path: "/api/v1/stocks/abc/",
 		header: auth(), status: 404, want: `{"detail":"Not found."}`, wantHeader: map[string]string{"Allow": allowDetail}},
 

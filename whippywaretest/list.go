@@ -118,9 +118,14 @@ func queryBool(v string) (value, ok bool) {
 	return false, false
 }
 
-// equal is the filter for a string field matched exactly.
+// equal is the filter for a string field matched exactly: django-filter's CharFilter,
+// whose form field strips the value first (a value of only spaces filters nothing).
 func equal[T any](field func(*T) string) filter[T] {
 	return func(_ *store, v string) (func(*T) bool, string) {
+		v = pyStrip(v)
+		if v == "" {
+			return func(*T) bool { return true }, ""
+		}
 		return func(rec *T) bool { return field(rec) == v }, ""
 	}
 }

@@ -149,7 +149,9 @@ func TestListFilters(t *testing.T) {
 		{"stock-lists/?code=list1", []int{1}},
 		{"stock-lists/?name=nope", nil},
 		{"stocks/?location=L1", []int{1}},
-		{"stocks/?location=2", nil}, // a code, not an id
+		{"stocks/?location=%20L1%1F", []int{1}}, // CharFilter strips as str.strip() does
+		{"providers/?code=%20%20", []int{1, 2}}, // nothing left: no filter
+		{"stocks/?location=2", nil},             // a code, not an id
 		{"stocks/?location=nowhere", nil},
 		{"stocks/?provider=q", []int{2}},
 		{"stocks/?sku=S1&provider=q", nil},

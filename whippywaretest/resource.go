@@ -2,7 +2,6 @@ package whippywaretest
 
 import (
 	"net/http"
-	"strconv"
 )
 
 // resource describes one collection. Its generic methods serve list, create, read, update and
@@ -173,8 +172,8 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 
 // lookup finds the record a detail path names; a non-integer id is simply not found.
 func (res *resource[T, P]) lookup(st *store, id string) *T {
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
+	n, ok, overflow := pyInt(id) // the pk lookup casts with int(): " 2" and "٢" are 2
+	if !ok || overflow {
 		return nil
 	}
 	return res.table(st).get(n)

@@ -151,7 +151,7 @@ func renameInStocks(st *store, field func(*Stock) *string, oldCode, newCode stri
 // refuses an id that names no location).
 func locationFilter(st *store, v string) (func(*Stock) bool, string) {
 	if !st.locationByID {
-		return func(s *Stock) bool { return s.Location == v }, ""
+		return equal(func(s *Stock) string { return s.Location })(st, v)
 	}
 	id, ok, _ := pyInt(v)
 	l := st.locations.get(id)
