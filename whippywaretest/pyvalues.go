@@ -555,3 +555,20 @@ func pyStrRepr(s string) string {
 	}
 	return string(append(b, quote))
 }
+
+// pyQuote is Python's urllib.parse.quote: every byte of s's UTF-8 but letters, digits,
+// "_.-~" and those in safe as %XX.
+func pyQuote(s, safe string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.-~", c) >= 0 ||
+			(c < utf8.RuneSelf && strings.IndexByte(safe, c) >= 0) {
+			b = append(b, c)
+			continue
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	return string(b)
+}

@@ -154,9 +154,11 @@ func serverError(w http.ResponseWriter) {
 // redirectWithSlash is CommonMiddleware's APPEND_SLASH answer: 301 to the path with its slash
 // and the same query, an empty text/html body, for every method (DEBUG off).
 func redirectWithSlash(w http.ResponseWriter, r *http.Request) {
-	loc := r.URL.EscapedPath() + "/"
+	// HttpRequest.get_full_path: escape_uri_path of the decoded path, iri_to_uri of the
+	// query string, so "%31" comes back as "1" and a raw "é" as "%C3%A9".
+	loc := pyQuote(r.URL.Path, "/:@&+$,-_.!~*'()") + "/"
 	if r.URL.RawQuery != "" {
-		loc += "?" + r.URL.RawQuery
+		loc += "?" + pyQuote(r.URL.RawQuery, "/#%[]=:;$&()+,!?*@'~")
 	}
 	w.Header()["Location"] = []string{loc}
 	writeBody(w, http.StatusMovedPermanently, []string{"text/html; charset=utf-8"}, nil)
