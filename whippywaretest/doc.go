@@ -97,7 +97,7 @@
 //     Python's rendering of it: 1.10 as 1.1, a repeated key once); a 204 carries no
 //     Content-Length (net/http does not send one); multipart bodies follow Go's reader
 //     (one without its closing boundary is no data; Django keeps its parts); an injected
-//     fault answers before any view, so without the view's Allow and Vary headers.
+//     fault's JSON is not indented for an Accept asking indent=N.
 //
 // # Fixtures
 //

@@ -151,6 +151,17 @@ func writeFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 		writeHTML(w, f.Status, proxyErrorPage(f.Status))
 		return
 	default:
+		// APIView.finalize_response's headers, and authtoken's challenge on a 401.
+		if api := resolve(r.URL.Path).api; api != nil {
+			h := w.Header()
+			h["Allow"] = api.allow
+			if !api.jsonOnly {
+				h["Vary"] = varyAccept
+			}
+		}
+		if f.Status == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", "Token")
+		}
 		writeDetail(w, f.Status, faultDetail(f, r))
 		return
 	}

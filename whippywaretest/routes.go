@@ -48,6 +48,8 @@ type target struct {
 	view       handler
 	collection endpoint
 	id         string
+	// api is the view's APIView headers, for what answers before the view (faults).
+	api *view
 }
 
 func (t target) found() bool { return t.view != nil || t.collection != nil }
@@ -62,18 +64,22 @@ func resolve(path string) target {
 	}
 	switch rest = strings.TrimSuffix(rest, "/"); rest {
 	case "":
-		return target{view: (*Server).root}
+		return target{view: (*Server).root, api: rootView}
 	case "auth/login":
-		return target{view: (*Server).login}
+		return target{view: (*Server).login, api: loginView}
 	case "expire-token":
-		return target{view: (*Server).expireToken}
+		return target{view: (*Server).expireToken, api: expireTokenView}
 	}
 	name, id, hasID := strings.Cut(rest, "/")
 	e, known := collections[name]
 	if !known || (hasID && (id == "" || strings.ContainsAny(id, "/."))) {
 		return target{}
 	}
-	return target{collection: e, id: id}
+	t := target{collection: e, id: id}
+	if t.api = e.views().list; hasID {
+		t.api = e.views().item
+	}
+	return t
 }
 
 // root is DefaultRouter's API root: a link to each collection.
