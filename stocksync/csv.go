@@ -44,7 +44,6 @@ func ReadCSV(r io.Reader) iter.Seq2[Row, error] {
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			var parseErr *csv.ParseError
 			if errors.As(err, &parseErr) {
 				if !yield(Row{}, &RowError{Line: parseErr.StartLine, Err: parseErr.Err}) {
@@ -56,6 +55,7 @@ func ReadCSV(r io.Reader) iter.Seq2[Row, error] {
 				yield(Row{}, fmt.Errorf("stocksync: reading the CSV: %w", err))
 				return
 			}
+			line, _ := cr.FieldPos(0) // only after a record was read: FieldPos panics otherwise
 			if first && isHeader(rec) {
 				if index, err = headerIndex(rec); err != nil {
 					yield(Row{}, fmt.Errorf("stocksync: line %d: %w", line, err))

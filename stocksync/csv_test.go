@@ -1,6 +1,7 @@
 package stocksync_test
 
 import (
+	"encoding/csv"
 	"errors"
 	"io"
 	"strings"
@@ -103,6 +104,17 @@ func TestReadCSVReportsEachBadLineAndGoesOn(t *testing.T) {
 			assert.Equal(t, stocksync.Key{SKU: "A", Provider: "p", Location: "110", StockType: "standard"}, e.Key, "the error names the row")
 		}
 	}
+}
+
+// A bad quote in a line's first field is that line's error, not a panic (the reader
+// asked for the position of a field it had not read).
+func TestReadCSVBadQuoteInTheFirstField(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("A,p,110,1\n\"abc\n"))
+	require.NoError(t, fatal)
+	require.Len(t, got, 1)
+	require.Len(t, lineErrs, 1)
+	assert.Equal(t, 2, lineErrs[0].Line)
+	assert.ErrorIs(t, lineErrs[0], csv.ErrQuote)
 }
 
 func TestReadCSVRefusesABadHeader(t *testing.T) {
