@@ -21,8 +21,7 @@ func (s *Syncer) Sync(ctx context.Context, rows iter.Seq2[Row, error]) (*Report,
 	if err != nil {
 		return nil, err
 	}
-	report, err := s.apply(ctx, plan, start)
-	return report, err
+	return s.apply(ctx, plan, start)
 }
 
 // Apply makes the writes of plan, with Options.Workers in flight under one shared rate
@@ -43,7 +42,6 @@ func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 type run struct {
 	s       *Syncer
 	limiter *adaptiveLimiter
-	plan    *Plan
 
 	mu       sync.Mutex
 	report   *Report
@@ -56,7 +54,6 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 	r := &run{
 		s:       s,
 		limiter: newAdaptiveLimiter(s.opts.Rate),
-		plan:    plan,
 		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded, Requests: plan.Requests,
 			Failed: len(plan.Invalid), Outcomes: make([]Outcome, len(plan.Changes))},
 		done:     make([]bool, len(plan.Changes)),
@@ -200,7 +197,7 @@ func mayHaveArrived(err error) bool {
 // write makes one change happen, trying it up to MaxAttempts times. It returns an error
 // only when the run must stop; the change then stays not done.
 func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
-	o := Outcome{Line: c.Row.Line, Key: c.Row.Key, ID: c.ID, Result: map[Action]Result{Create: Created, Update: Updated, Zero: Zeroed}[c.Action]}
+	o := Outcome{Line: c.Row.Line, Key: c.Row.Key, ID: c.ID, Result: resultOf[c.Action]}
 	action, id, fields := c.Action, c.ID, c.Fields
 	lookUp := false // whether an earlier create may have been applied
 	var lastErr error
@@ -228,9 +225,7 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 				}
 				action, id, fields = Update, st.ID, update.Fields
 			case throttled:
-				if throttles++; throttles <= maxThrottles {
-					attempt--
-				}
+				attempt -= spare(&throttles)
 				lastErr = err
 				continue
 			default:
@@ -260,9 +255,7 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 		case fatal:
 			return o, runErr(ctx, err)
 		case throttled:
-			if throttles++; throttles <= maxThrottles {
-				attempt--
-			}
+			attempt -= spare(&throttles)
 		case unclear:
 			// A create may have been applied although its answer was lost; one that
 			// provably never left the client (a refused dial) is simply sent again.
@@ -295,6 +288,18 @@ func runErr(ctx context.Context, err error) error {
 
 // maxThrottles bounds the 429s one row may meet without using up its attempts.
 const maxThrottles = 20
+
+// spare counts one more 429 of a row and returns 1 while it costs no attempt (the
+// limiter slowed everyone down and nothing was applied), 0 past maxThrottles.
+func spare(throttles *int) int {
+	if *throttles++; *throttles <= maxThrottles {
+		return 1
+	}
+	return 0
+}
+
+// resultOf is what a change that went through did.
+var resultOf = map[Action]Result{Create: Created, Update: Updated, Zero: Zeroed}
 
 // inFlightGrace is how long a request already sent may go on after the run is
 // cancelled: long enough for the answer of a write the service is applying.

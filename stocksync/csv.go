@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -112,12 +113,7 @@ func headerIndex(header []string) (columnIndex, error) {
 		if name == "stock" {
 			name = "quantity"
 		}
-		col := -1
-		for i, known := range columns {
-			if name == known {
-				col = i
-			}
-		}
+		col := slices.Index(columns, name)
 		switch {
 		case col < 0:
 			return ix, fmt.Errorf("unknown column %q in the header (known: %s)", name, strings.Join(columns, ", "))

@@ -85,7 +85,7 @@ func (l *adaptiveLimiter) throttledBy(retryAfter time.Duration) {
 	}
 }
 
-// succeeded records an answer that was not a 429.
+// succeeded records a 2xx.
 func (l *adaptiveLimiter) succeeded() {
 	l.mu.Lock()
 	defer l.mu.Unlock()

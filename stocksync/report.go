@@ -79,7 +79,8 @@ type Report struct {
 	Throttled int `json:"throttled"`
 	// Rate is the rate limit at the end in requests per second (0 for none).
 	Rate float64 `json:"rate"`
-	// Duration is the run's wall time, plan included.
+	// Duration is the run's wall time: plan included through Sync, from the first
+	// write through Apply.
 	Duration time.Duration `json:"-"`
 	// Outcomes are the rows written or failed, invalid input rows first, then in plan order.
 	Outcomes []Outcome `json:"outcomes"`

@@ -22,11 +22,10 @@ type resource[T any] struct {
 	get        func(ctx context.Context, c *whippyware.Client, id int64) (*T, error)
 }
 
-// command is "<plural> list" and "<plural> get ID".
-
 // listPage is what every list command asks for: the largest page the service serves.
 var listPage = whippyware.ListOptions{Limit: stocksync.DefaultPageSize}
 
+// command is "<plural> list" and "<plural> get ID".
 func (r resource[T]) command(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: r.plural, Short: fmt.Sprintf("List %s or get one", r.plural)}
 	var client *whippyware.Client

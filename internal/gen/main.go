@@ -18,7 +18,8 @@ import (
 	"text/template"
 )
 
-// source says where an endpoint comes from: the tags of spec/API.md §2.
+// source says where an endpoint comes from: the D and C tags of the API reference
+// (the Whippy Ware reference the README links, §2).
 type source string
 
 const (
