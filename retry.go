@@ -35,7 +35,7 @@ type retryPolicy struct {
 // trace's hook.
 type callState struct {
 	context.Context // the call's; set by withCallState
-	// retryMax and retryWrites are this call's policy: the client's, unless its
+	// retryMax and resendable are this call's policy: the client's, unless its
 	// CallOptions changed them.
 	// int32: the exchange holding the state must fit its size class (see
 	// TestExchangeFitsItsSizeClass), and no call makes 2^31 attempts.
@@ -52,12 +52,10 @@ type callState struct {
 	payload []byte
 	trace   httptrace.ClientTrace
 	// The flags last, together, so that they share one word.
-	retryWrites bool
-	// idempotent marks a method that may be resent: GET, HEAD, PUT, DELETE, OPTIONS.
-	idempotent bool
-	// repeatable marks a request that is safe to resend whatever its method: login
-	// and expire-token.
-	repeatable bool
+	// resendable marks a request whose 5xx and connection errors may be retried
+	// without applying a write twice: GET, HEAD, PUT, DELETE, OPTIONS; login and
+	// expire-token (call.repeatable); any method the client or the call opted in.
+	resendable bool
 	// answersTrace is set when Value answers httptrace's key with trace.
 	answersTrace bool
 	// traced is set when the client's transport is net/http's own, whose trace
@@ -106,12 +104,12 @@ func (p *keyProbe) Value(key any) any {
 
 // initCallState sets s up for one send of cl under policy p.
 func (p retryPolicy) initCallState(s *callState, cl call) {
-	s.repeatable = cl.repeatable
+	s.resendable = cl.repeatable || p.writes || cl.opts.retryNonIdempotent
 	switch cl.method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
-		s.idempotent = true
+		s.resendable = true
 	}
-	s.retryMax, s.retryWrites = int32(min(p.max, math.MaxInt32)), p.writes || cl.opts.retryNonIdempotent
+	s.retryMax = int32(min(p.max, math.MaxInt32))
 	if cl.opts.retryMaxSet {
 		s.retryMax = int32(min(cl.opts.retryMax, math.MaxInt32))
 	}
@@ -139,9 +137,8 @@ func withCallState(ctx context.Context, s *callState) context.Context {
 
 // prepareRetry gives a retry its own reader of the call's body: the attempt before
 // may still be closing the one it had (go-retryablehttp sends each retry as a
-// shallow copy of the request for that reason), and send gives the first attempt
-// a reader without a rewind function, which would cost allocations on every call
-// for the few that are retried.
+// shallow copy of the request for that reason), and the first attempt's reader,
+// made by send, cannot be rewound.
 func prepareRetry(req *http.Request) error {
 	if s := callStateFrom(req.Context()); s != nil && s.payload != nil {
 		req.Body = io.NopCloser(bytes.NewReader(s.payload))
@@ -206,15 +203,10 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	if ctx.Err() != nil {
 		return false, ctx.Err()
 	}
-	resendable := p.writes
 	if s != nil && s.attempts > s.retryMax {
 		return false, nil // this call's retries are spent
 	}
-	if s == nil || s.repeatable || s.idempotent {
-		resendable = true
-	} else {
-		resendable = resendable || s.retryWrites
-	}
+	resendable := s == nil || s.resendable
 	if err != nil {
 		// go-retryablehttp knows the transport errors that a resend cannot mend: an
 		// untrusted certificate, too many redirects, an unsupported scheme.

@@ -33,24 +33,19 @@ type tokenStore struct {
 type heldKey struct {
 	key string
 	gen uint64
-	// header is the Authorization header's value, "Token <key>", built once per key
-	// instead of once per call; a one-element slice that requests share and no one
-	// changes (see requestHeader).
-	header []string
 	// headers are the header maps every request with this key starts from, built
 	// once per key (see requestHeader); nil for a heldKey not made by newHeldKey.
 	headers *headerMaps
 }
 
-// newHeldKey returns key as generation gen, with its header and the header maps of
-// its requests, which also carry userAgent.
+// newHeldKey returns key as generation gen, with the header maps of its requests,
+// which carry userAgent and "Token <key>" (built once per key, not once per call).
 func newHeldKey(key string, gen uint64, userAgent []string) heldKey {
-	h := heldKey{key: key, gen: gen}
+	var authorization []string
 	if key != "" {
-		h.header = headerValue("Token " + key)
+		authorization = headerValue("Token " + key)
 	}
-	h.headers = newHeaderMaps(userAgent, h.header)
-	return h
+	return heldKey{key: key, gen: gen, headers: newHeaderMaps(userAgent, authorization)}
 }
 
 // loginFlight is one login and, once done is closed, its outcome.

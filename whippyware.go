@@ -326,9 +326,11 @@ func (c *Client) resolve(u *url.URL, path string, id int64, rawQuery string) *ur
 // It builds the *http.Request itself rather than through http.NewRequest or
 // go-retryablehttp's NewRequest: u is already parsed (NewRequest would print and
 // parse it again), the headers share values built once (requestHeader), and the
-// body needs no rewind function on the first attempt (prepareRetry makes one for a
-// retry). What the call needs besides is ex, new for each send, and the body's
-// reader when there is a body.
+// body is one reader over the payload, without go-retryablehttp's rewindable
+// wrapper (prepareRetry gives a retry a fresh reader; GetBody, which net/http needs
+// to resend a body on a redirect, is the request's one closure). What the call
+// needs besides is ex, new for each send, the body's reader and GetBody when there
+// is a body.
 func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, payload []byte, held heldKey) (*Response, *bodyBuffer, error) {
 	method := cl.method
 	state := &ex.state
