@@ -46,7 +46,7 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	case mediaMatches("multipart/form-data", mt):
 		return readMultipart(w, r)
 	default:
-		writeDetailf(w, http.StatusUnsupportedMediaType, "Unsupported media type %q in request.", ct)
+		writeDetailf(w, http.StatusUnsupportedMediaType, fmtUnsupportedMedia, ct)
 		return requestData{}, false
 	}
 	body, ok := readBody(w, r)
@@ -63,12 +63,12 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 		return requestData{raw: obj}, true
 	}
 	var obj map[string]json.RawMessage
-	if err := json.Unmarshal(body, &obj); err == nil && obj != nil {
+	err := json.Unmarshal(body, &obj)
+	if err == nil && obj != nil {
 		return requestData{raw: obj}, true
 	}
-	if !json.Valid(body) {
-		var v any
-		err := json.Unmarshal(body, &v)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) { // Unmarshal checks the whole body before decoding any of it
 		writeDetailf(w, http.StatusBadRequest, "JSON parse error - %v", err)
 		return requestData{}, false
 	}

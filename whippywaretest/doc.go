@@ -24,7 +24,8 @@
 // POST there stores nothing; any other unknown path gets Django's HTML 404 page. An unhandled
 // error is Django's HTML "Server Error (500)" page.
 //
-// Views: every answer of a view carries Allow (the view's methods) and Vary: Accept. An
+// Views: every answer of a view carries Allow (the view's methods) and, but the login's
+// (JSON is its only renderer), Vary: Accept. An
 // Accept header that neither JSON nor text/html satisfies is 406. OPTIONS answers DRF's
 // SimpleMetadata (field types, required, read-only, labels, lengths, ranges). Collections take
 // GET, HEAD, POST (201); details GET, HEAD, PUT (a full update: every required field), PATCH

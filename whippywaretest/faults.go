@@ -151,18 +151,15 @@ func writeFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 		writeHTML(w, f.Status, proxyErrorPage(f.Status))
 		return
 	default:
-		// APIView.finalize_response's headers, and authtoken's challenge on a 401.
-		if api := resolve(r.URL.Path).api; api != nil {
-			h := w.Header()
-			h["Allow"] = api.allow
-			if !api.jsonOnly {
-				h["Vary"] = varyAccept
-			}
+		// The headers of the view the path names, as APIView.finalize_response sets them.
+		if api := resolve(r.URL.Path).apiView(); api != nil {
+			api.setHeaders(w.Header())
 		}
 		if f.Status == http.StatusUnauthorized {
-			w.Header().Set("WWW-Authenticate", "Token")
+			unauthorized(w, msgInvalidToken) // authtoken's answer to a key it does not know
+		} else {
+			writeDetail(w, f.Status, faultDetail(f, r))
 		}
-		writeDetail(w, f.Status, faultDetail(f, r))
 		return
 	}
 	ct := f.ContentType
@@ -196,18 +193,16 @@ func faultDetail(f *Fault, r *http.Request) string {
 		return "Request was throttled."
 	case http.StatusBadRequest:
 		return "Malformed request."
-	case http.StatusUnauthorized:
-		return "Invalid token."
 	case http.StatusForbidden:
 		return "You do not have permission to perform this action."
 	case http.StatusNotFound:
-		return "Not found."
+		return msgNotFound
 	case http.StatusMethodNotAllowed:
-		return fmt.Sprintf("Method \"%s\" not allowed.", viewMethod(r))
+		return fmt.Sprintf(fmtMethodNotAllowed, viewMethod(r))
 	case http.StatusNotAcceptable:
-		return "Could not satisfy the request Accept header."
+		return msgNotAcceptable
 	case http.StatusUnsupportedMediaType:
-		return fmt.Sprintf("Unsupported media type \"%s\" in request.", r.Header.Get("Content-Type"))
+		return fmt.Sprintf(fmtUnsupportedMedia, r.Header.Get("Content-Type"))
 	}
 	return http.StatusText(f.Status)
 }

@@ -135,7 +135,7 @@ func (f *form) integer(name string, dst *int64, required bool, minValue int64) {
 	if !ok {
 		return
 	}
-	if s, isStr := pyStr(raw); isStr && pyType(raw) == "str" && len(s) > 1000 {
+	if s, isStr := jsonString(raw); isStr && len(s) > 1000 {
 		f.errs.add(name, "String value too large.")
 		return
 	}

@@ -76,10 +76,13 @@ func (res *resource[T, P]) matcher(st *store, q url.Values) (func(*T) bool, fiel
 	if v, ok := queryBool(lastValue(q, "is_active")); ok {
 		preds = append(preds, func(rec *T) bool { return *P(rec).head().active == v })
 	}
-	errs := fieldErrors{}
+	var errs fieldErrors // made at the first refusal: most lists have none
 	for name, f := range res.filters {
 		if v := lastValue(q, name); v != "" {
 			if match, refusal := f(st, v); refusal != "" {
+				if errs == nil {
+					errs = fieldErrors{}
+				}
 				errs.add(name, refusal)
 			} else {
 				preds = append(preds, match)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/whippyware-go/whippyware/internal/jsonread"
 )
 
 // Python's and Django's readings of values, which DRF's fields build on.
@@ -47,18 +49,8 @@ func pyStr(raw json.RawMessage) (string, bool) {
 // UTF-8 (what clients send) is cut out of raw; any other goes through encoding/json, which
 // decides what it means.
 func jsonString(raw json.RawMessage) (string, bool) {
-	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
-		plain, ascii := true, true
-		for _, c := range raw[1 : n-1] {
-			if c < 0x20 || c == '"' || c == '\\' {
-				plain = false
-				break
-			}
-			ascii = ascii && c < utf8.RuneSelf
-		}
-		if plain && (ascii || utf8.Valid(raw[1:n-1])) {
-			return string(raw[1 : n-1]), true
-		}
+	if text, ok := jsonread.PlainString(raw); ok {
+		return string(text), true
 	}
 	if _, isNumber := jsonInt(raw); isNumber {
 		return "", false // what encoding/json says of a number, without its error

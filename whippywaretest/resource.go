@@ -49,14 +49,15 @@ func newResource[T any, P record[T]](res *resource[T, P]) *resource[T, P] {
 // endpoint is what the router needs of a resource, whatever its record type.
 type endpoint interface {
 	serve(s *Server, w http.ResponseWriter, r *http.Request, id string)
-	views() collectionViewPair
+	view(detail bool) *view
 }
 
-// collectionViewPair are a collection's two APIViews: its list and its detail.
-type collectionViewPair struct{ list, item *view }
-
-func (res *resource[T, P]) views() collectionViewPair {
-	return collectionViewPair{res.listView, res.itemView}
+// view is the collection's list APIView, or its detail one.
+func (res *resource[T, P]) view(detail bool) *view {
+	if detail {
+		return res.itemView
+	}
+	return res.listView
 }
 
 // serve answers a collection path (id == "") or a detail path in the order DRF's APIView

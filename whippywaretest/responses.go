@@ -11,7 +11,7 @@ import (
 )
 
 // Error bodies in the shapes Django REST framework gives them, which the service sends:
-// {"detail": "..."} for 401, 404, 405, 415 and 429; {"field": ["message", ...]} for validation
+// {"detail": "..."} for a malformed body (400), 401, 404, 405, 406, 413, 415 and 429; {"field": ["message", ...]} for validation
 // errors (non-field ones under "non_field_errors"); ["message"] for an error raised as a list.
 
 const nonFieldErrors = "non_field_errors"
@@ -29,6 +29,11 @@ const (
 	msgInvalidToken = "Invalid token."
 	msgNoCredential = "Authentication credentials were not provided."
 	msgBadLogin     = "Unable to log in with provided credentials."
+	// msgNotAcceptable is DRF's NotAcceptable; fmtMethodNotAllowed and fmtUnsupportedMedia
+	// take the method and the request's Content-Type, quoted as DRF quotes them.
+	msgNotAcceptable    = "Could not satisfy the request Accept header."
+	fmtMethodNotAllowed = "Method \"%s\" not allowed."
+	fmtUnsupportedMedia = "Unsupported media type \"%s\" in request."
 	// msgInvalidChoice is django-filter's refusal of a related filter value naming no record.
 	msgInvalidChoice = "Select a valid choice. That choice is not one of the available choices."
 )
@@ -120,7 +125,7 @@ func unauthorized(w http.ResponseWriter, detail string) {
 // methodNotAllowed answers 405; the view has set Allow already.
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	// Django upper-cases request.method (WSGIRequest), which DRF's message quotes.
-	writeDetailf(w, http.StatusMethodNotAllowed, "Method %q not allowed.", viewMethod(r))
+	writeDetailf(w, http.StatusMethodNotAllowed, fmtMethodNotAllowed, viewMethod(r))
 }
 
 // Pages Django itself answers with, outside DRF's views (django/views/defaults.py's

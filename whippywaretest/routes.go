@@ -48,8 +48,16 @@ type target struct {
 	view       handler
 	collection endpoint
 	id         string
-	// api is the view's APIView headers, for what answers before the view (faults).
+	// api is the APIView of a view function's path (a collection's is its own).
 	api *view
+}
+
+// apiView is the APIView of the path, for what answers before the view (a fault).
+func (t target) apiView() *view {
+	if t.collection != nil {
+		return t.collection.view(t.id != "")
+	}
+	return t.api
 }
 
 func (t target) found() bool { return t.view != nil || t.collection != nil }
@@ -75,11 +83,7 @@ func resolve(path string) target {
 	if !known || (hasID && (id == "" || strings.ContainsAny(id, "/."))) {
 		return target{}
 	}
-	t := target{collection: e, id: id}
-	if t.api = e.views().list; hasID {
-		t.api = e.views().item
-	}
-	return t
+	return target{collection: e, id: id}
 }
 
 // root is DefaultRouter's API root: a link to each collection.

@@ -26,14 +26,10 @@ var varyAccept = []string{"Accept"}
 // begin sets the view's headers and negotiates the answer's type, answering 406 itself when
 // no renderer suits Accept (before authentication, as APIView.initial does).
 func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
-	h := w.Header()
-	h["Allow"] = v.allow
-	if !v.jsonOnly {
-		h["Vary"] = varyAccept
-	}
+	v.setHeaders(w.Header())
 	if strings.Contains(r.URL.RawQuery, "format") {
 		// negotiation.py filter_renderers: ?format= names a renderer, or raises Http404.
-		switch f := r.URL.Query()["format"]; {
+		switch f := pyParseQuery(r.URL.RawQuery)["format"]; {
 		case len(f) == 0, f[len(f)-1] == "", f[len(f)-1] == "json", f[len(f)-1] == "api" && !v.jsonOnly:
 		default:
 			writeDetail(w, http.StatusNotFound, "Not found.")
@@ -46,7 +42,7 @@ func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 	}
 	mediaType, ok := negotiate(accept, v.jsonOnly)
 	if !ok {
-		writeDetail(w, http.StatusNotAcceptable, "Could not satisfy the request Accept header.")
+		writeDetail(w, http.StatusNotAcceptable, msgNotAcceptable)
 		return false
 	}
 	if sw, isStatus := w.(*statusWriter); isStatus {
@@ -58,6 +54,15 @@ func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 // viewMethod is request.method as Django gives it, upper-cased (WSGIRequest): what DRF's
 // APIView.dispatch looks the handler up by (lower-cased) and its 405 message quotes.
 func viewMethod(r *http.Request) string { return strings.ToUpper(r.Method) }
+
+// setHeaders sets the headers APIView gives every answer of the view: Allow, and Vary:
+// Accept unless JSON is its only renderer.
+func (v *view) setHeaders(h http.Header) {
+	h["Allow"] = v.allow
+	if !v.jsonOnly {
+		h["Vary"] = varyAccept
+	}
+}
 
 // postData reads the body of a POST to a view that takes only POST; it answers OPTIONS and
 // any other method itself, returning false.

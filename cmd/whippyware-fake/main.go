@@ -78,8 +78,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("-page-size %d: must be at least 1", *pageSize)
 	case *maxPageSize < 1:
 		return fmt.Errorf("-max-page-size %d: must be at least 1", *maxPageSize)
-	case *logLimit < 1 || *recordSize < 0:
-		return fmt.Errorf("-log-limit %d, -log-record-size %d: the log needs a limit of at least 1", *logLimit, *recordSize)
+	case *logLimit < 1:
+		return fmt.Errorf("-log-limit %d: the log needs a limit of at least 1", *logLimit)
+	case *recordSize < 0:
+		return fmt.Errorf("-log-record-size %d: may not be negative", *recordSize)
 	}
 	if !*allowRemote {
 		if err := requireLoopback(*addr); err != nil {

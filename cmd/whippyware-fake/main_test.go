@@ -80,6 +80,7 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{[]string{"extra"}, "unexpected arguments"},
 		{[]string{"-nope"}, "flag provided but not defined"},
 		{[]string{"-log-limit", "0"}, "the log needs a limit"},
+		{[]string{"-log-record-size", "-1"}, "-log-record-size -1: may not be negative"},
 	}
 	for _, tc := range cases {
 		err := run(t.Context(), tc.args, noEnv, io.Discard)
