@@ -313,19 +313,10 @@ func TestReloginStormCausesOneLogin(t *testing.T) {
 	logins := srv.RequestCount(http.MethodPost, relLoginPath)
 
 	got := make([]*whippyware.Provider, callers)
-	errs := make([]error, callers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			got[i], _, errs[i] = c.Providers.Get(ctx, p.ID)
-		}()
-	}
-	close(start)
-	wg.Wait()
+	errs := callAll(callers, func(i int) (err error) {
+		got[i], _, err = c.Providers.Get(ctx, p.ID)
+		return err
+	})
 
 	for i := range callers {
 		if assert.NoError(t, errs[i]) {

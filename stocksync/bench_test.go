@@ -3,7 +3,6 @@ package stocksync_test
 import (
 	"context"
 	"fmt"
-	"iter"
 	"net/http"
 	"runtime"
 	"runtime/metrics"
@@ -65,16 +64,6 @@ func benchInput() []stocksync.Row {
 			Location: fmt.Sprintf("L%d", i%benchLocations), StockType: "standard"}, Quantity: 1})
 	}
 	return rows
-}
-
-func seq(rs []stocksync.Row) iter.Seq2[stocksync.Row, error] {
-	return func(yield func(stocksync.Row, error) bool) {
-		for _, r := range rs {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
 }
 
 // peakHeap samples the live heap every millisecond until stop is called, and returns the
@@ -155,7 +144,7 @@ func BenchmarkSync100kLiveHeap(b *testing.B) {
 		stop := peakLive()
 		stopPlan := peakLive()
 		b.StartTimer()
-		plan, err := s.Plan(context.Background(), seq(input))
+		plan, err := s.Plan(context.Background(), rows(input...))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -184,7 +173,7 @@ func BenchmarkSync100k(b *testing.B) {
 			s := newSyncer(b, client, stocksync.Options{Workers: benchWorkers})
 			stop := peakHeap()
 			b.StartTimer()
-			rep, err := s.Sync(context.Background(), seq(input))
+			rep, err := s.Sync(context.Background(), rows(input...))
 			b.StopTimer()
 			peak := stop()
 			if err != nil || !rep.OK() || rep.Created != benchCurrent()/200 || rep.Updated != benchChanged() {
@@ -310,7 +299,7 @@ func syncUnderFaults(b *testing.B, input []stocksync.Row, seed uint64) {
 	for runs < 2 && (rep == nil || !rep.OK()) {
 		runs++
 		var err error
-		if rep, err = s.Sync(context.Background(), seq(input)); err != nil {
+		if rep, err = s.Sync(context.Background(), rows(input...)); err != nil {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(rep.Failed), fmt.Sprintf("failed-run%d/op", runs))
