@@ -215,6 +215,8 @@ func TestNewRefusesBadOptions(t *testing.T) {
 	fake := newFake(t)
 	_, err := stocksync.New(nil, stocksync.Options{})
 	assert.Error(t, err)
-	_, err = stocksync.New(fake.Client(), stocksync.Options{Workers: -1})
-	assert.Error(t, err)
+	for _, o := range []stocksync.Options{{Workers: -1}, {PageSize: -1}, {MaxAttempts: -1}, {Rate: -1}} {
+		_, err = stocksync.New(fake.Client(), o)
+		assert.EqualError(t, err, "stocksync: Workers, PageSize, MaxAttempts and Rate may not be negative", "%+v", o)
+	}
 }

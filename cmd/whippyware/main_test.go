@@ -94,7 +94,10 @@ func TestSyncWritesAndExitsZero(t *testing.T) {
 
 	var rep struct {
 		Created, Updated, Failed, Requests int
-		Outcomes                           []map[string]any
+		Outcomes                           []struct {
+			Line        int
+			SKU, Result string
+		}
 	}
 	b, err := os.ReadFile(report)
 	require.NoError(t, err)
@@ -102,7 +105,10 @@ func TestSyncWritesAndExitsZero(t *testing.T) {
 	assert.Equal(t, 1, rep.Created)
 	assert.Equal(t, 1, rep.Updated)
 	assert.Equal(t, 3, rep.Requests) // one page, one PATCH, one POST
-	assert.Len(t, rep.Outcomes, 2)
+	assert.ElementsMatch(t, []struct {
+		Line        int
+		SKU, Result string
+	}{{2, "SKU-1", "updated"}, {3, "SKU-2", "created"}}, rep.Outcomes)
 }
 
 func TestSyncDryRunPrintsThePlanAndWritesNothing(t *testing.T) {
@@ -127,6 +133,12 @@ func TestSyncWithoutArgumentReadsStandardInput(t *testing.T) {
 	r := c.run("SKU-2,erp_main,300,3\n", "sync", "--dry-run")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "create line 1 SKU-2@erp_main/300[standard]: stock 3\n")
+}
+
+// listedStock is what the JSON output of "stocks list" says of a row's identity.
+type listedStock struct {
+	SKU       string `json:"sku"`
+	StockType string `json:"stock_type"`
 }
 
 func TestSyncExitsOneWhenRowsFail(t *testing.T) {
@@ -189,9 +201,9 @@ func TestStocksListFormatsAndFilters(t *testing.T) {
 
 	r = c.run("", "stocks", "list", "-o", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	var stocks []map[string]any
+	var stocks []listedStock
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &stocks))
-	assert.Len(t, stocks, 3)
+	assert.ElementsMatch(t, []listedStock{{"SKU-1", "standard"}, {"SKU-1", "virtual"}, {"555AB13004562130", "standard"}}, stocks)
 
 	r = c.run("", "stocks", "list", "--sku", "NONE", "-o", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
