@@ -340,7 +340,7 @@ func (r *run) find(ctx context.Context, k Key) (*whippyware.Stock, error) {
 	}
 	for _, st := range page.Results {
 		// Match all four again: a service that ignored a filter must not pick a wrong row.
-		if st.SKU == k.SKU && st.Provider == k.Provider && st.Location.String() == k.Location && stockTypeOf(st) == k.StockType {
+		if keyOf(st) == k {
 			return st, nil
 		}
 	}

@@ -107,6 +107,13 @@ func (ix *index) locationsByProvider() map[string]map[string]bool {
 	return out
 }
 
+// keyOf is a stock row's identity, its stock type "standard" when the service left it
+// empty.
+func keyOf(st *whippyware.Stock) Key {
+	return Key{SKU: st.SKU, Provider: st.Provider, Location: st.Location.String(), StockType: stockTypeOf(st)}
+}
+
+// stockTypeOf is a row's stock type, "standard" when the service left it empty.
 func stockTypeOf(st *whippyware.Stock) string {
 	if st.StockType == "" {
 		return DefaultStockType

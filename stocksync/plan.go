@@ -135,7 +135,7 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 				}
 			case s.opts.Snapshot && st.Stock != 0:
 				zeroes = append(zeroes, Change{Action: Zero, ID: st.ID, Fields: []string{"stock"}, Before: before(st),
-					Row: Row{Key: Key{SKU: st.SKU, Provider: st.Provider, Location: st.Location.String(), StockType: stockTypeOf(st)}}})
+					Row: Row{Key: keyOf(st)}})
 			}
 		}
 		plan.StocksRead += read
