@@ -186,10 +186,10 @@ func TestLoginAnswerNames(t *testing.T) {
 func TestRedactReplacesSecretsAsSentAndAsJSON(t *testing.T) {
 	const password = `pa"ss\word`
 	body := []byte(`{"password": ["pa\"ss\\word is too common"], "raw": "pa"ss\word"}`)
-	got := string(redact(body, "", password))
+	got := string(redact(body, nil, newSecretForms(password)))
 	assert.Equal(t, `{"password": ["[redacted] is too common"], "raw": "[redacted]"}`, got)
 
 	clean := []byte(`{"detail": "Invalid token."}`)
-	same := redact(clean, "some-key", password)
+	same := redact(clean, newSecretForms("some-key"), newSecretForms(password))
 	assert.Equal(t, &clean[0], &same[0], "no copy when there is nothing to replace")
 }

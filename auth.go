@@ -61,6 +61,7 @@ func (s *AuthService) Login(ctx context.Context) (*Response, error) {
 	}
 	t.mu.Lock()
 	t.refused = nil
+	t.cooldownUntil.Store(0)
 	f := t.joinLogin(ctx, s.client)
 	t.mu.Unlock()
 	_, resp, err := f.wait(ctx)

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -49,18 +52,12 @@ var (
 	// ErrInvalidConfig is matched by every error NewClient returns for a bad base URL
 	// or option.
 	ErrInvalidConfig = errors.New("whippyware: invalid configuration")
-
-	// errBodyTooLarge reports a body longer than the limit readBody was given.
-	errBodyTooLarge = errors.New("body too large")
 )
 
 const (
 	// maxResponseBytes bounds a successful response body: a page of 1,000 stocks is
 	// well under 1 MiB, so anything near this limit is not a Whippy Ware answer.
 	maxResponseBytes = 32 << 20
-	// maxPooledBody is the largest body buffer kept for reuse: a page of 1,000 stocks
-	// is about 260 KiB, and a rare large answer should not pin its buffer in the pool.
-	maxPooledBody = 1 << 20
 	// maxErrorBodyBytes bounds how much of an error body is read.
 	maxErrorBodyBytes = 1 << 20
 	// maxKeptBodyBytes bounds the copy of an error body kept in an APIError.
@@ -219,7 +216,7 @@ func newResponseError(method string, u *url.URL, resp *http.Response, attempts i
 		Method:     method,
 		URL:        u.String(),
 		Attempts:   attempts,
-		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the 1 MiB read buffer
+		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the whole body
 	}
 	if d, ok := retryAfter(resp.Header); ok {
 		apiErr.RetryAfter = d
@@ -298,4 +295,87 @@ func snippet(body []byte) string {
 		s += "…"
 	}
 	return s
+}
+
+// secretForms matches a secret as sent and as a service or proxy may echo it:
+// JSON-escaped (\u00XX, \" ...), URL-encoded (%XX, + for a space) or HTML-escaped
+// (&amp;, &#39;, &#x27; ...), one character at a time, so that mixed forms match too.
+type secretForms struct {
+	re *regexp.Regexp
+	// short marks a secret under minRedactable characters: replacing it could
+	// replace ordinary text ("test" in "test_pass"), so a body holding it is left out.
+	short bool
+}
+
+// minRedactable is the shortest secret redact replaces in place.
+const minRedactable = 6
+
+// newSecretForms returns the forms of secret; nil for "".
+func newSecretForms(secret string) *secretForms {
+	if secret == "" {
+		return nil
+	}
+	var pattern strings.Builder
+	for _, r := range secret {
+		pattern.WriteString("(?:" + regexp.QuoteMeta(string(r)))
+		for _, form := range escapedForms(r) {
+			pattern.WriteString("|" + form)
+		}
+		pattern.WriteString(")")
+	}
+	return &secretForms{
+		re:    regexp.MustCompile(pattern.String()), // every part is quoted or fixed
+		short: utf8.RuneCountInString(secret) < minRedactable,
+	}
+}
+
+// escapedForms returns the patterns of r's escaped forms.
+func escapedForms(r rune) []string {
+	var forms []string
+	if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+		forms = append(forms, fmt.Sprintf(`(?i:\\u%04x\\u%04x)`, r1, r2)) // JSON: a surrogate pair
+	} else {
+		forms = append(forms, fmt.Sprintf(`(?i:\\u%04x)`, r))
+	}
+	if quoted, _ := json.Marshal(string(r)); len(quoted) == 4 && quoted[1] == '\\' {
+		forms = append(forms, regexp.QuoteMeta(string(quoted[1:3]))) // \" \\ \n ...
+	}
+	if r == '/' {
+		forms = append(forms, `\\/`)
+	}
+	var pct strings.Builder
+	for _, b := range []byte(string(r)) {
+		fmt.Fprintf(&pct, "%%%02x", b)
+	}
+	forms = append(forms, "(?i:"+pct.String()+")", fmt.Sprintf(`&#0*%d;`, r), fmt.Sprintf(`(?i:&#x0*%x;)`, r))
+	if r == ' ' {
+		forms = append(forms, `\+`)
+	}
+	if escaped := html.EscapeString(string(r)); escaped != string(r) && !strings.HasPrefix(escaped, "&#") {
+		forms = append(forms, regexp.QuoteMeta(escaped)) // &amp; &lt; &gt;
+	}
+	switch r {
+	case '"':
+		forms = append(forms, `&quot;`)
+	case '\'':
+		forms = append(forms, `&apos;`)
+	}
+	return forms
+}
+
+// redact replaces each secret in body, in any of its forms, by "[redacted]", so
+// that a service or proxy echoing a request cannot pass a password or key into
+// an error. A body holding a short secret is left out whole. It returns body
+// itself when there is nothing to replace.
+func redact(body []byte, secrets ...*secretForms) []byte {
+	for _, s := range secrets {
+		switch {
+		case s == nil || !s.re.Match(body):
+		case s.short:
+			return []byte("[left out: the body may hold the password or key]")
+		default:
+			body = s.re.ReplaceAllLiteral(body, []byte("[redacted]"))
+		}
+	}
+	return body
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
+	"strings"
 	"sync"
 )
 
@@ -63,6 +65,10 @@ func (e KeyEvent) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }
 // delays only the events after it, and it may call the client. So it may run after
 // the call that caused the event has returned: a program about to exit that needs
 // the last key should read Auth.Key rather than wait for the hook.
+//
+// A panic in hook is recovered, since it runs where the caller could not recover
+// it, and logged at error level through WithLogger's logger (slog's default
+// without one), with the key left out; the events after it are still handed over.
 func WithKeyHook(hook func(KeyEvent)) Option {
 	return func(c *config) error {
 		if hook == nil {
@@ -77,7 +83,8 @@ func WithKeyHook(hook func(KeyEvent)) Option {
 // runs while there are events and ends when there are none, so that a client
 // needs no Close.
 type keyEvents struct {
-	hook func(KeyEvent)
+	hook   func(KeyEvent)
+	logger *slog.Logger // for a panicking hook; nil: slog's default
 
 	mu       sync.Mutex
 	queue    []KeyEvent
@@ -113,6 +120,25 @@ func (q *keyEvents) drain() {
 		e := q.queue[0]
 		q.queue = q.queue[1:]
 		q.mu.Unlock()
-		q.hook(e)
+		q.handOver(e)
 	}
+}
+
+// handOver calls the hook with e, recovering and logging a panic.
+func (q *keyEvents) handOver(e KeyEvent) {
+	defer func() {
+		if r := recover(); r != nil {
+			logger := q.logger
+			if logger == nil {
+				logger = slog.Default()
+			}
+			msg := fmt.Sprint(r)
+			if e.Key != "" {
+				msg = strings.ReplaceAll(msg, e.Key, "[redacted]")
+			}
+			logger.Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
+				slog.String("stack", string(debug.Stack())))
+		}
+	}()
+	q.hook(e)
 }

@@ -88,35 +88,6 @@ func TestInstrumentedTransportSeesOneRoundTripPerAttempt(t *testing.T) {
 	assert.Nil(t, hc.CheckRedirect, "the redirect guard is on the client's copy only")
 }
 
-// The call's context answers httptrace with the call's own trace, whose GotConn
-// marks the call as maybe sent; a context with the caller's trace gets the two
-// composed, ours and the caller's both called.
-func TestCallStateCarriesTheTrace(t *testing.T) {
-	t.Run("own trace", func(t *testing.T) {
-		var s callState
-		ctx := withCallState(context.Background(), &s)
-		trace := httptrace.ContextClientTrace(ctx)
-		require.Same(t, &s.trace, trace)
-		assert.Same(t, &s, callStateFrom(ctx))
-		trace.GotConn(httptrace.GotConnInfo{})
-		assert.True(t, s.maybeSent.Load())
-	})
-	t.Run("the caller's trace too", func(t *testing.T) {
-		var callerGotConn atomic.Int64
-		callerCtx := httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
-			GotConn: func(httptrace.GotConnInfo) { callerGotConn.Add(1) },
-		})
-		var s callState
-		ctx := withCallState(callerCtx, &s)
-		assert.Same(t, &s, callStateFrom(ctx))
-		trace := httptrace.ContextClientTrace(ctx)
-		require.NotNil(t, trace)
-		trace.GotConn(httptrace.GotConnInfo{})
-		assert.True(t, s.maybeSent.Load())
-		assert.Equal(t, int64(1), callerGotConn.Load())
-	})
-}
-
 // Over a real connection, net/http calls the hooks of a trace the caller put in
 // the context: the client's own trace does not hide it.
 func TestCallersTraceSeesTheConnection(t *testing.T) {

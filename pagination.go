@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/url"
@@ -44,9 +45,28 @@ type Page[T any] struct {
 	Results []*T `json:"results"`
 }
 
+// checkAnswer: a page has a results list ("results": [] when empty), and each of
+// its records is one.
+func (p *Page[T]) checkAnswer() error {
+	if p.Results == nil {
+		return errors.New("the answer is not a page: it has no results")
+	}
+	for i, item := range p.Results {
+		if item == nil {
+			continue // a null in the results: All skips it, List keeps it as it came
+		}
+		if c, ok := any(item).(answerChecker); ok {
+			if err := c.checkAnswer(); err != nil {
+				return fmt.Errorf("result %d: %w", i, err)
+			}
+		}
+	}
+	return nil
+}
+
 // NextPage returns the page number in Next: 0 when there is no next page, or when
 // the link has no readable page number. It is a method, not a decoded field, so
-// that decoding a Page reads the body once and stays what encoding/json gives.
+// that a Page decodes as encoding/json gives it.
 func (p *Page[T]) NextPage() int { return pageNumber(p.Next) }
 
 // PreviousPage returns the page number in Previous (1 for a link without one, as

@@ -43,7 +43,7 @@ func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O, callOpts []Cal
 
 func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values, co callOptions) (*Page[T], *Response, error) {
 	page := new(Page[T])
-	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page, fresh: true, opts: co})
+	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page, opts: co})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -113,7 +113,7 @@ func (r *resource[T, C, U, O]) send(ctx context.Context, method string, id int64
 		return nil, nil, err
 	}
 	out := new(T)
-	resp, err := r.client.do(ctx, call{method: method, path: r.path, id: id, body: body, out: out, fresh: true, opts: co})
+	resp, err := r.client.do(ctx, call{method: method, path: r.path, id: id, body: body, out: out, opts: co})
 	if err != nil {
 		return nil, resp, err
 	}
