@@ -1,8 +1,10 @@
 package whippyware
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -185,4 +187,18 @@ func TestKeyEventNeverPrintsItsKey(t *testing.T) {
 	assert.Equal(t, "whippyware.KeyEvent{obtained}", e.String())
 	_, err := NewClient(testBase, WithKeyHook(nil))
 	assert.ErrorIs(t, err, ErrInvalidConfig)
+}
+
+// A KeyEvent logged through slog's JSON handler would marshal its Key.
+func TestKeyEventLogsWithoutItsKey(t *testing.T) {
+	e := KeyEvent{Kind: KeyObtained, Key: testKey}
+	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
+		"text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+		"json": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+	} {
+		var buf bytes.Buffer
+		slog.New(h(&buf)).Info("key changed", "event", e)
+		assert.NotContains(t, buf.String(), testKey, "%s handler: the log line holds the key", name)
+		assert.Contains(t, buf.String(), "obtained", name)
+	}
 }

@@ -344,3 +344,30 @@ func TestRetryWaitIsNotReused(t *testing.T) {
 		assert.LessOrEqual(t, times[2].Sub(times[1]), 30*time.Millisecond, "the 503's second was waited again")
 	})
 }
+
+// OPTIONS changes nothing, so it is resent after a 5xx like a GET (the README's
+// table says so).
+func TestOptionsRetriedLikeAGet(t *testing.T) {
+	c, mock := newKeyClient(t)
+	mock.RegisterResponder(http.MethodOptions, testAPI+"x/", httpmock.NewStringResponder(503, `{"detail": "down"}`))
+	resp, err := c.Do(context.Background(), http.MethodOptions, "api/v1/x/", nil, nil, WithCallRetryMax(2))
+	require.ErrorIs(t, err, ErrServer)
+	assert.Equal(t, 3, resp.Attempts)
+}
+
+// A wait the call cannot afford returns the answer instead of sleeping into the
+// deadline: Retry-After or not, 429 or 5xx.
+func TestBackoffLongerThanTheDeadlineReturnsTheAnswer(t *testing.T) {
+	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Second, 5*time.Second))
+		mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(status, `{"detail":"slow"}`))
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		_, resp, err := c.Providers.Get(ctx, 1)
+		cancel()
+		var apiErr *APIError
+		require.ErrorAs(t, err, &apiErr, "status %d", status)
+		assert.Equal(t, status, apiErr.StatusCode)
+		require.NotNil(t, resp, "status %d", status)
+		assert.Equal(t, 1, resp.Attempts, "status %d: no attempt after a wait it could not afford", status)
+	}
+}

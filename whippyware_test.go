@@ -5,7 +5,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -93,4 +96,35 @@ func TestSecretsNeverLeakMock(t *testing.T) {
 		}
 	}
 	assert.Contains(t, c.String(), `credentials(user "test")`)
+}
+
+// resolve builds the URL of an item in one concatenation; it is what
+// ResolveReference gives for path + id + "/", whatever the id's digits.
+func TestResolveItemPath(t *testing.T) {
+	for _, base := range []string{"https://stock.example.com", "https://example.com/whippy/", "http://127.0.0.1:8080/a/b"} {
+		c, err := NewClient(base, WithKey(testKey))
+		require.NoError(t, err)
+		for _, id := range []int64{0, 1, 99, 100, 123456789, math.MaxInt64} {
+			rel := apiPrefix + "providers/"
+			if id > 0 {
+				rel += strconv.FormatInt(id, 10) + "/"
+			}
+			want := c.baseURL.ResolveReference(&url.URL{Path: rel, RawQuery: "limit=5"})
+			got := c.resolve(apiPrefix+"providers/", id, url.Values{"limit": {"5"}})
+			assert.Equal(t, want.String(), got.String(), "%s, id %d", base, id)
+		}
+	}
+}
+
+// Attempts counts the attempt answered 401 also when the resend gets no answer.
+func TestConnectionErrorAttemptsCountTheRequestBeforeTheRelogin(t *testing.T) {
+	c, mock := newMockClient(t, WithKey("old-key"), WithoutRetries())
+	mockLogin(mock, "new-key")
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/",
+		httpmock.NewStringResponder(401, `{"detail": "Invalid token."}`).Then(httpmock.ConnectionFailure))
+	_, _, err := c.Providers.Get(context.Background(), 1)
+	var connErr *ConnectionError
+	require.ErrorAs(t, err, &connErr)
+	assert.Equal(t, 2, mock.GetCallCountInfo()["GET "+testAPI+"providers/1/"])
+	assert.Equal(t, 2, connErr.Attempts, "the request was sent twice")
 }
