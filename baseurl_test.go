@@ -26,6 +26,9 @@ func TestNewClientRefusesBaseURLsItCannotKeep(t *testing.T) {
 		{"port 65536", "http://127.0.0.1:65536/", "port 65536"},
 		{"a collection path", "https://whippy.test/api/v1/stocks/", "inside the API"},
 		{"a prefix then a collection", "https://whippy.test/p/api/v1/providers", "inside the API"},
+		{"no scheme, a port", "stock.example.com:8443", "write https://stock.example.com:8443"},
+		{"no scheme", "stock.example.com/whippy/", "write https://stock.example.com/whippy/"},
+		{"no scheme, loopback", "127.0.0.1:8000", "write https://127.0.0.1:8000"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,4 +104,22 @@ func TestNewClientAcceptsLoopbackHTTPAndOptIn(t *testing.T) {
 	c, err = NewClient("https://whippy.test/a/../whippy/./")
 	require.NoError(t, err)
 	assert.Equal(t, "https://whippy.test/whippy/", c.BaseURL(), "dot segments are resolved once")
+}
+
+// A refused base URL's error leaves out its query and fragment, which may hold a
+// key, whatever the reason for the refusal.
+func TestNewClientErrorsLeaveOutTheQuery(t *testing.T) {
+	for _, base := range []string{
+		"https://whippy.test/?api_key=q-secret-1",
+		"https://whippy.test/prefix#q-secret-1",
+		"ftp://whippy.test/?api_key=q-secret-1",
+		"http://whippy.example.com/?api_key=q-secret-1",
+		"https://whippy.test/api/v1/stocks/?api_key=q-secret-1",
+		"whippy.test:8443/?api_key=q-secret-1",
+	} {
+		_, err := NewClient(base)
+		require.ErrorIs(t, err, ErrInvalidConfig, base)
+		assert.NotContains(t, err.Error(), "q-secret-1", base)
+		assert.Contains(t, err.Error(), "whippy.", "the error still names the host: %s", base)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"html"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -214,4 +215,43 @@ func TestSentinelsAndLimitsLiveInErrorsGo(t *testing.T) {
 		}
 	}
 	assert.Greater(t, found, 10, "the sentinels and limits were found")
+}
+
+// Each form in which a service, a proxy or a template may echo a secret is
+// redacted: as sent, JSON-escaped (Go's and Python's \u escapes, either case),
+// URL-encoded (query and path, either case) and HTML-escaped (Go's and Django's).
+func TestRedactReplacesEveryEscapedForm(t *testing.T) {
+	const secret = `pä$s w<o>rd&"'/😀`
+	goJSON, err := json.Marshal(secret)
+	require.NoError(t, err)
+	forms := map[string]string{
+		"as sent":        secret,
+		"JSON (Go)":      string(goJSON[1 : len(goJSON)-1]),
+		"JSON (Python)":  `p\u00e4$s w<o>rd&\"'/\ud83d\ude00`,
+		"JSON upper hex": `p\u00E4$s w\u003Co\u003Erd\u0026\"\u0027\/\uD83D\uDE00`,
+		"every char \\u": `\u0070\u00e4\u0024\u0073\u0020\u0077\u003c\u006f\u003e\u0072\u0064\u0026\u0022\u0027\u002f\ud83d\ude00`,
+		"query escaped":  url.QueryEscape(secret),
+		"path escaped":   url.PathEscape(secret),
+		"lower-case %xx": strings.ToLower(url.QueryEscape(secret)),
+		"HTML (Go)":      html.EscapeString(secret),
+		"HTML (Django)":  `pä$s w&lt;o&gt;rd&amp;&quot;&#x27;/😀`,
+		"HTML (numeric)": `p&#228;$s w&#60;o&#62;rd&#38;&#34;&#39;&#47;&#128512;`,
+	}
+	for name, form := range forms {
+		body := []byte(`{"detail": "rejected ` + form + ` as a password"}`)
+		got := string(redact(body, newSecretForms(secret)))
+		assert.Equal(t, `{"detail": "rejected [redacted] as a password"}`, got, name)
+	}
+}
+
+// A secret under six characters is not replaced, which could cut words apart
+// ("test" in "test_pass"): a body that holds it is left out whole, and a body
+// that does not is kept.
+func TestRedactLeavesOutABodyWithAShortSecret(t *testing.T) {
+	short := newSecretForms("pw12")
+	got := string(redact([]byte(`{"detail": "bad password pw12"}`), short))
+	assert.NotContains(t, got, "pw12")
+	assert.Contains(t, got, "left out")
+	clean := `{"detail": "Not found."}`
+	assert.Equal(t, clean, string(redact([]byte(clean), short)))
 }

@@ -202,3 +202,47 @@ func TestKeyEventLogsWithoutItsKey(t *testing.T) {
 		assert.Contains(t, buf.String(), "obtained", name)
 	}
 }
+
+// A key hook that panics does not take the program down: the panic is logged,
+// without the key, through the client's logger, and the next event still
+// reaches the hook.
+func TestPanickingKeyHookIsRecoveredAndLogged(t *testing.T) {
+	var logs syncBuffer
+	events := make(chan KeyEvent, 4)
+	hook := func(e KeyEvent) {
+		events <- e
+		if e.Kind == KeyObtained {
+			panic("hook failed with " + e.Key)
+		}
+	}
+	c, mock := newMockClient(t, WithKeyHook(hook), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	mockLogin(mock, testKey)
+	mock.RegisterResponder(http.MethodPost, testAPI+"expire-token/", httpmock.NewStringResponder(200, `{}`))
+	_, err := c.Auth.Login(context.Background())
+	require.NoError(t, err)
+	_, err = c.Auth.Logout(context.Background())
+	require.NoError(t, err)
+	// The expired event is handed over after the panic was logged.
+	assert.Equal(t, []string{"obtained " + testKey, "expired " + testKey}, receiveUntil(t, events, KeyExpired))
+	assert.Contains(t, logs.String(), "key hook panicked")
+	assert.Contains(t, logs.String(), "hook failed with [redacted]")
+	assert.NotContains(t, logs.String(), testKey)
+}
+
+// syncBuffer is a bytes.Buffer that a logger on another goroutine may write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -42,15 +43,18 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 	}
 }
 
+// WithTimeout bounds the call as a whole: it is retried while the longest next
+// wait fits in the 50 ms, then the last answer comes back, typed, within them
+// (synctest's clock: the waits are 10 to 20 ms).
 func TestTimeoutBoundsTheWholeCall(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(10*time.Millisecond, 20*time.Millisecond))
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewStringResponder(503, ""))
-	start := time.Now()
-	_, resp, err := c.Providers.List(context.Background(), nil)
-	elapsed := time.Since(start)
-	// Retried until the next wait would outlast the 50 ms, then the last answer.
-	require.ErrorIs(t, err, ErrServer)
-	require.NotNil(t, resp)
-	assert.Greater(t, resp.Attempts, 1)
-	assert.Less(t, elapsed, time.Second)
+	synctest.Test(t, func(t *testing.T) {
+		c, mock := newMockClient(t, WithKey(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(10*time.Millisecond, 20*time.Millisecond))
+		mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewStringResponder(503, ""))
+		start := time.Now()
+		_, resp, err := c.Providers.List(context.Background(), nil)
+		require.ErrorIs(t, err, ErrServer)
+		require.NotNil(t, resp)
+		assert.Greater(t, resp.Attempts, 1)
+		assert.Less(t, time.Since(start), 50*time.Millisecond)
+	})
 }

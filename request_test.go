@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -479,4 +481,73 @@ func TestCallersTraceSeesTheConnection(t *testing.T) {
 	}
 	assert.Equal(t, int64(2), gotConn.Load())
 	assert.Equal(t, int64(1), reused.Load(), "the second call reuses the first one's connection")
+}
+
+// Every attempt that carries a body says its length (Content-Length, never a
+// chunked body, which Django does not read): the first, each retry and the resend
+// after a re-login, and the login itself.
+func TestEveryAttemptCarriesContentLength(t *testing.T) {
+	type seen struct {
+		path          string
+		contentLength int64
+		chunked       bool
+		body          int
+	}
+	var mu sync.Mutex
+	var requests []seen
+	var posts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		requests = append(requests, seen{r.URL.Path, r.ContentLength, slices.Contains(r.TransferEncoding, "chunked"), len(b)})
+		mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "/auth/login/") {
+			_, _ = io.WriteString(w, `{"key": "`+testKey+`"}`)
+			return
+		}
+		switch posts.Add(1) {
+		case 1, 2:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case 3:
+			w.WriteHeader(http.StatusUnauthorized)
+		default:
+			w.WriteHeader(http.StatusCreated)
+			_, _ = io.WriteString(w, providerJSON)
+		}
+	}))
+	defer srv.Close()
+	c, err := NewClient(srv.URL, WithCredentials(testUser, testPassword), WithKey("old-key"), WithRetryWait(0, 0))
+	require.NoError(t, err)
+	_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"},
+		WithCallRetryNonIdempotent())
+	require.NoError(t, err)
+	assert.Equal(t, 4, resp.Attempts)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, requests, 5, "three attempts, the login, the resend")
+	for i, r := range requests {
+		assert.Positive(t, r.body, "request %d (%s)", i, r.path)
+		assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.path)
+		assert.False(t, r.chunked, "request %d (%s)", i, r.path)
+	}
+}
+
+// An https base URL pointed at a plain-http port fails at once, not retried, and
+// says so: an error that matches ErrConnection and ErrInvalidConfig, after one
+// attempt that never reached the service.
+func TestHTTPSToAPlainHTTPPortIsNotRetried(t *testing.T) {
+	srv, opened := countingServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("no request gets through the failed handshake")
+	})
+	c, err := NewClient("https://"+srv.Listener.Addr().String(), WithKey(testKey), WithRetryWait(0, 0))
+	require.NoError(t, err)
+	_, _, err = c.Providers.Get(context.Background(), 1)
+	require.ErrorIs(t, err, ErrConnection)
+	require.ErrorIs(t, err, ErrInvalidConfig)
+	var connErr *ConnectionError
+	require.ErrorAs(t, err, &connErr)
+	assert.Equal(t, 1, connErr.Attempts)
+	assert.False(t, connErr.MaybeSent)
+	assert.Contains(t, err.Error(), "answers plain HTTP, not HTTPS")
+	assert.Equal(t, int64(1), opened.Load(), "one connection: no retry")
 }

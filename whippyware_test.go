@@ -128,3 +128,32 @@ func TestConnectionErrorAttemptsCountTheRequestBeforeTheRelogin(t *testing.T) {
 	assert.Equal(t, 2, mock.GetCallCountInfo()["GET "+testAPI+"providers/1/"])
 	assert.Equal(t, 2, connErr.Attempts, "the request was sent twice")
 }
+
+// An answer to any call, not only the login, that echoes the password or the key
+// leaves both out of the error: an APIError's Detail and Body, and the snippet of
+// an answer that does not decode. With a password under six characters the body
+// is left out instead.
+func TestErrorsOfEveryCallLeaveOutTheSecrets(t *testing.T) {
+	for _, password := range []string{testPassword, "pw12"} {
+		t.Run(password, func(t *testing.T) {
+			c, mock := newMockClientWith(t, WithCredentials(testUser, password), WithRetryMax(0))
+			mockLogin(mock, testKey)
+			echo := "rejected: username=test password=" + url.QueryEscape(password) + " key=" + testKey
+			mock.RegisterResponder(http.MethodGet, testAPI+"stocks/", httpmock.NewStringResponder(502, echo))
+			mock.RegisterResponder(http.MethodGet, testAPI+"stocks/1/", httpmock.NewStringResponder(200, `<p>`+echo+`</p>`))
+			_, _, listErr := c.Stocks.List(context.Background(), nil)
+			var apiErr *APIError
+			require.ErrorAs(t, listErr, &apiErr)
+			assert.Equal(t, 502, apiErr.StatusCode)
+			_, _, getErr := c.Stocks.Get(context.Background(), 1)
+			require.ErrorIs(t, getErr, ErrUnexpectedResponse)
+			for _, text := range []string{listErr.Error(), string(apiErr.Body), getErr.Error()} {
+				assert.NotContains(t, text, password)
+				assert.NotContains(t, text, testKey)
+			}
+			if password == testPassword {
+				assert.Contains(t, listErr.Error(), "password=[redacted] key=[redacted]", "the rest of the message stays")
+			}
+		})
+	}
+}
