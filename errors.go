@@ -6,15 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html"
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -295,87 +292,4 @@ func snippet(body []byte) string {
 		s += "…"
 	}
 	return s
-}
-
-// secretForms matches a secret as sent and as a service or proxy may echo it:
-// JSON-escaped (\u00XX, \" ...), URL-encoded (%XX, + for a space) or HTML-escaped
-// (&amp;, &#39;, &#x27; ...), one character at a time, so that mixed forms match too.
-type secretForms struct {
-	re *regexp.Regexp
-	// short marks a secret under minRedactable characters: replacing it could
-	// replace ordinary text ("test" in "test_pass"), so a body holding it is left out.
-	short bool
-}
-
-// minRedactable is the shortest secret redact replaces in place.
-const minRedactable = 6
-
-// newSecretForms returns the forms of secret; nil for "".
-func newSecretForms(secret string) *secretForms {
-	if secret == "" {
-		return nil
-	}
-	var pattern strings.Builder
-	for _, r := range secret {
-		pattern.WriteString("(?:" + regexp.QuoteMeta(string(r)))
-		for _, form := range escapedForms(r) {
-			pattern.WriteString("|" + form)
-		}
-		pattern.WriteString(")")
-	}
-	return &secretForms{
-		re:    regexp.MustCompile(pattern.String()), // every part is quoted or fixed
-		short: utf8.RuneCountInString(secret) < minRedactable,
-	}
-}
-
-// escapedForms returns the patterns of r's escaped forms.
-func escapedForms(r rune) []string {
-	var forms []string
-	if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
-		forms = append(forms, fmt.Sprintf(`(?i:\\u%04x\\u%04x)`, r1, r2)) // JSON: a surrogate pair
-	} else {
-		forms = append(forms, fmt.Sprintf(`(?i:\\u%04x)`, r))
-	}
-	if quoted, _ := json.Marshal(string(r)); len(quoted) == 4 && quoted[1] == '\\' {
-		forms = append(forms, regexp.QuoteMeta(string(quoted[1:3]))) // \" \\ \n ...
-	}
-	if r == '/' {
-		forms = append(forms, `\\/`)
-	}
-	var pct strings.Builder
-	for _, b := range []byte(string(r)) {
-		fmt.Fprintf(&pct, "%%%02x", b)
-	}
-	forms = append(forms, "(?i:"+pct.String()+")", fmt.Sprintf(`&#0*%d;`, r), fmt.Sprintf(`(?i:&#x0*%x;)`, r))
-	if r == ' ' {
-		forms = append(forms, `\+`)
-	}
-	if escaped := html.EscapeString(string(r)); escaped != string(r) && !strings.HasPrefix(escaped, "&#") {
-		forms = append(forms, regexp.QuoteMeta(escaped)) // &amp; &lt; &gt;
-	}
-	switch r {
-	case '"':
-		forms = append(forms, `&quot;`)
-	case '\'':
-		forms = append(forms, `&apos;`)
-	}
-	return forms
-}
-
-// redact replaces each secret in body, in any of its forms, by "[redacted]", so
-// that a service or proxy echoing a request cannot pass a password or key into
-// an error. A body holding a short secret is left out whole. It returns body
-// itself when there is nothing to replace.
-func redact(body []byte, secrets ...*secretForms) []byte {
-	for _, s := range secrets {
-		switch {
-		case s == nil || !s.re.Match(body):
-		case s.short:
-			return []byte("[left out: the body may hold the password or key]")
-		default:
-			body = s.re.ReplaceAllLiteral(body, []byte("[redacted]"))
-		}
-	}
-	return body
 }

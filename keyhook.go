@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
-	"sync"
 )
 
 // KeyEventKind says what happened to the client's key.
@@ -79,49 +78,33 @@ func WithKeyHook(hook func(KeyEvent)) Option {
 	}
 }
 
-// keyEvents hands events to the hook in order on a goroutine of its own, which
-// runs while there are events and ends when there are none, so that a client
-// needs no Close.
+// keyEvents hands events to the hook in the order they were posted, each on a
+// goroutine of its own that waits for the one before, so that a client needs no
+// Close.
 type keyEvents struct {
 	hook   func(KeyEvent)
 	logger *slog.Logger // for a panicking hook; nil: slog's default
-
-	mu       sync.Mutex
-	queue    []KeyEvent
-	draining bool // a goroutine is handing the queue to the hook
+	// last is closed once the last event posted has been handed over. The token
+	// store's mu guards it: every post is made under that lock.
+	last chan struct{}
 }
 
-// post queues e and starts a goroutine to hand it over if none runs. It never
-// waits for the hook, so it may be called under the token store's lock, which is
-// what keeps the events in the order of the key's changes.
+// post hands e over after the events posted before it. It never waits for the
+// hook, so the token store calls it under its lock, which keeps the events in the
+// order of the key's changes.
 func (q *keyEvents) post(e KeyEvent) {
 	if q == nil {
 		return
 	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.queue = append(q.queue, e)
-	if !q.draining {
-		q.draining = true
-		go q.drain()
-	}
-}
-
-// drain hands the queued events to the hook until none is left.
-func (q *keyEvents) drain() {
-	for {
-		q.mu.Lock()
-		if len(q.queue) == 0 {
-			q.draining = false
-			q.queue = nil // let the backing array go
-			q.mu.Unlock()
-			return
+	before, done := q.last, make(chan struct{})
+	q.last = done
+	go func() {
+		defer close(done)
+		if before != nil {
+			<-before
 		}
-		e := q.queue[0]
-		q.queue = q.queue[1:]
-		q.mu.Unlock()
 		q.handOver(e)
-	}
+	}()
 }
 
 // handOver calls the hook with e, recovering and logging a panic.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -113,7 +114,8 @@ type pageFetcher[T any] func(ctx context.Context, query url.Values) (*Page[T], *
 // break), end the iteration with ErrUnexpectedResponse.
 func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		q := cloneValues(query) // each run starts from the caller's options
+		q := url.Values{} // each run starts from the caller's options; Set replaces a value, never writes into it
+		maps.Copy(q, query)
 		last := 0
 		for {
 			page, _, err := fetch(ctx, q)
@@ -153,12 +155,4 @@ func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]
 			q.Set("page", strconv.Itoa(last))
 		}
 	}
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v)+1)
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }

@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+
+	"github.com/google/go-querystring/query"
 )
 
 // resource implements the six calls every Whippy Ware collection answers, once for
@@ -124,4 +126,21 @@ func (r *resource[T, C, U, O]) send(ctx context.Context, method string, id int64
 // every filter, through the ListOptions it embeds.
 type requestChecker interface {
 	checkRequest() error
+}
+
+// listQuery checks and encodes list options; nil options are no query.
+func listQuery[O any](opts *O) (url.Values, error) {
+	if opts == nil {
+		return url.Values{}, nil
+	}
+	if c, ok := any(opts).(requestChecker); ok {
+		if err := c.checkRequest(); err != nil {
+			return nil, err
+		}
+	}
+	q, err := query.Values(opts)
+	if err != nil {
+		return nil, fmt.Errorf("%w: list options: %w", ErrInvalidRequest, err)
+	}
+	return q, nil
 }

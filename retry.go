@@ -78,32 +78,25 @@ func countAttempt(logger *slog.Logger) retryablehttp.RequestLogHook {
 
 // checkRetry retries 429 for every method (the service did not process the
 // request), and 5xx but 501 and connection errors only where resending cannot
-// apply a write twice. An answer is returned at once, not retried, when its
-// Retry-After asks for longer than the longest wait (retrying earlier is
-// pointless and prolongs throttling), or when the longest wait backoff may choose
-// and an attempt as long as the last would not fit in the time the context has
-// left: waiting into the deadline would lose the answer.
+// apply a write twice, while the call's retries last and the wait fits (see
+// waitFits).
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && ctx.Err() == nil {
-		return false, nil // most answers: returned as they came
-	}
 	s := callStateFrom(ctx)
 	if s == nil {
-		s = &callState{retryMax: p.max, resendable: true}
+		s = &callState{retryMax: p.max, resendable: true} // a request send did not make
 	}
 	if err == nil || !s.traced && !provesNotSent(err) {
-		s.maybeSent.Store(true)
+		s.maybeSent.Store(true) // an answer, or an error that does not prove nothing left
 	}
-	if ctx.Err() != nil {
+	switch {
+	case ctx.Err() != nil:
 		return false, ctx.Err()
-	}
-	if s.attempts > s.retryMax {
+	case s.attempts > s.retryMax:
 		return false, nil // this call's retries are spent
-	}
-	if err != nil {
+	case err != nil:
 		return s.resendable && transient(ctx, err), nil
-	}
-	if resp.StatusCode != http.StatusTooManyRequests && (!s.resendable || resp.StatusCode == http.StatusNotImplemented) {
+	case resp.StatusCode == http.StatusTooManyRequests:
+	case resp.StatusCode < 500 || resp.StatusCode == http.StatusNotImplemented || !s.resendable:
 		return false, nil
 	}
 	return p.waitFits(ctx, s, resp), nil
@@ -121,9 +114,11 @@ func transient(ctx context.Context, err error) bool {
 	return retry
 }
 
-// waitFits reports whether the retry of resp may begin: its Retry-After, if any,
-// is within the longest wait, and the longest wait backoff may choose and an
-// attempt as long as the last one fit before the context's deadline. It reads
+// waitFits reports whether the retry of resp may begin. An answer whose
+// Retry-After asks for longer than the longest wait is returned at once (retrying
+// earlier is pointless and prolongs throttling), and so is one when the longest
+// wait backoff may choose and an attempt as long as the last would not fit in the
+// time the context has left: waiting into the deadline would lose the answer. It reads
 // resp's body first (go-retryablehttp would drain it before waiting), so that the
 // time it checks is the time the wait begins even when the body is slow to come;
 // the body is put back for the answer that may be returned.

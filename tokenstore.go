@@ -7,9 +7,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // loginCooldown is how long the client stops logging in again on a 401 after the
@@ -235,3 +239,56 @@ func (t *tokenStore) String() string {
 
 // Format makes every fmt verb print String.
 func (t *tokenStore) Format(f fmt.State, _ rune) { io.WriteString(f, t.String()) }
+
+// secretForms matches a secret as sent and as a service, a proxy or a template
+// may echo it: JSON-escaped (\u00e9, \"), URL-encoded (%C3%A9, + for a space) or
+// HTML-escaped (&amp;, &#39;, &#x27;), one character at a time, so that mixed
+// forms match too.
+type secretForms struct {
+	re *regexp.Regexp
+	// short marks a secret under six characters, which could match ordinary text
+	// ("test" in "test_pass"): a body that holds it is left out whole.
+	short bool
+}
+
+// otherForms are the escapes of a character that no numeric form covers.
+var otherForms = map[rune]string{'"': `\\"|&quot;`, '\\': `\\\\`, '/': `\\/`, ' ': `\+`, '&': `&amp;`, '<': `&lt;`, '>': `&gt;`, '\'': `&apos;`}
+
+func newSecretForms(secret string) *secretForms {
+	if secret == "" {
+		return nil
+	}
+	var pattern strings.Builder
+	for _, r := range secret {
+		jsonEscape := fmt.Sprintf(`\\u%04x`, r)
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			jsonEscape = fmt.Sprintf(`\\u%04x\\u%04x`, r1, r2) // a surrogate pair
+		}
+		percent := ""
+		for _, b := range []byte(string(r)) {
+			percent += fmt.Sprintf("%%%02x", b)
+		}
+		fmt.Fprintf(&pattern, `(?:%s|(?i:%s|%s|&#x0*%x;)|&#0*%d;`, regexp.QuoteMeta(string(r)), jsonEscape, percent, r, r)
+		if other, ok := otherForms[r]; ok {
+			pattern.WriteString("|" + other)
+		}
+		pattern.WriteString(")")
+	}
+	return &secretForms{re: regexp.MustCompile(pattern.String()), short: utf8.RuneCountInString(secret) < 6}
+}
+
+// redact replaces each secret in body, in any of its forms, by "[redacted]", so
+// that a service or proxy echoing a request cannot pass a password or key into
+// an error; a body that holds a short secret is left out whole.
+func redact(body []byte, secrets ...*secretForms) []byte {
+	for _, s := range secrets {
+		switch {
+		case s == nil || !s.re.Match(body):
+		case s.short:
+			return []byte("[left out: the body may hold the password or key]")
+		default:
+			body = s.re.ReplaceAllLiteral(body, []byte("[redacted]"))
+		}
+	}
+	return body
+}
