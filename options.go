@@ -45,6 +45,9 @@ func invalid(format string, args ...any) error {
 
 // WithCredentials sets the Omnitron user name and password the client logs in with.
 // The client logs in on its first call, and once more when a key stops working.
+// When the service refuses a key a login has just given, the client logs in no
+// more on a 401 for 10 seconds: each 401 comes back as ErrUnauthorized, where a
+// loop of calls would otherwise log in on every call. Auth.Login ends the pause.
 func WithCredentials(username, password string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(username) == "" || password == "" {

@@ -32,13 +32,11 @@ type tokenStore struct {
 	loginTimeout       time.Duration
 	held               atomic.Pointer[heldKey]
 	events             *keyEvents // WithKeyHook's; nil when none
-	// cooldownUntil is when the cool-down after a refused fresh key ends, in
-	// UnixNano; 0 when there is none.
-	cooldownUntil atomic.Int64
-
-	mu      sync.Mutex
-	flight  *loginFlight // the login in flight, nil when none
-	refused *loginFlight // the last login, when the service refused it; until Auth.Login
+	mu                 sync.Mutex
+	flight             *loginFlight // the login in flight, nil when none
+	refused            *loginFlight // the last login, when the service refused it; until Auth.Login
+	// cooldownUntil is when the cool-down after a refused fresh key ends.
+	cooldownUntil time.Time
 }
 
 // heldKey is a key and its generation, which counts the changes of the key. A call
@@ -88,13 +86,16 @@ func (t *tokenStore) redact(body []byte, held heldKey) []byte {
 
 // startCooldown begins the cool-down after the service refused a fresh key.
 func (t *tokenStore) startCooldown() {
-	t.cooldownUntil.Store(time.Now().Add(loginCooldown).UnixNano())
+	t.mu.Lock()
+	t.cooldownUntil = time.Now().Add(loginCooldown)
+	t.mu.Unlock()
 }
 
 // coolingDown reports whether a 401 must come back without a new login.
 func (t *tokenStore) coolingDown() bool {
-	until := t.cooldownUntil.Load()
-	return until != 0 && time.Now().UnixNano() < until
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return time.Now().Before(t.cooldownUntil)
 }
 
 // store replaces the key with a new generation and tells the key hook why: a key
