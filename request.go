@@ -16,19 +16,13 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// callState is what the retry hooks need to know of one send, which they see only
-// through the request's context: the call's retry bound and policy, the attempts
-// so far, and whether an attempt may have reached the service. The hooks run on
-// the goroutine that called Do, one after the other; maybeSent is also set by
-// net/http's trace, which makes no such promise, hence the atomic.
+// callState is what the retry hooks, which see only the request's context, need
+// to know of one send. The hooks run one after the other on the goroutine that
+// called Do; net/http's trace, which also sets maybeSent, makes no such promise.
 type callState struct {
-	retryMax int
-	// resendable marks a request whose 5xx and connection errors may be retried
-	// without applying a write twice (see retryPolicy.resendable).
-	resendable bool
-	// traced is set when the transport is net/http's own, whose trace says whether
-	// an attempt had a connection.
-	traced       bool
+	retryMax     int
+	resendable   bool // see retryPolicy.resendable
+	traced       bool // the transport is net/http's own, whose trace tells maybeSent
 	attempts     int
 	attemptStart time.Time // when the last attempt began
 	maybeSent    atomic.Bool
@@ -54,9 +48,9 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { state.maybeSent.Store(true) },
 	})
-	var body any // no body at all, rather than an empty one, when there is no payload
+	var body any // nil, not an empty []byte, when there is no payload
 	if payload != nil {
-		body = payload // go-retryablehttp gives every attempt a fresh reader and its Content-Length
+		body = payload // each attempt gets a fresh reader and Content-Length
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), body)
 	if err != nil {
@@ -169,13 +163,16 @@ type answerChecker interface {
 func withoutSecrets(r *http.Response) *http.Response {
 	r.Body = http.NoBody
 	if r.Request != nil {
-		req := r.Request.Clone(r.Request.Context())
+		req := *r.Request // a copy: the transport was given the original
+		req.Header = r.Request.Header.Clone()
 		req.Header.Del("Authorization")
 		req.Body, req.GetBody, req.Response = nil, nil, nil
-		if req.URL != nil {
-			req.URL.User = nil
+		if req.URL != nil && req.URL.User != nil {
+			u := *req.URL
+			u.User = nil
+			req.URL = &u
 		}
-		r.Request = req
+		r.Request = &req
 	}
 	return r
 }

@@ -358,16 +358,18 @@ func TestOptionsRetriedLikeAGet(t *testing.T) {
 // A wait the call cannot afford returns the answer instead of sleeping into the
 // deadline: Retry-After or not, 429 or 5xx.
 func TestBackoffLongerThanTheDeadlineReturnsTheAnswer(t *testing.T) {
-	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
-		c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Second, 5*time.Second))
-		mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(status, `{"detail":"slow"}`))
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		_, resp, err := c.Providers.Get(ctx, 1)
-		cancel()
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr, "status %d", status)
-		assert.Equal(t, status, apiErr.StatusCode)
-		require.NotNil(t, resp, "status %d", status)
-		assert.Equal(t, 1, resp.Attempts, "status %d: no attempt after a wait it could not afford", status)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+			c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Second, 5*time.Second))
+			mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(status, `{"detail":"slow"}`))
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			_, resp, err := c.Providers.Get(ctx, 1)
+			cancel()
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, "status %d", status)
+			assert.Equal(t, status, apiErr.StatusCode)
+			require.NotNil(t, resp, "status %d", status)
+			assert.Equal(t, 1, resp.Attempts, "status %d: no attempt after a wait it could not afford", status)
+		}
+	})
 }

@@ -51,12 +51,10 @@ type Client struct {
 	agent   string // the User-Agent header
 	logger  *slog.Logger
 	tokens  *tokenStore
-	// tracedTransport is set when the transport is net/http's own: its trace tells
-	// whether an attempt had a connection, which ConnectionError.MaybeSent reports.
+	// tracedTransport is set when the transport is net/http's own, whose trace
+	// tells ConnectionError.MaybeSent whether an attempt had a connection.
 	tracedTransport bool
-	// maxBody bounds a successful response body: maxResponseBytes, or less in the
-	// tests, which would otherwise read 32 MiB (slow under -race) to reach it.
-	maxBody int64
+	maxBody         int64 // maxResponseBytes, less in tests (32 MiB is slow under -race)
 
 	// Auth logs in and expires keys.
 	Auth *AuthService
