@@ -32,11 +32,7 @@ func checkID(id int64) error {
 
 // list fetches one page of the collection (GET collection/).
 func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O, callOpts []CallOption) (*Page[T], *Response, error) {
-	q, err := listQuery(opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	co, err := newCallOptions(callOpts)
+	q, co, err := listRequest(opts, callOpts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -55,11 +51,7 @@ func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values, co ca
 // all iterates over every item opts selects, from opts.Page on (see paginate);
 // callOpts apply to each page's request.
 func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []CallOption) iter.Seq2[*T, error] {
-	q, err := listQuery(opts)
-	if err != nil {
-		return func(yield func(*T, error) bool) { yield(nil, err) }
-	}
-	co, err := newCallOptions(callOpts)
+	q, co, err := listRequest(opts, callOpts)
 	if err != nil {
 		return func(yield func(*T, error) bool) { yield(nil, err) }
 	}
@@ -128,19 +120,21 @@ type requestChecker interface {
 	checkRequest() error
 }
 
-// listQuery checks and encodes list options; nil options are no query.
-func listQuery[O any](opts *O) (url.Values, error) {
-	if opts == nil {
-		return url.Values{}, nil
+// listRequest checks and encodes list options (nil options are no query) and the
+// call's options.
+func listRequest[O any](opts *O, callOpts []CallOption) (url.Values, callOptions, error) {
+	co, err := newCallOptions(callOpts)
+	if err != nil || opts == nil {
+		return url.Values{}, co, err
 	}
 	if c, ok := any(opts).(requestChecker); ok {
 		if err := c.checkRequest(); err != nil {
-			return nil, err
+			return nil, co, err
 		}
 	}
 	q, err := query.Values(opts)
 	if err != nil {
-		return nil, fmt.Errorf("%w: list options: %w", ErrInvalidRequest, err)
+		return nil, co, fmt.Errorf("%w: list options: %w", ErrInvalidRequest, err)
 	}
-	return q, nil
+	return q, co, nil
 }

@@ -383,7 +383,7 @@ func TestResourceInvalidRequestsSendNothing(t *testing.T) {
 }
 
 func TestListQueryRefusesNegativePaging(t *testing.T) {
-	_, err := listQuery(&StockFilter{ListOptions: ListOptions{Page: -1}})
+	_, _, err := listRequest(&StockFilter{ListOptions: ListOptions{Page: -1}}, nil)
 	require.ErrorIs(t, err, ErrInvalidRequest)
 }
 

@@ -18,7 +18,7 @@ type transportTimeouts struct {
 	attempt time.Duration
 }
 
-// defaultTimeouts are the default transport's; README "Timeouts" says why.
+// defaultTimeouts are the default transport's, each from where the comment says.
 var defaultTimeouts = transportTimeouts{
 	dial:           30 * time.Second, // net/http's DefaultTransport and the AWS SDK's
 	tlsHandshake:   10 * time.Second, // the same in both
