@@ -89,21 +89,6 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-// TestHugeErrorBodyIsReadWithinBoundsMock checks on httpmock what TestBadResponses'
-// "10 MiB error body" cannot from outside the package: the error does not pin the
-// read buffer.
-func TestHugeErrorBodyIsReadWithinBoundsMock(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey), WithoutRetries())
-	huge := strings.Repeat("x", 10<<20)
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(500, huge))
-	_, _, err := c.Providers.Get(context.Background(), 1)
-	require.ErrorIs(t, err, ErrServer)
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.LessOrEqual(t, cap(apiErr.Body), maxKeptBodyBytes, "the error does not pin the read buffer")
-	assert.Less(t, len(err.Error()), 1000, "the error text carries a snippet, not the body")
-}
-
 // An error keeps the body it quotes after the buffer it was read into has been
 // reused by the calls that follow.
 func TestErrorBodyOutlivesLaterCalls(t *testing.T) {

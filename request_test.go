@@ -551,3 +551,52 @@ func TestHTTPSToAPlainHTTPPortIsNotRetried(t *testing.T) {
 	assert.Contains(t, err.Error(), "answers plain HTTP, not HTTPS")
 	assert.Equal(t, int64(1), opened.Load(), "one connection: no retry")
 }
+
+// TestHugeErrorBodyIsReadWithinBoundsMock checks on httpmock what TestBadResponses'
+// "10 MiB error body" cannot from outside the package: the error does not pin the
+// read buffer.
+func TestHugeErrorBodyIsReadWithinBoundsMock(t *testing.T) {
+	c, mock := newMockClient(t, WithKey(testKey), WithoutRetries())
+	huge := strings.Repeat("x", 10<<20)
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(500, huge))
+	_, _, err := c.Providers.Get(context.Background(), 1)
+	require.ErrorIs(t, err, ErrServer)
+	var apiErr *APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.LessOrEqual(t, cap(apiErr.Body), maxKeptBodyBytes, "the error does not pin the read buffer")
+	assert.Less(t, len(err.Error()), 1000, "the error text carries a snippet, not the body")
+}
+
+func TestUnreadableSuccessBodies(t *testing.T) {
+	cases := map[string]string{
+		"truncated":  `{"id": 1, "name": "Prov`,
+		"empty":      ``,
+		"html":       `<html>maintenance</html>`,
+		"wrong type": `{"id": "one"}`,
+	}
+	for name, body := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, mock := newMockClient(t, WithKey(testKey))
+			mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(200, body))
+			p, resp, err := c.Providers.Get(context.Background(), 1)
+			require.ErrorIs(t, err, ErrUnexpectedResponse)
+			assert.Nil(t, p)
+			assert.Equal(t, 200, resp.StatusCode)
+		})
+	}
+}
+
+func TestOversizedSuccessBody(t *testing.T) {
+	c, mock := newMockClient(t, WithKey(testKey))
+	require.EqualValues(t, maxResponseBytes, c.maxBody, "the default bound")
+	c.maxBody = 1 << 10 // the code path of 32 MiB without reading 32 MiB under -race
+	atLimit := `{"count": 0, "next": null, "previous": null, "results": []}` + strings.Repeat(" ", 1<<10-59)
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=1", httpmock.NewStringResponder(200, atLimit))
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=2", httpmock.NewStringResponder(200, atLimit+" "))
+	_, _, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 1}})
+	require.NoError(t, err, "a body of exactly the limit is read")
+	_, resp, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 2}})
+	require.ErrorIs(t, err, ErrUnexpectedResponse)
+	assert.Contains(t, err.Error(), "answered more than 1024 bytes")
+	assert.Equal(t, 200, resp.StatusCode)
+}
