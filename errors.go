@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -185,13 +186,8 @@ func (e *ValidationError) Error() string {
 // Messages returns the non-field messages, then "field: messages" for each field in
 // name order, for a report or a log line.
 func (e *ValidationError) Messages() []string {
-	parts := append([]string(nil), e.NonField...)
-	names := make([]string, 0, len(e.Fields))
-	for name := range e.Fields {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	parts := slices.Clone(e.NonField)
+	for _, name := range slices.Sorted(maps.Keys(e.Fields)) {
 		parts = append(parts, name+": "+strings.Join(e.Fields[name], " "))
 	}
 	return parts

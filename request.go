@@ -110,7 +110,7 @@ func (c *Client) setHeaders(h http.Header, hasBody bool, key string, extra http.
 func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, err error) *ConnectionError {
 	switch ctxErr := ctx.Err(); {
 	case errors.Is(err, http.ErrSchemeMismatch):
-		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL's scheme is wrong (http:// to a loopback host, or with WithInsecureHTTP): %w",
+		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL should start with http://: %w",
 			ErrInvalidConfig, u.Host, err)
 	case ctxErr != nil && !errors.Is(err, ctxErr):
 		err = fmt.Errorf("%w (%v)", ctxErr, err)

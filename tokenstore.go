@@ -214,7 +214,6 @@ func (t *tokenStore) login(ctx context.Context, c *Client) (string, *Response, e
 		path:       apiPrefix + "auth/login/",
 		body:       loginRequest{Username: t.username, Password: t.password},
 		out:        &out,
-		anon:       true,
 		login:      true,
 		repeatable: true, // a login changes nothing on the service but the key's existence
 	})

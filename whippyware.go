@@ -152,8 +152,8 @@ type call struct {
 	query  url.Values // may be nil
 	body   any        // marshalled to JSON once; nil sends no body
 	out    any        // decoded from a 2xx answer; nil discards it
-	anon   bool       // true for login, which must not carry a key
-	// login marks the login itself: its answer holds a key, so no error quotes it.
+	// login marks the login itself: it carries no key, and its answer, which
+	// holds one, is never quoted in an error.
 	login bool
 	// repeatable marks a request that is safe to resend whatever its method
 	// (login, expire-token): retried as a GET is.
@@ -184,7 +184,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 	}
 	var held heldKey
-	if !cl.anon {
+	if !cl.login {
 		var loginResp *Response
 		var err error
 		if held, loginResp, err = c.tokens.current(ctx, c); err != nil {
@@ -208,7 +208,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 // mend: the client has credentials, and no fresh key was refused lately (see
 // loginCooldown).
 func (c *Client) mayLoginAgain(cl call, resp *Response, err error) bool {
-	return err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon &&
+	return err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.login &&
 		c.tokens.canLogin() && !c.tokens.coolingDown()
 }
 
