@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 )
 
 // AuthService logs in and withdraws keys. Login and expire-token are documented in
@@ -45,7 +46,8 @@ type expireTokenRequest struct {
 // Login posts the configured credentials to auth/login/ and keeps the key it gets.
 // A wrong user name or password gives a *ValidationError that matches
 // ErrInvalidCredentials. Login sends the credentials also after a refusal that the
-// client remembers (README, Auth): it is how a program tries them again.
+// client remembers, and ends the cool-down after a refused fresh key (README,
+// Auth): it is how a program tries them again.
 //
 // Like the logins the client makes by itself, it runs detached from ctx, bounded
 // by WithLoginTimeout; when ctx ends first Login returns ctx's error and the login
@@ -61,6 +63,7 @@ func (s *AuthService) Login(ctx context.Context) (*Response, error) {
 	}
 	t.mu.Lock()
 	t.refused = nil
+	t.cooldownUntil = time.Time{}
 	f := t.joinLogin(ctx, s.client)
 	t.mu.Unlock()
 	_, resp, err := f.wait(ctx)

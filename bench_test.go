@@ -56,6 +56,15 @@ var benchTransports = []string{"inprocess", "loopback", "canned"}
 // "L") and stocks stocks, and logs in once, outside any timer.
 func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server) *http.Client, opts ...wt.Option) *benchEnv {
 	tb.Helper()
+	e, err := seedBenchEnv(transport, stocks, hc, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+// seedBenchEnv is newBenchEnv without a testing.TB, for the child process of TestMain.
+func seedBenchEnv(transport string, stocks int, hc func(*wt.Server) *http.Client, opts ...wt.Option) (*benchEnv, error) {
 	if transport != "loopback" {
 		opts = append(opts, wt.WithoutListener())
 	}
@@ -74,10 +83,10 @@ func newBenchEnv(tb testing.TB, transport string, stocks int, hc func(*wt.Server
 	}
 	sdk := srv.Client(whippyware.WithHTTPClient(httpClient))
 	if _, err := sdk.Auth.Login(context.Background()); err != nil {
-		tb.Fatal(err)
+		return nil, err
 	}
 	lean := newBenchLean(srv.URL, httpClient, sdk.Auth.Key())
-	return &benchEnv{srv: srv, sdk: sdk, lean: lean, plain: benchPlain{lean}, provider: p.ID}
+	return &benchEnv{srv: srv, sdk: sdk, lean: lean, plain: benchPlain{lean}, provider: p.ID}, nil
 }
 
 // benchSeeded starts a fake with benchSeededStocks stocks for one sub-benchmark and closes it
@@ -436,28 +445,33 @@ func BenchmarkFakeRetained(b *testing.B) {
 	}
 }
 
-// benchFakeEnv names the variable that makes TestBenchFakeProcess serve a seeded fake.
+// benchFakeEnv names the variable that makes the test binary serve a seeded fake
+// instead of running tests (see TestMain).
 const benchFakeEnv = "WHIPPYWARE_BENCH_FAKE_STOCKS"
 
-// TestBenchFakeProcess is not a test: it is the child process of BenchmarkAllStreams, a fake
-// seeded with $WHIPPYWARE_BENCH_FAKE_STOCKS stocks on loopback, serving until its stdin
-// closes. Without the variable it skips at once.
-func TestBenchFakeProcess(t *testing.T) {
+// TestMain runs the tests, or, with $WHIPPYWARE_BENCH_FAKE_STOCKS set, is the child
+// process of BenchmarkAllStreams: a fake seeded with that many stocks on loopback,
+// serving until its stdin closes.
+func TestMain(m *testing.M) {
 	n, err := strconv.Atoi(os.Getenv(benchFakeEnv))
 	if err != nil {
-		t.Skip("the child process of BenchmarkAllStreams; not a test")
+		os.Exit(m.Run())
 	}
-	e := newBenchEnv(t, "loopback", n, nil)
-	defer e.srv.Close()
+	e, err := seedBenchEnv("loopback", n, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	fmt.Printf("%s %s\n", e.srv.URL, e.sdk.Auth.Key())
 	_, _ = io.Copy(io.Discard, os.Stdin)
+	e.srv.Close()
 }
 
-// startBenchFake starts TestBenchFakeProcess in a child process, so that the fake's store
+// startBenchFake starts the test binary as a seeded fake in a child process, so that the fake's store
 // (100,000 stocks) and its request log do not share the benchmark's heap, and returns its URL
 // and a key.
 func startBenchFake(b *testing.B, stocks int) (url, key string) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchFakeProcess$", "-test.bench=^$", "-test.count=1")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), benchFakeEnv+"="+strconv.Itoa(stocks))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()

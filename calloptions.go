@@ -28,9 +28,6 @@ type callOptions struct {
 
 // newCallOptions applies opts in order; a later option overrides an earlier one.
 func newCallOptions(opts []CallOption) (callOptions, error) {
-	if len(opts) == 0 {
-		return callOptions{}, nil // o below escapes to the options: no allocation for a plain call
-	}
 	var o callOptions
 	for i, opt := range opts {
 		if opt == nil {
@@ -46,13 +43,14 @@ func newCallOptions(opts []CallOption) (callOptions, error) {
 // reservedHeaders are the headers WithHeader refuses: the client sets them from
 // its own state (the key, the JSON body, the JSON it decodes) and net/http from the
 // request, so a per-call value would either be ignored or break the call.
-var reservedHeaders = []string{"Authorization", "Content-Type", "Accept", "Content-Length", "Host", "Transfer-Encoding"}
+var reservedHeaders = []string{"Authorization", "Content-Type", "Accept", "Accept-Encoding", "Content-Length", "Host", "Transfer-Encoding"}
 
 // WithHeader adds a header to this call's requests, after the client's own, so
 // that it can replace User-Agent but no header the client derives from its state:
 // Authorization (the client owns the key, and re-logs in with it), Content-Type
-// and Accept (bodies are JSON both ways), Content-Length, Host and
-// Transfer-Encoding (net/http's) are refused with ErrInvalidRequest, as are a name
+// and Accept (bodies are JSON both ways), Accept-Encoding (net/http asks for gzip
+// and unpacks the answer only when the request does not set it), Content-Length,
+// Host and Transfer-Encoding (net/http's) are refused with ErrInvalidRequest, as are a name
 // that is not an HTTP token and a value with a line break. Given twice for one
 // name, both values are sent. The value is never logged, but it is kept in
 // Response.Request like every header but Authorization: pass no secret you would

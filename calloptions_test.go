@@ -172,6 +172,7 @@ func TestBadCallOptionsSendNothing(t *testing.T) {
 		"Authorization":      WithHeader("authorization", "Token other"),
 		"Content-Type":       WithHeader("Content-Type", "text/plain"),
 		"Accept":             WithHeader("Accept", "text/html"),
+		"Accept-Encoding":    WithHeader("Accept-Encoding", "gzip"),
 		"Host":               WithHeader("Host", "evil.test"),
 		"name not a token":   WithHeader("X Call", "1"),
 		"line break":         WithHeader("X-Call", "1\r\nAuthorization: Token x"),

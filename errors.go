@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -49,18 +50,12 @@ var (
 	// ErrInvalidConfig is matched by every error NewClient returns for a bad base URL
 	// or option.
 	ErrInvalidConfig = errors.New("whippyware: invalid configuration")
-
-	// errBodyTooLarge reports a body longer than the limit readBody was given.
-	errBodyTooLarge = errors.New("body too large")
 )
 
 const (
 	// maxResponseBytes bounds a successful response body: a page of 1,000 stocks is
 	// well under 1 MiB, so anything near this limit is not a Whippy Ware answer.
 	maxResponseBytes = 32 << 20
-	// maxPooledBody is the largest body buffer kept for reuse: a page of 1,000 stocks
-	// is about 260 KiB, and a rare large answer should not pin its buffer in the pool.
-	maxPooledBody = 1 << 20
 	// maxErrorBodyBytes bounds how much of an error body is read.
 	maxErrorBodyBytes = 1 << 20
 	// maxKeptBodyBytes bounds the copy of an error body kept in an APIError.
@@ -191,13 +186,8 @@ func (e *ValidationError) Error() string {
 // Messages returns the non-field messages, then "field: messages" for each field in
 // name order, for a report or a log line.
 func (e *ValidationError) Messages() []string {
-	parts := append([]string(nil), e.NonField...)
-	names := make([]string, 0, len(e.Fields))
-	for name := range e.Fields {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
+	parts := slices.Clone(e.NonField)
+	for _, name := range slices.Sorted(maps.Keys(e.Fields)) {
 		parts = append(parts, name+": "+strings.Join(e.Fields[name], " "))
 	}
 	return parts
@@ -219,7 +209,7 @@ func newResponseError(method string, u *url.URL, resp *http.Response, attempts i
 		Method:     method,
 		URL:        u.String(),
 		Attempts:   attempts,
-		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the 1 MiB read buffer
+		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the whole body
 	}
 	if d, ok := retryAfter(resp.Header); ok {
 		apiErr.RetryAfter = d

@@ -106,3 +106,8 @@ func jsonEq(t *testing.T, want any, got []byte) {
 }
 
 const providerJSON = `{"id": 1, "name": "Provider", "code": "provider_company", "is_active": true}`
+
+// roundTripFunc is a transport of the test's own, which calls no net/http trace hook.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

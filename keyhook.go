@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
+	"runtime/debug"
+	"strings"
 )
 
 // KeyEventKind says what happened to the client's key.
@@ -63,6 +64,10 @@ func (e KeyEvent) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }
 // delays only the events after it, and it may call the client. So it may run after
 // the call that caused the event has returned: a program about to exit that needs
 // the last key should read Auth.Key rather than wait for the hook.
+//
+// A panic in hook is recovered, since it runs where the caller could not recover
+// it, and logged at error level through WithLogger's logger (slog's default
+// without one), with the key left out; the events after it are still handed over.
 func WithKeyHook(hook func(KeyEvent)) Option {
 	return func(c *config) error {
 		if hook == nil {
@@ -73,46 +78,50 @@ func WithKeyHook(hook func(KeyEvent)) Option {
 	}
 }
 
-// keyEvents hands events to the hook in order on a goroutine of its own, which
-// runs while there are events and ends when there are none, so that a client
-// needs no Close.
+// keyEvents hands events to the hook in the order they were posted, each on a
+// goroutine of its own that waits for the one before, so that a client needs no
+// Close.
 type keyEvents struct {
-	hook func(KeyEvent)
-
-	mu       sync.Mutex
-	queue    []KeyEvent
-	draining bool // a goroutine is handing the queue to the hook
+	hook   func(KeyEvent)
+	logger *slog.Logger // for a panicking hook; nil: slog's default
+	// last is closed once the last event posted has been handed over. The token
+	// store's mu guards it: every post is made under that lock.
+	last chan struct{}
 }
 
-// post queues e and starts a goroutine to hand it over if none runs. It never
-// waits for the hook, so it may be called under the token store's lock, which is
-// what keeps the events in the order of the key's changes.
+// post hands e over after the events posted before it. It never waits for the
+// hook, so the token store calls it under its lock, which keeps the events in the
+// order of the key's changes.
 func (q *keyEvents) post(e KeyEvent) {
 	if q == nil {
 		return
 	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.queue = append(q.queue, e)
-	if !q.draining {
-		q.draining = true
-		go q.drain()
-	}
+	before, done := q.last, make(chan struct{})
+	q.last = done
+	go func() {
+		defer close(done)
+		if before != nil {
+			<-before
+		}
+		q.handOver(e)
+	}()
 }
 
-// drain hands the queued events to the hook until none is left.
-func (q *keyEvents) drain() {
-	for {
-		q.mu.Lock()
-		if len(q.queue) == 0 {
-			q.draining = false
-			q.queue = nil // let the backing array go
-			q.mu.Unlock()
-			return
+// handOver calls the hook with e, recovering and logging a panic.
+func (q *keyEvents) handOver(e KeyEvent) {
+	defer func() {
+		if r := recover(); r != nil {
+			logger := q.logger
+			if logger == nil {
+				logger = slog.Default()
+			}
+			msg := fmt.Sprint(r)
+			if e.Key != "" {
+				msg = strings.ReplaceAll(msg, e.Key, "[redacted]")
+			}
+			logger.Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
+				slog.String("stack", string(debug.Stack())))
 		}
-		e := q.queue[0]
-		q.queue = q.queue[1:]
-		q.mu.Unlock()
-		q.hook(e)
-	}
+	}()
+	q.hook(e)
 }

@@ -1,8 +1,10 @@
 package whippyware
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"sync"
@@ -185,4 +187,62 @@ func TestKeyEventNeverPrintsItsKey(t *testing.T) {
 	assert.Equal(t, "whippyware.KeyEvent{obtained}", e.String())
 	_, err := NewClient(testBase, WithKeyHook(nil))
 	assert.ErrorIs(t, err, ErrInvalidConfig)
+}
+
+// A KeyEvent logged through slog's JSON handler would marshal its Key.
+func TestKeyEventLogsWithoutItsKey(t *testing.T) {
+	e := KeyEvent{Kind: KeyObtained, Key: testKey}
+	for name, h := range map[string]func(*bytes.Buffer) slog.Handler{
+		"text": func(b *bytes.Buffer) slog.Handler { return slog.NewTextHandler(b, nil) },
+		"json": func(b *bytes.Buffer) slog.Handler { return slog.NewJSONHandler(b, nil) },
+	} {
+		var buf bytes.Buffer
+		slog.New(h(&buf)).Info("key changed", "event", e)
+		assert.NotContains(t, buf.String(), testKey, "%s handler: the log line holds the key", name)
+		assert.Contains(t, buf.String(), "obtained", name)
+	}
+}
+
+// A key hook that panics does not take the program down: the panic is logged,
+// without the key, through the client's logger, and the next event still
+// reaches the hook.
+func TestPanickingKeyHookIsRecoveredAndLogged(t *testing.T) {
+	var logs syncBuffer
+	events := make(chan KeyEvent, 4)
+	hook := func(e KeyEvent) {
+		events <- e
+		if e.Kind == KeyObtained {
+			panic("hook failed with " + e.Key)
+		}
+	}
+	c, mock := newMockClient(t, WithKeyHook(hook), WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	mockLogin(mock, testKey)
+	mock.RegisterResponder(http.MethodPost, testAPI+"expire-token/", httpmock.NewStringResponder(200, `{}`))
+	_, err := c.Auth.Login(context.Background())
+	require.NoError(t, err)
+	_, err = c.Auth.Logout(context.Background())
+	require.NoError(t, err)
+	// The expired event is handed over after the panic was logged.
+	assert.Equal(t, []string{"obtained " + testKey, "expired " + testKey}, receiveUntil(t, events, KeyExpired))
+	assert.Contains(t, logs.String(), "key hook panicked")
+	assert.Contains(t, logs.String(), "hook failed with [redacted]")
+	assert.NotContains(t, logs.String(), testKey)
+}
+
+// syncBuffer is a bytes.Buffer that a logger on another goroutine may write to.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }

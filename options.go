@@ -45,6 +45,9 @@ func invalid(format string, args ...any) error {
 
 // WithCredentials sets the Omnitron user name and password the client logs in with.
 // The client logs in on its first call, and once more when a key stops working.
+// When the service refuses a key a login has just given, the client logs in no
+// more on a 401 for 10 seconds: each 401 comes back as ErrUnauthorized, where a
+// loop of calls would otherwise log in on every call. Auth.Login ends the pause.
 func WithCredentials(username, password string) Option {
 	return func(c *config) error {
 		if strings.TrimSpace(username) == "" || password == "" {
@@ -76,7 +79,7 @@ func WithKey(key string) Option {
 // comes back as an *APIError), and the CloseIdleConnections that go-retryablehttp
 // calls when one call gives up does not reach hc's transport, so the other calls
 // keep their connections. Unlike the default client, hc's transport timeouts and
-// pool size are hc's own (README, Timeouts).
+// pool size are hc's own.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -89,8 +92,8 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithTimeout bounds each call as a whole, retries and backoff included. Zero, the
 // default, leaves the bound to the caller's context; the default client bounds each
-// attempt's connect, TLS handshake and wait for the answer's headers anyway (README,
-// Timeouts).
+// attempt anyway: 30 s to connect, 10 s for the TLS handshake, 60 s to the
+// answer's headers, 80 s in all.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {

@@ -3,8 +3,8 @@ package whippyware
 import (
 	"context"
 	"net/http"
-	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -43,46 +43,18 @@ func TestNewClientRefusesBadConfiguration(t *testing.T) {
 	}
 }
 
-func TestNewClientAcceptsLoopbackHTTPAndOptIn(t *testing.T) {
-	for _, base := range []string{"http://127.0.0.1:8080", "http://localhost/", "http://[::1]:9000/x"} {
-		c, err := NewClient(base)
-		require.NoError(t, err, base)
-		assert.True(t, strings.HasSuffix(c.BaseURL(), "/"), "base URL %q keeps a trailing slash", c.BaseURL())
-	}
-	c, err := NewClient("http://whippy.internal/stock", WithInsecureHTTP())
-	require.NoError(t, err)
-	assert.Equal(t, "http://whippy.internal/stock/", c.BaseURL())
-	c, err = NewClient("https://whippy.test/a/../whippy/./")
-	require.NoError(t, err)
-	assert.Equal(t, "https://whippy.test/whippy/", c.BaseURL(), "dot segments are resolved once")
-}
-
+// WithTimeout bounds the call as a whole: it is retried while the longest next
+// wait fits in the 50 ms, then the last answer comes back, typed, within them
+// (synctest's clock: the waits are 10 to 20 ms).
 func TestTimeoutBoundsTheWholeCall(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(10*time.Millisecond, 20*time.Millisecond))
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewStringResponder(503, ""))
-	start := time.Now()
-	_, resp, err := c.Providers.List(context.Background(), nil)
-	elapsed := time.Since(start)
-	// Retried until the next wait would outlast the 50 ms, then the last answer.
-	require.ErrorIs(t, err, ErrServer)
-	require.NotNil(t, resp)
-	assert.Greater(t, resp.Attempts, 1)
-	assert.Less(t, elapsed, time.Second)
-}
-
-// A wait the call cannot afford returns the answer instead of sleeping into the
-// deadline: Retry-After or not, 429 or 5xx.
-func TestBackoffLongerThanTheDeadlineReturnsTheAnswer(t *testing.T) {
-	for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
-		c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Second, 5*time.Second))
-		mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(status, `{"detail":"slow"}`))
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		_, resp, err := c.Providers.Get(ctx, 1)
-		cancel()
-		var apiErr *APIError
-		require.ErrorAs(t, err, &apiErr, "status %d", status)
-		assert.Equal(t, status, apiErr.StatusCode)
-		require.NotNil(t, resp, "status %d", status)
-		assert.Equal(t, 1, resp.Attempts, "status %d: no attempt after a wait it could not afford", status)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c, mock := newMockClient(t, WithKey(testKey), WithTimeout(50*time.Millisecond), WithRetryWait(10*time.Millisecond, 20*time.Millisecond))
+		mock.RegisterResponder(http.MethodGet, testAPI+"providers/", httpmock.NewStringResponder(503, ""))
+		start := time.Now()
+		_, resp, err := c.Providers.List(context.Background(), nil)
+		require.ErrorIs(t, err, ErrServer)
+		require.NotNil(t, resp)
+		assert.Greater(t, resp.Attempts, 1)
+		assert.Less(t, time.Since(start), 50*time.Millisecond)
+	})
 }

@@ -2,8 +2,10 @@ package whippyware
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"net/url"
 	"strconv"
 	"strings"
@@ -44,9 +46,28 @@ type Page[T any] struct {
 	Results []*T `json:"results"`
 }
 
+// checkAnswer: a page has a results list ("results": [] when empty), and each of
+// its records is one.
+func (p *Page[T]) checkAnswer() error {
+	if p.Results == nil {
+		return errors.New("the answer is not a page: it has no results")
+	}
+	for i, item := range p.Results {
+		if item == nil {
+			continue // a null in the results: All skips it, List keeps it as it came
+		}
+		if c, ok := any(item).(answerChecker); ok {
+			if err := c.checkAnswer(); err != nil {
+				return fmt.Errorf("result %d: %w", i, err)
+			}
+		}
+	}
+	return nil
+}
+
 // NextPage returns the page number in Next: 0 when there is no next page, or when
 // the link has no readable page number. It is a method, not a decoded field, so
-// that decoding a Page reads the body once and stays what encoding/json gives.
+// that a Page decodes as encoding/json gives it.
 func (p *Page[T]) NextPage() int { return pageNumber(p.Next) }
 
 // PreviousPage returns the page number in Previous (1 for a link without one, as
@@ -93,7 +114,8 @@ type pageFetcher[T any] func(ctx context.Context, query url.Values) (*Page[T], *
 // break), end the iteration with ErrUnexpectedResponse.
 func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
-		q := cloneValues(query) // each run starts from the caller's options
+		q := url.Values{} // each run starts from the caller's options; Set replaces a value, never writes into it
+		maps.Copy(q, query)
 		last := 0
 		for {
 			page, _, err := fetch(ctx, q)
@@ -133,12 +155,4 @@ func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]
 			q.Set("page", strconv.Itoa(last))
 		}
 	}
-}
-
-func cloneValues(v url.Values) url.Values {
-	out := make(url.Values, len(v)+1)
-	for k, vs := range v {
-		out[k] = append([]string(nil), vs...)
-	}
-	return out
 }

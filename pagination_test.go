@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -100,4 +103,36 @@ func TestAllSkipsNullItems(t *testing.T) {
 		skus = append(skus, s.SKU)
 	}
 	assert.Equal(t, []string{"A"}, skus)
+}
+
+func FuzzPageNumber(f *testing.F) {
+	for _, seed := range []string{
+		"https://{whippy_api_url}/api/v1/providers/?page=2",
+		"http://{whippy_api_url}/api/v1/stock-list-rules/?page=2",
+		"http://localhost:8000/api/v1/stocks/?limit=500&page=3",
+		"https://h/api/v1/stocks/?sku=a%26page%3D9&page=4#frag",
+		"https://h/api/v1/stocks/", "", "?page=", "?page=-1", "?page=abc&page=2",
+	} {
+		f.Add(seed, 5)
+	}
+	f.Fuzz(func(t *testing.T, link string, n int) {
+		if got := pageNumber(link); got < 0 {
+			t.Fatalf("pageNumber(%q) = %d", link, got)
+		}
+		// A well-formed link with the page parameter appended gives that page,
+		// whatever comes before it.
+		if n < 1 || strings.ContainsAny(link, "#") {
+			return
+		}
+		sep := "?"
+		if strings.Contains(link, "?") {
+			sep = "&"
+		}
+		withPage := link + sep + "page=" + strconv.Itoa(n)
+		if q, err := url.ParseQuery(withPage[strings.Index(withPage, "?")+1:]); err == nil && len(q["page"]) == 1 {
+			if got := pageNumber(withPage); got != n {
+				t.Fatalf("pageNumber(%q) = %d, want %d", withPage, got, n)
+			}
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -60,37 +61,33 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, cal
 // under the base URL by concatenation (see resolve): the key would go wherever it
 // leads.
 func relativePath(path string) (*url.URL, error) {
-	refuse := func(why string) (*url.URL, error) {
-		return nil, fmt.Errorf("%w: Do: path %q %s; give a path relative to the base URL, such as api/v1/stocks/", ErrInvalidRequest, path, why)
-	}
-	if path == "" {
-		return refuse("is empty")
-	}
 	u, err := url.Parse(path)
-	switch {
-	case err != nil:
-		return refuse("is not a URL path")
-	case u.Scheme != "" || u.Opaque != "":
-		return refuse("has a scheme (a colon in the first segment reads as one)")
-	case u.Host != "" || u.User != nil || strings.HasPrefix(path, "//"):
-		return refuse("names a host")
-	case strings.HasPrefix(u.Path, "/"):
-		return refuse("starts with /, which would leave the base URL's path")
-	case u.Fragment != "" || strings.Contains(path, "#"):
-		return refuse("has a fragment, which is never sent")
-	case strings.Contains(u.Path, `\`):
-		return refuse("has a backslash, which servers may read as /")
-	case strings.Contains(strings.ToLower(u.EscapedPath()), "%2f"):
-		// Sent as the client encodes paths, it would become a "/".
-		return refuse("has an escaped /, which the client would send as /")
+	if err != nil || path == "" {
+		return nil, refusePath(path, "is empty or not a URL path")
 	}
-	for _, segment := range strings.Split(u.Path, "/") {
-		if segment == "." || segment == ".." {
-			return refuse("has a dot segment")
+	_, queryErr := url.ParseQuery(u.RawQuery)
+	segments := strings.Split(u.Path, "/")
+	for _, check := range []struct {
+		bad bool
+		why string
+	}{
+		{u.Scheme != "" || u.Opaque != "", "has a scheme (a colon in the first segment reads as one)"},
+		{u.Host != "" || u.User != nil || strings.HasPrefix(path, "//"), "names a host"},
+		{strings.HasPrefix(u.Path, "/"), "starts with /, which would leave the base URL's path"},
+		{u.Fragment != "" || strings.Contains(path, "#"), "has a fragment, which is never sent"},
+		{strings.Contains(u.Path, `\`), "has a backslash, which servers may read as /"},
+		// Sent as the client encodes paths, it would become a "/".
+		{strings.Contains(strings.ToLower(u.EscapedPath()), "%2f"), "has an escaped /, which the client would send as /"},
+		{slices.Contains(segments, ".") || slices.Contains(segments, ".."), "has a dot segment"},
+		{queryErr != nil, "has a query that does not parse"},
+	} {
+		if check.bad {
+			return nil, refusePath(path, check.why)
 		}
 	}
-	if _, err := url.ParseQuery(u.RawQuery); err != nil {
-		return refuse("has a query that does not parse")
-	}
 	return u, nil
+}
+
+func refusePath(path, why string) error {
+	return fmt.Errorf("%w: Do: path %q %s; give a path relative to the base URL, such as api/v1/stocks/", ErrInvalidRequest, path, why)
 }

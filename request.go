@@ -1,75 +1,199 @@
 package whippyware
 
 import (
-	"maps"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// What one request costs the client besides net/http's own work: send allocates an
-// exchange, the request it sends with its header map (a clone of one built per key),
-// the header map of the copy it hands back, and a reader of the body when there is
-// one; the values of the headers are built once.
-
-// exchange is what one send needs beyond the request it sends and its body's
-// reader, in one allocation: the call's state, which is also the context of every
-// attempt; go-retryablehttp's wrapper of the request; the Response handed back
-// with the copy of its request; and (for the first send of a call) the URL. A
-// Response keeps the exchange alive while the caller holds it; send clears what it
-// must not keep (the sent request, whose header has the key, and the body, which
-// may hold a password). At 696 bytes and the runtime's 8-byte header of a large
-// object with pointers it takes the 704-byte size class;
-// the first attempt's body reader, a GET's for nothing, is allocated apart.
-type exchange struct {
-	state    callState
-	retry    retryablehttp.Request
-	resp     Response
-	returned http.Request
-	url      url.URL
+// callState is what the retry hooks, which see only the request's context, need
+// to know of one send. The hooks run one after the other on the goroutine that
+// called Do; net/http's trace, which also sets maybeSent, makes no such promise.
+type callState struct {
+	retryMax     int
+	resendable   bool // see retryPolicy.resendable
+	traced       bool // the transport is net/http's own, whose trace tells maybeSent
+	attempts     int
+	attemptStart time.Time // when the last attempt began
+	maybeSent    atomic.Bool
 }
 
-// jsonValue is the value of Accept and Content-Type.
-var jsonValue = headerValue("application/json")
+type callStateKey struct{}
 
-// headerValue returns v as a header's values, to be shared by every request that
-// sends it: net/http's transports only read a request's header (a RoundTripper
-// must not change the request), Header.Set replaces a slice instead of writing
-// into it, and the capacity of one makes Header.Add copy it.
-func headerValue(v string) []string { return []string{v}[:1:1] }
-
-// headerMaps are the header maps a request starts from, one without a body and one
-// with: Accept, User-Agent, Content-Type with a body, and Authorization when there
-// is a key. Built once per key and client, they are never written into, only
-// cloned: maps.Clone copies a small map's one group of slots as it is, where
-// building a map assigns (hashes) each header anew, and net/http's Header.Clone
-// does the same plus a copy of every value.
-type headerMaps struct{ get, body http.Header }
-
-// newHeaderMaps builds the header maps of the requests with userAgent and, when
-// not nil, authorization as values.
-func newHeaderMaps(userAgent, authorization []string) *headerMaps {
-	get := http.Header{"Accept": jsonValue, "User-Agent": userAgent}
-	if authorization != nil {
-		get["Authorization"] = authorization
-	}
-	body := maps.Clone(get)
-	body["Content-Type"] = jsonValue
-	return &headerMaps{get: get, body: body}
+func callStateFrom(ctx context.Context) *callState {
+	s, _ := ctx.Value(callStateKey{}).(*callState)
+	return s
 }
 
-// requestHeader returns a new header map for one request: a clone of the header
-// maps of held's key, or of the client's without a key when held has none. The
-// map is the request's own (a transport may read it after the call, and one that
-// breaks the RoundTripper contract may write into it); only the values are shared.
-func (c *Client) requestHeader(hasBody bool, held heldKey) http.Header {
-	m := held.headers
-	if m == nil {
-		m = c.anonHeaders
+// send sends one request through go-retryablehttp and reads its answer's body
+// within bounds. The *Response is nil only when no answer came, and the error is
+// then a *ConnectionError.
+func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
+	state := &callState{
+		retryMax:   c.policy.retryMaxFor(cl),
+		resendable: c.policy.resendable(cl),
+		traced:     c.tracedTransport,
 	}
+	ctx = context.WithValue(ctx, callStateKey{}, state)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(httptrace.GotConnInfo) { state.maybeSent.Store(true) },
+	})
+	var body any // nil, not an empty []byte, when there is no payload
+	if payload != nil {
+		body = payload // each attempt gets a fresh reader and Content-Length
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s %s: %w", ErrInvalidRequest, cl.method, u, err)
+	}
+	c.setHeaders(req.Header, payload != nil, key, cl.opts.header)
+	start := time.Now()
+	httpResp, err := c.http.Do(req)
+	if err != nil {
+		if httpResp != nil {
+			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
+		}
+		connErr := c.connectionError(ctx, cl.method, u, state, err)
+		c.log(ctx, "whippyware request failed", cl.method, u, 0, state.attempts, start, connErr)
+		return nil, nil, connErr
+	}
+	defer httpResp.Body.Close()
+	limit := c.maxBody
+	if httpResp.StatusCode >= 300 {
+		limit = maxErrorBodyBytes
+	}
+	data, err := io.ReadAll(io.LimitReader(httpResp.Body, limit+1))
+	resp := &Response{Response: withoutSecrets(httpResp), Attempts: state.attempts}
+	switch {
+	case int64(len(data)) > limit && httpResp.StatusCode >= 300:
+		data = data[:limit] // an error body is only read for its message
+	case int64(len(data)) > limit:
+		err = fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, cl.method, u, limit)
+	case err != nil:
+		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode, err)
+	}
+	c.log(ctx, "whippyware request", cl.method, u, httpResp.StatusCode, state.attempts, start, err)
+	if err != nil {
+		return resp, nil, err
+	}
+	return resp, data, nil
+}
+
+// setHeaders sets what every request carries, then the call's own headers, which
+// WithHeader keeps to names the client does not set but User-Agent.
+func (c *Client) setHeaders(h http.Header, hasBody bool, key string, extra http.Header) {
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.agent)
 	if hasBody {
-		return maps.Clone(m.body)
+		h.Set("Content-Type", "application/json")
 	}
-	return maps.Clone(m.get)
+	if key != "" {
+		h.Set("Authorization", "Token "+key)
+	}
+	for name, values := range extra {
+		h[name] = values
+	}
+}
+
+// connectionError is the error of a send that got no answer. An https base URL
+// that reaches a plain-http port is a configuration error, and the error says so.
+func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, err error) *ConnectionError {
+	switch ctxErr := ctx.Err(); {
+	case errors.Is(err, http.ErrSchemeMismatch):
+		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL should start with http://: %w",
+			ErrInvalidConfig, u.Host, err)
+	case ctxErr != nil && !errors.Is(err, ctxErr):
+		err = fmt.Errorf("%w (%v)", ctxErr, err)
+	}
+	return &ConnectionError{Method: method, URL: u.String(), Attempts: state.attempts, MaybeSent: state.maybeSent.Load(), Err: err}
+}
+
+// decodeAnswer decodes a 2xx answer into cl.out and checks it is what was asked
+// for. A 204 has nothing to decode, so a call that expects a value fails its check.
+// The error quotes the start of the body, redacted; the login's answer, which
+// holds a key, is never quoted.
+func (c *Client) decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, held heldKey) error {
+	if cl.out == nil {
+		return nil
+	}
+	var err error
+	if resp.StatusCode != http.StatusNoContent {
+		if err = json.Unmarshal(body, cl.out); err != nil {
+			err = fmt.Errorf("decoding: %w", err)
+		}
+	}
+	if check, ok := cl.out.(answerChecker); ok && err == nil {
+		err = check.checkAnswer()
+	}
+	switch {
+	case err == nil:
+		return nil
+	case cl.login:
+		// Not even the decoder's error: it quotes numbers ("number 12345").
+		return fmt.Errorf("%w: %s %s (status %d): the answer is not a login answer with a key",
+			ErrUnexpectedResponse, cl.method, u, resp.StatusCode)
+	}
+	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q",
+		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(c.tokens.redact(body, held)))
+}
+
+// answerChecker is implemented by the values a call decodes into that can tell a
+// real answer from an empty one. A proxy's or a maintenance page's `null`, `{}` or
+// {"detail": "..."} decodes without error into a zero value, which a caller would
+// read as a record with id 0 or "no stock"; decodeAnswer turns it into
+// ErrUnexpectedResponse.
+type answerChecker interface {
+	checkAnswer() error
+}
+
+// withoutSecrets readies an *http.Response, read and closed, to be handed back:
+// its body becomes empty (a mock transport's body could be read again), and its
+// Request a copy without the Authorization header, the body or GetBody (a login's
+// hold the password), user info in the URL, and the chain of redirected requests.
+func withoutSecrets(r *http.Response) *http.Response {
+	r.Body = http.NoBody
+	if r.Request != nil {
+		req := *r.Request // a copy: the transport was given the original
+		req.Header = r.Request.Header.Clone()
+		req.Header.Del("Authorization")
+		req.Body, req.GetBody, req.Response = nil, nil, nil
+		if req.URL != nil && req.URL.User != nil {
+			u := *req.URL
+			u.User = nil
+			req.URL = &u
+		}
+		r.Request = &req
+	}
+	return r
+}
+
+// log writes one debug line per call; it never logs headers, so neither the key
+// nor the password can reach it.
+func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status, attempts int, start time.Time, err error) {
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", method),
+		slog.String("url", u.String()),
+		slog.Int("attempts", attempts),
+		slog.Duration("took", time.Since(start)),
+	}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
 }

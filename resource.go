@@ -6,6 +6,8 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+
+	"github.com/google/go-querystring/query"
 )
 
 // resource implements the six calls every Whippy Ware collection answers, once for
@@ -30,11 +32,7 @@ func checkID(id int64) error {
 
 // list fetches one page of the collection (GET collection/).
 func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O, callOpts []CallOption) (*Page[T], *Response, error) {
-	q, err := listQuery(opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	co, err := newCallOptions(callOpts)
+	q, co, err := listRequest(opts, callOpts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -43,7 +41,7 @@ func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O, callOpts []Cal
 
 func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values, co callOptions) (*Page[T], *Response, error) {
 	page := new(Page[T])
-	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page, fresh: true, opts: co})
+	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page, opts: co})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -53,11 +51,7 @@ func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values, co ca
 // all iterates over every item opts selects, from opts.Page on (see paginate);
 // callOpts apply to each page's request.
 func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []CallOption) iter.Seq2[*T, error] {
-	q, err := listQuery(opts)
-	if err != nil {
-		return func(yield func(*T, error) bool) { yield(nil, err) }
-	}
-	co, err := newCallOptions(callOpts)
+	q, co, err := listRequest(opts, callOpts)
 	if err != nil {
 		return func(yield func(*T, error) bool) { yield(nil, err) }
 	}
@@ -113,7 +107,7 @@ func (r *resource[T, C, U, O]) send(ctx context.Context, method string, id int64
 		return nil, nil, err
 	}
 	out := new(T)
-	resp, err := r.client.do(ctx, call{method: method, path: r.path, id: id, body: body, out: out, fresh: true, opts: co})
+	resp, err := r.client.do(ctx, call{method: method, path: r.path, id: id, body: body, out: out, opts: co})
 	if err != nil {
 		return nil, resp, err
 	}
@@ -124,4 +118,23 @@ func (r *resource[T, C, U, O]) send(ctx context.Context, method string, id int64
 // every filter, through the ListOptions it embeds.
 type requestChecker interface {
 	checkRequest() error
+}
+
+// listRequest checks and encodes list options (nil options are no query) and the
+// call's options.
+func listRequest[O any](opts *O, callOpts []CallOption) (url.Values, callOptions, error) {
+	co, err := newCallOptions(callOpts)
+	if err != nil || opts == nil {
+		return url.Values{}, co, err
+	}
+	if c, ok := any(opts).(requestChecker); ok {
+		if err := c.checkRequest(); err != nil {
+			return nil, co, err
+		}
+	}
+	q, err := query.Values(opts)
+	if err != nil {
+		return nil, co, fmt.Errorf("%w: list options: %w", ErrInvalidRequest, err)
+	}
+	return q, co, nil
 }

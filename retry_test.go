@@ -11,9 +11,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -84,7 +85,8 @@ func TestRetryAfterNowWaitsTheMinimum(t *testing.T) {
 // GET's are, without WithRetryNonIdempotent.
 func TestRepeatableRequestsRetriedLikeAGet(t *testing.T) {
 	for _, repeatable := range []bool{false, true} {
-		ctx := withCallState(context.Background(), stateFor(retryPolicy{}, call{method: http.MethodPost, repeatable: repeatable}))
+		p := retryPolicy{}
+		ctx := context.WithValue(context.Background(), callStateKey{}, &callState{resendable: p.resendable(call{method: http.MethodPost, repeatable: repeatable})})
 		for _, status := range []int{500, 502, 503} {
 			retry, err := retryPolicy{}.checkRetry(ctx, &http.Response{StatusCode: status, Header: http.Header{}}, nil)
 			require.NoError(t, err)
@@ -212,7 +214,7 @@ func TestRetryPolicy(t *testing.T) {
 		for _, method := range []string{"GET", "HEAD", "PUT", "DELETE", "POST", "PATCH"} {
 			safe := writes || (method != "POST" && method != "PATCH")
 			for _, o := range outcomes {
-				ctx := withCallState(context.Background(), stateFor(p, call{method: method}))
+				ctx := context.WithValue(context.Background(), callStateKey{}, &callState{resendable: p.resendable(call{method: method})})
 				var resp *http.Response
 				if o.err == nil {
 					resp = &http.Response{StatusCode: o.status, Header: http.Header{}}
@@ -251,110 +253,123 @@ func TestUntrustedCertificateIsNotRetried(t *testing.T) {
 	assert.Equal(t, int64(1), handshakes.Load())
 }
 
-// stateFor is the call state a send of cl under p starts with.
-func stateFor(p retryPolicy, cl call) *callState {
-	s := new(callState)
-	p.initCallState(s, cl)
-	return s
+// slowBody is an answer's body whose first read takes delay: a server that sends
+// the headers, then the body late.
+type slowBody struct {
+	io.Reader
+	delay time.Duration
 }
 
-// A transport whose answers carry no Request (a plain RoundTripper; net/http's own
-// sets it) gets one from the client's guard: the retry policy reaches the call's
-// state, and the wait it checked against the deadline, through it.
-func TestGuardedTransportSetsTheAnswersRequest(t *testing.T) {
-	bare := roundTripFunc(func(*http.Request) (*http.Response, error) {
-		return &http.Response{StatusCode: 503, Header: http.Header{}, Body: http.NoBody}, nil
-	})
-	base, err := url.Parse(testBase)
-	require.NoError(t, err)
-	hc := guardHTTPClient(&http.Client{Transport: bare}, base)
-	req, err := http.NewRequest(http.MethodGet, testAPI+"providers/1/", nil)
-	require.NoError(t, err)
-	resp, err := hc.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	assert.Same(t, req, resp.Request)
+func (b *slowBody) Read(p []byte) (int, error) {
+	time.Sleep(b.delay)
+	b.delay = 0
+	return b.Reader.Read(p)
 }
 
-// backoff waits until the retry checkRetry chose is due, counted from the check: not a
-// fresh wait with fresh jitter, which the deadline was not checked against.
-func TestBackoffKeepsTheCheckedWait(t *testing.T) {
-	p := retryPolicy{minWait: 100 * time.Millisecond, maxWait: time.Second}
-	s := stateFor(p, call{method: http.MethodGet})
-	ctx, cancel := context.WithTimeout(withCallState(context.Background(), s), time.Hour)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, testAPI+"providers/1/", nil)
-	require.NoError(t, err)
-	resp := &http.Response{StatusCode: 503, Header: http.Header{}, Request: req}
-	retry, err := p.checkRetry(ctx, resp, nil)
-	require.NoError(t, err)
-	require.True(t, retry)
-	for range 3 {
-		before := sinceEpoch()
-		got := backoff(p.minWait, p.maxWait, 0, resp)
-		after := sinceEpoch()
-		assert.LessOrEqual(t, got, s.retryAt-before)
-		assert.GreaterOrEqual(t, got, s.retryAt-after)
-	}
-}
+func (b *slowBody) Close() error { return nil }
 
-// The wait is counted from the check, not from when go-retryablehttp gets to sleep
-// after draining the answer's body: a slow error body does not push the retry past
-// the deadline that was checked.
+// The retry's wait is checked against the deadline once the answer's body has
+// come, so a slow error body cannot push a retry past the deadline, where the
+// answer would be lost: the call returns the 503 it has, typed, and a retry that
+// fits is still made. The clock is synctest's, so nothing here depends on the
+// machine's speed.
 func TestRetryWaitCountsFromTheCheck(t *testing.T) {
-	var n atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Length", "20")
-		w.WriteHeader(http.StatusServiceUnavailable)
-		if n.Add(1) == 1 {
-			w.(http.Flusher).Flush()
-			select { // a body slow to come
-			case <-time.After(150 * time.Millisecond):
-			case <-r.Context().Done():
-			}
-		}
-		_, _ = io.WriteString(w, `{"detail":"unavail"}`)
-	}))
-	defer srv.Close()
-	c, err := NewClient(srv.URL, WithKey(testKey), WithRetryWait(200*time.Millisecond, 200*time.Millisecond))
-	require.NoError(t, err)
-	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-	defer cancel()
-	_, resp, err := c.Providers.Get(ctx, 1)
-	require.ErrorIs(t, err, ErrServer)
-	require.NotNil(t, resp)
-	assert.Equal(t, 2, resp.Attempts)
+	for _, tc := range []struct {
+		name         string
+		bodyDelay    time.Duration // of the first answer's body
+		deadline     time.Duration
+		wantAttempts int
+		wantTook     time.Duration
+	}{
+		// 150 ms for the body, then 200 ms of wait would end at 350 ms: past the deadline.
+		{"no time left after the slow body", 150 * time.Millisecond, 300 * time.Millisecond, 1, 150 * time.Millisecond},
+		// 50 ms for the body and 200 ms of wait: the retry at 250 ms fits in 400.
+		{"time left after the slow body", 50 * time.Millisecond, 400 * time.Millisecond, 2, 250 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var n atomic.Int32
+				answer := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+					body := &slowBody{Reader: strings.NewReader(`{"detail":"unavail"}`)}
+					if n.Add(1) == 1 {
+						body.delay = tc.bodyDelay
+					}
+					return &http.Response{StatusCode: 503, Header: http.Header{}, Body: body, Request: req}, nil
+				})
+				c, err := NewClient(testBase, WithKey(testKey), WithHTTPClient(&http.Client{Transport: answer}),
+					WithRetryWait(200*time.Millisecond, 200*time.Millisecond))
+				require.NoError(t, err)
+				ctx, cancel := context.WithTimeout(t.Context(), tc.deadline)
+				defer cancel()
+				start := time.Now()
+				_, resp, err := c.Providers.Get(ctx, 1)
+				require.ErrorIs(t, err, ErrServer, "the answer, not the deadline")
+				require.NotNil(t, resp)
+				assert.Equal(t, tc.wantAttempts, resp.Attempts)
+				assert.Equal(t, tc.wantTook, time.Since(start))
+			})
+		})
+	}
 }
 
 // A wait chosen for an earlier retry is not reused for a later one: after a 503 that
 // asked for a second, a redirect the caller's client refused is retried at the
-// minimum wait.
+// exponential wait of the second retry (20 to 30 ms), not after another second.
 func TestRetryWaitIsNotReused(t *testing.T) {
-	var mu sync.Mutex
-	var times []time.Time
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		times = append(times, time.Now())
-		k := len(times)
-		mu.Unlock()
-		switch k {
-		case 1:
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusServiceUnavailable)
-		case 2:
-			http.Redirect(w, r, r.URL.Path, http.StatusFound)
-		default:
-			w.WriteHeader(http.StatusNotFound)
+	synctest.Test(t, func(t *testing.T) {
+		var times []time.Time
+		answer := roundTripFunc(func(req *http.Request) (*http.Response, error) {
+			times = append(times, time.Now())
+			resp := &http.Response{Header: http.Header{}, Body: http.NoBody, Request: req}
+			switch len(times) {
+			case 1:
+				resp.StatusCode = http.StatusServiceUnavailable
+				resp.Header.Set("Retry-After", "1")
+			case 2:
+				resp.StatusCode = http.StatusFound
+				resp.Header.Set("Location", req.URL.String())
+			default:
+				resp.StatusCode = http.StatusNotFound
+			}
+			return resp, nil
+		})
+		refuse := &http.Client{Transport: answer, CheckRedirect: func(*http.Request, []*http.Request) error { return errors.New("no redirects") }}
+		c, err := NewClient(testBase, WithKey(testKey), WithHTTPClient(refuse), WithRetryWait(10*time.Millisecond, 5*time.Second))
+		require.NoError(t, err)
+		_, _, err = c.Providers.Get(context.Background(), 1)
+		require.ErrorIs(t, err, ErrNotFound)
+		require.Len(t, times, 3)
+		assert.Equal(t, time.Second, times[1].Sub(times[0]), "the 503's Retry-After")
+		assert.GreaterOrEqual(t, times[2].Sub(times[1]), 20*time.Millisecond)
+		assert.LessOrEqual(t, times[2].Sub(times[1]), 30*time.Millisecond, "the 503's second was waited again")
+	})
+}
+
+// OPTIONS changes nothing, so it is resent after a 5xx like a GET (the README's
+// table says so).
+func TestOptionsRetriedLikeAGet(t *testing.T) {
+	c, mock := newKeyClient(t)
+	mock.RegisterResponder(http.MethodOptions, testAPI+"x/", httpmock.NewStringResponder(503, `{"detail": "down"}`))
+	resp, err := c.Do(context.Background(), http.MethodOptions, "api/v1/x/", nil, nil, WithCallRetryMax(2))
+	require.ErrorIs(t, err, ErrServer)
+	assert.Equal(t, 3, resp.Attempts)
+}
+
+// A wait the call cannot afford returns the answer instead of sleeping into the
+// deadline: Retry-After or not, 429 or 5xx.
+func TestBackoffLongerThanTheDeadlineReturnsTheAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		for _, status := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+			c, mock := newMockClient(t, WithKey(testKey), WithRetryWait(time.Second, 5*time.Second))
+			mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(status, `{"detail":"slow"}`))
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			_, resp, err := c.Providers.Get(ctx, 1)
+			cancel()
+			var apiErr *APIError
+			require.ErrorAs(t, err, &apiErr, "status %d", status)
+			assert.Equal(t, status, apiErr.StatusCode)
+			require.NotNil(t, resp, "status %d", status)
+			assert.Equal(t, 1, resp.Attempts, "status %d: no attempt after a wait it could not afford", status)
 		}
-	}))
-	defer srv.Close()
-	refuse := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return errors.New("no redirects") }}
-	c, err := NewClient(srv.URL, WithKey(testKey), WithHTTPClient(refuse), WithRetryWait(10*time.Millisecond, 5*time.Second))
-	require.NoError(t, err)
-	_, _, err = c.Providers.Get(context.Background(), 1)
-	require.ErrorIs(t, err, ErrNotFound)
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, times, 3)
-	assert.Less(t, times[2].Sub(times[1]), 500*time.Millisecond, "the 503's second was waited again")
+	})
 }

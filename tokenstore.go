@@ -5,25 +5,38 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"regexp"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 )
+
+// loginCooldown is how long the client stops logging in again on a 401 after the
+// service refused a key a login had just given (a proxy that strips
+// Authorization, a service that rejects its own keys): meanwhile a 401 comes back
+// at once, where every call would otherwise log in again and be refused again.
+// Auth.Login ends it.
+const loginCooldown = 10 * time.Second
 
 // tokenStore owns the key. Reads are lock-free; mu guards the login in flight, the
 // remembered refusal and every change of the key. One login runs at a time, in a
 // goroutine of its own, and every call that needs a key meanwhile waits for it.
 type tokenStore struct {
 	username, password string
-	userAgent          []string // the User-Agent value of the header maps each key gets
+	passwordForms      *secretForms // for redact; nil without a password
 	loginTimeout       time.Duration
 	held               atomic.Pointer[heldKey]
 	events             *keyEvents // WithKeyHook's; nil when none
-
-	mu      sync.Mutex
-	flight  *loginFlight // the login in flight, nil when none
-	refused *loginFlight // the last login, when the service refused it; until Auth.Login
+	mu                 sync.Mutex
+	flight             *loginFlight // the login in flight, nil when none
+	refused            *loginFlight // the last login, when the service refused it; until Auth.Login
+	// cooldownUntil is when the cool-down after a refused fresh key ends.
+	cooldownUntil time.Time
 }
 
 // heldKey is a key and its generation, which counts the changes of the key. A call
@@ -31,21 +44,13 @@ type tokenStore struct {
 // serves it, even one that returned the same key, as Django REST framework's
 // authtoken does until the key is deleted.
 type heldKey struct {
-	key string
-	gen uint64
-	// headers are the header maps every request with this key starts from, built
-	// once per key (see requestHeader); nil for a heldKey not made by newHeldKey.
-	headers *headerMaps
+	key   string
+	gen   uint64
+	forms *secretForms // for redact; nil without a key
 }
 
-// newHeldKey returns key as generation gen, with the header maps of its requests,
-// which carry userAgent and "Token <key>" (built once per key, not once per call).
-func newHeldKey(key string, gen uint64, userAgent []string) heldKey {
-	var authorization []string
-	if key != "" {
-		authorization = headerValue("Token " + key)
-	}
-	return heldKey{key: key, gen: gen, headers: newHeaderMaps(userAgent, authorization)}
+func newHeldKey(key string, gen uint64) heldKey {
+	return heldKey{key: key, gen: gen, forms: newSecretForms(key)}
 }
 
 // loginFlight is one login and, once done is closed, its outcome.
@@ -56,12 +61,15 @@ type loginFlight struct {
 	err  error
 }
 
-func newTokenStore(username, password, key string, userAgent []string, loginTimeout time.Duration, hook func(KeyEvent)) *tokenStore {
-	t := &tokenStore{username: username, password: password, userAgent: userAgent, loginTimeout: loginTimeout}
-	if hook != nil {
-		t.events = &keyEvents{hook: hook}
+func newTokenStore(cfg config, logger *slog.Logger) *tokenStore {
+	t := &tokenStore{
+		username: cfg.username, password: cfg.password, loginTimeout: cfg.loginTimeout,
+		passwordForms: newSecretForms(cfg.password),
 	}
-	h := newHeldKey(key, 0, userAgent)
+	if cfg.keyHook != nil {
+		t.events = &keyEvents{hook: cfg.keyHook, logger: logger}
+	}
+	h := newHeldKey(cfg.key, 0)
 	t.held.Store(&h)
 	return t
 }
@@ -70,12 +78,32 @@ func (t *tokenStore) get() heldKey { return *t.held.Load() }
 
 func (t *tokenStore) canLogin() bool { return t.username != "" }
 
+// redact returns body without the password or held's key, in any form (see
+// redact).
+func (t *tokenStore) redact(body []byte, held heldKey) []byte {
+	return redact(body, t.passwordForms, held.forms)
+}
+
+// startCooldown begins the cool-down after the service refused a fresh key.
+func (t *tokenStore) startCooldown() {
+	t.mu.Lock()
+	t.cooldownUntil = time.Now().Add(loginCooldown)
+	t.mu.Unlock()
+}
+
+// coolingDown reports whether a 401 must come back without a new login.
+func (t *tokenStore) coolingDown() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return time.Now().Before(t.cooldownUntil)
+}
+
 // store replaces the key with a new generation and tells the key hook why: a key
 // obtained, or the old one forgotten (kind). The caller holds mu, so that the hook
 // hears of the changes in their order.
 func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
 	old := t.get()
-	h := newHeldKey(key, old.gen+1, t.userAgent)
+	h := newHeldKey(key, old.gen+1)
 	t.held.Store(&h)
 	switch {
 	case key != "":
@@ -186,8 +214,7 @@ func (t *tokenStore) login(ctx context.Context, c *Client) (string, *Response, e
 		path:       apiPrefix + "auth/login/",
 		body:       loginRequest{Username: t.username, Password: t.password},
 		out:        &out,
-		anon:       true,
-		secret:     t.password,
+		login:      true,
 		repeatable: true, // a login changes nothing on the service but the key's existence
 	})
 	var vErr *ValidationError
@@ -212,3 +239,56 @@ func (t *tokenStore) String() string {
 
 // Format makes every fmt verb print String.
 func (t *tokenStore) Format(f fmt.State, _ rune) { io.WriteString(f, t.String()) }
+
+// secretForms matches a secret as sent and as a service, a proxy or a template
+// may echo it: JSON-escaped (\u00e9, \"), URL-encoded (%C3%A9, + for a space) or
+// HTML-escaped (&amp;, &#39;, &#x27;), one character at a time, so that mixed
+// forms match too.
+type secretForms struct {
+	re *regexp.Regexp
+	// short marks a secret under six characters, which could match ordinary text
+	// ("test" in "test_pass"): a body that holds it is left out whole.
+	short bool
+}
+
+// otherForms are the escapes of a character that no numeric form covers.
+var otherForms = map[rune]string{'"': `\\"|&quot;`, '\\': `\\\\`, '/': `\\/`, ' ': `\+`, '&': `&amp;`, '<': `&lt;`, '>': `&gt;`, '\'': `&apos;`}
+
+func newSecretForms(secret string) *secretForms {
+	if secret == "" {
+		return nil
+	}
+	var pattern strings.Builder
+	for _, r := range secret {
+		jsonEscape := fmt.Sprintf(`\\u%04x`, r)
+		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			jsonEscape = fmt.Sprintf(`\\u%04x\\u%04x`, r1, r2) // a surrogate pair
+		}
+		percent := ""
+		for _, b := range []byte(string(r)) {
+			percent += fmt.Sprintf("%%%02x", b)
+		}
+		fmt.Fprintf(&pattern, `(?:%s|(?i:%s|%s|&#x0*%x;)|&#0*%d;`, regexp.QuoteMeta(string(r)), jsonEscape, percent, r, r)
+		if other, ok := otherForms[r]; ok {
+			pattern.WriteString("|" + other)
+		}
+		pattern.WriteString(")")
+	}
+	return &secretForms{re: regexp.MustCompile(pattern.String()), short: utf8.RuneCountInString(secret) < 6}
+}
+
+// redact replaces each secret in body, in any of its forms, by "[redacted]", so
+// that a service or proxy echoing a request cannot pass a password or key into
+// an error; a body that holds a short secret is left out whole.
+func redact(body []byte, secrets ...*secretForms) []byte {
+	for _, s := range secrets {
+		switch {
+		case s == nil || !s.re.Match(body):
+		case s.short:
+			return []byte("[left out: the body may hold the password or key]")
+		default:
+			body = s.re.ReplaceAllLiteral(body, []byte("[redacted]"))
+		}
+	}
+	return body
+}

@@ -18,7 +18,7 @@ type transportTimeouts struct {
 	attempt time.Duration
 }
 
-// defaultTimeouts are the default transport's; README "Timeouts" says why.
+// defaultTimeouts are the default transport's, each from where the comment says.
 var defaultTimeouts = transportTimeouts{
 	dial:           30 * time.Second, // net/http's DefaultTransport and the AWS SDK's
 	tlsHandshake:   10 * time.Second, // the same in both
@@ -88,16 +88,6 @@ func guardHTTPClient(hc *http.Client, base *url.URL) *http.Client {
 
 // keepIdleConns is a RoundTripper without CloseIdleConnections (see guardHTTPClient).
 type keepIdleConns struct{ http.RoundTripper }
-
-// RoundTrip sets the answer's Request when the transport left it nil, as net/http's
-// own transport sets it: the retry policy reaches the call's state through it.
-func (t keepIdleConns) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.RoundTripper.RoundTrip(req)
-	if resp != nil && resp.Request == nil {
-		resp.Request = req
-	}
-	return resp, err
-}
 
 // sameOrigin reports whether u has base's scheme, host and port.
 func sameOrigin(u, base *url.URL) bool {

@@ -3,11 +3,10 @@ package whippyware
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/whippyware-go/whippyware/internal/jsonread"
 )
 
 // Record holds the fields every Whippy Ware resource has.
@@ -16,6 +15,14 @@ type Record struct {
 	CreatedDate  time.Time `json:"created_date"`
 	ModifiedDate time.Time `json:"modified_date"`
 	IsActive     bool      `json:"is_active"`
+}
+
+// checkAnswer: every record the service returns has an id, from 1.
+func (r *Record) checkAnswer() error {
+	if r.ID < 1 {
+		return errors.New("the answer is not a record: it has no id")
+	}
+	return nil
 }
 
 // StringOrNumber is a field the reference shows both as a JSON string and as a
@@ -30,33 +37,26 @@ type Record struct {
 // id, is sent by the requests as a number (an int64 id), never as a StringOrNumber.
 type StringOrNumber string
 
-// UnmarshalJSON accepts a string, a number or null (which leaves "").
-//
-// A string without escapes and a number are read here, without a second pass of
-// encoding/json (a page of stocks has one per stock); anything else (escapes,
-// invalid UTF-8, malformed input) is left to encoding/json, so that the result is
-// always what encoding/json reads.
+// UnmarshalJSON accepts a string, a number (kept as written) or null (which
+// leaves "").
 func (s *StringOrNumber) UnmarshalJSON(data []byte) error {
 	data = bytes.TrimSpace(data)
+	var text string
+	var number json.Number
 	switch {
 	case bytes.Equal(data, []byte("null")):
 		return nil
 	case len(data) > 0 && data[0] == '"':
-		if text, ok := jsonread.PlainString(data); ok {
-			*s = StringOrNumber(text)
-			return nil
-		}
-		var v string
-		if err := json.Unmarshal(data, &v); err != nil {
+		if err := json.Unmarshal(data, &text); err != nil {
 			return err
 		}
-		*s = StringOrNumber(v)
-		return nil
-	case jsonread.IsNumber(data):
-		*s = StringOrNumber(data)
-		return nil
+	case json.Unmarshal(data, &number) == nil:
+		text = string(data)
+	default:
+		return fmt.Errorf("whippyware: want a string or a number, got %.40s", data)
 	}
-	return fmt.Errorf("whippyware: want a string or a number, got %.40s", data)
+	*s = StringOrNumber(text)
+	return nil
 }
 
 // Int64 returns the value as an integer, for fields that hold an id.
@@ -82,19 +82,11 @@ const dateLayout = time.DateOnly
 // read as UTC.
 var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"}
 
-// UnmarshalJSON accepts null, a date or a timestamp. A plain date is read here
-// without allocating; anything else goes through encoding/json and
-// ParseDateOrTime, as it always did.
+// UnmarshalJSON accepts null, a date or a timestamp.
 func (d *DateOrTime) UnmarshalJSON(data []byte) error {
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		*d = DateOrTime{}
 		return nil
-	}
-	if text, ok := jsonread.PlainString(data); ok {
-		if date, ok := parseDate(text); ok {
-			*d = date
-			return nil
-		}
 	}
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -106,35 +98,6 @@ func (d *DateOrTime) UnmarshalJSON(data []byte) error {
 	}
 	*d = parsed
 	return nil
-}
-
-// parseDate reads "YYYY-MM-DD" as time.Parse(time.DateOnly, ...) does, a day that
-// the month has; ok is false for anything else, which ParseDateOrTime then reads.
-func parseDate(b []byte) (DateOrTime, bool) {
-	if len(b) != len(dateLayout) || b[4] != '-' || b[7] != '-' {
-		return DateOrTime{}, false
-	}
-	num := func(digits []byte) int {
-		n := 0
-		for _, c := range digits {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n
-	}
-	year, month, day := num(b[:4]), num(b[5:7]), num(b[8:])
-	if year < 0 || month < 1 || month > 12 || day < 1 {
-		return DateOrTime{}, false
-	}
-	// time.Date normalises a day past the month's end into the next month; such a
-	// day is one time.Parse refuses.
-	t := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if t.Day() != day {
-		return DateOrTime{}, false
-	}
-	return DateOrTime{Time: t, DateOnly: true}, true
 }
 
 // MarshalJSON encodes a date as "2006-01-02" and a timestamp as RFC 3339, so that

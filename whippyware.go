@@ -19,18 +19,15 @@
 package whippyware
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -51,17 +48,13 @@ type Client struct {
 	http    *retryablehttp.Client
 	policy  retryPolicy
 	timeout time.Duration
+	agent   string // the User-Agent header
 	logger  *slog.Logger
 	tokens  *tokenStore
-	// anonHeaders are the header maps of a request sent without a key (the login).
-	anonHeaders *headerMaps
-	// tracedTransport is set when the transport is net/http's own (the default
-	// client's, or a caller's *http.Transport): its trace tells whether an attempt
-	// had a connection, which ConnectionError.MaybeSent reports.
+	// tracedTransport is set when the transport is net/http's own, whose trace
+	// tells ConnectionError.MaybeSent whether an attempt had a connection.
 	tracedTransport bool
-	// maxBody bounds a successful response body: maxResponseBytes, or less in the
-	// tests, which would otherwise read 32 MiB (slow under -race) to reach it.
-	maxBody int64
+	maxBody         int64 // maxResponseBytes, less in tests (32 MiB is slow under -race)
 
 	// Auth logs in and expires keys.
 	Auth *AuthService
@@ -95,8 +88,9 @@ type Response struct {
 //
 // baseURL must be https unless its host is loopback or WithInsecureHTTP is given:
 // the service is HTTPS-only and every call carries a key. NewClient refuses a base
-// URL with user info, a query or a fragment (none of which could be kept), a port
-// over 65535, or a path inside the API (…/api/v1/stocks/). Every error it
+// URL without a scheme (its error says what to type), with user info, a query or
+// a fragment (none of which could be kept, and none of which the error repeats), a
+// port over 65535, or a path inside the API (…/api/v1/stocks/). Every error it
 // returns matches ErrInvalidConfig.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	cfg := defaultConfig()
@@ -116,13 +110,11 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 		baseURL: base,
 		policy:  cfg.retry,
 		timeout: cfg.timeout,
+		agent:   cfg.userAgent,
 		logger:  cfg.logger,
 		maxBody: maxResponseBytes,
 	}
-	// The User-Agent value is one slice, shared by every request (see requestHeader).
-	userAgent := headerValue(cfg.userAgent)
-	c.tokens = newTokenStore(cfg.username, cfg.password, cfg.key, userAgent, cfg.loginTimeout, cfg.keyHook)
-	c.anonHeaders = newHeaderMaps(userAgent, nil)
+	c.tokens = newTokenStore(cfg, c.logger)
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = newDefaultHTTPClient(cfg.transportTimeouts)
@@ -152,70 +144,6 @@ func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 // service is what every resource service shares: the client that sends requests.
 type service struct{ client *Client }
 
-func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
-	if strings.TrimSpace(raw) == "" {
-		return nil, invalid("base URL is empty")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err // without the URL, which may hold a password
-		}
-		return nil, invalid("base URL: %v", err)
-	}
-	if u.User != nil {
-		// Checked first: every message below quotes the URL.
-		return nil, invalid("base URL must not carry credentials; use WithCredentials")
-	}
-	if u.Host == "" {
-		return nil, invalid("base URL %q has no host", raw)
-	}
-	switch u.Scheme {
-	case "https":
-	case "http":
-		if !insecureHTTP && !isLoopback(u.Hostname()) {
-			return nil, invalid("base URL %q is plain http to a non-loopback host; the service is HTTPS-only (WithInsecureHTTP overrides)", raw)
-		}
-	default:
-		return nil, invalid("base URL %q must be https", raw)
-	}
-	if port := u.Port(); port != "" {
-		// Port 0 stays allowed: it names no server, so an in-process transport's
-		// URL uses it (whippywaretest.WithoutListener).
-		if n, err := strconv.Atoi(port); err != nil || n > 65535 {
-			return nil, invalid("base URL %q: port %s is not between 0 and 65535", raw, port)
-		}
-	}
-	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
-		// Every call builds its own query, so these would be dropped silently.
-		return nil, invalid("base URL %q has a query or fragment, which the client cannot send; pass the host and path prefix only", raw)
-	}
-	if !strings.HasSuffix(u.Path, "/") {
-		// Without the slash, a relative path would replace the prefix's last segment.
-		u.Path += "/"
-	}
-	u.RawPath = ""
-	// Dot segments resolved once here make every call's URL a concatenation (see
-	// resolve), which costs a fraction of ResolveReference.
-	u = u.ResolveReference(&url.URL{})
-	if prefix, ok := strings.CutSuffix(u.Path, "/"+apiPrefix); ok {
-		u.Path = prefix + "/" // the client adds api/v1/ itself
-	}
-	if strings.Contains(u.Path, "/"+apiPrefix) {
-		return nil, invalid("base URL %q points inside the API; pass the host and path prefix before api/v1/", raw)
-	}
-	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // call is one logical API call: what to send, and where to decode the answer.
 type call struct {
 	method string
@@ -224,20 +152,18 @@ type call struct {
 	query  url.Values // may be nil
 	body   any        // marshalled to JSON once; nil sends no body
 	out    any        // decoded from a 2xx answer; nil discards it
-	fresh  bool       // out points to a zero value the client made (see unmarshalAnswer)
-	anon   bool       // true for login, which must not carry a key
-	// secret is what the body carries that must not come back (the login's
-	// password): redacted from error bodies; and the answer, which holds a key, is
-	// never quoted.
-	secret string
+	// login marks the login itself: it carries no key, and its answer, which
+	// holds one, is never quoted in an error.
+	login bool
 	// repeatable marks a request that is safe to resend whatever its method
 	// (login, expire-token): retried as a GET is.
 	repeatable bool
 	opts       callOptions // the caller's CallOptions for this call
 }
 
-// do is the one request path: it builds, authenticates, sends (with retries), logs
-// in again once on a 401 when it can, decodes and maps errors.
+// do is the one request path: it builds the request, takes a key (logging in
+// first when there is none), sends it with retries, logs in again once on a 401
+// when it can, and decodes the answer or turns it into a typed error.
 func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -249,177 +175,80 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		ctx, cancel = context.WithTimeout(ctx, cl.opts.timeout)
 		defer cancel()
 	}
-	// The call's exchange (see send) also holds its URL: one allocation less.
-	ex := new(exchange)
-	u := c.resolve(&ex.url, cl.path, cl.id, encodeQuery(cl.query))
+	u := c.resolve(cl.path, cl.id, cl.query)
 	var payload []byte
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("%w: encoding %s %s body: %w", ErrInvalidRequest, cl.method, u.String(), err)
+			return nil, fmt.Errorf("%w: encoding %s %s body: %w", ErrInvalidRequest, cl.method, u, err)
 		}
 	}
 	var held heldKey
-	if !cl.anon {
+	if !cl.login {
 		var loginResp *Response
 		var err error
 		if held, loginResp, err = c.tokens.current(ctx, c); err != nil {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
-	resp, body, err := c.send(ctx, ex, cl, u, payload, held)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.anon && c.tokens.canLogin() {
-		// The key expired or was withdrawn: one fresh login, then one resend.
-		body.release()
-		fresh, loginResp, lerr := c.tokens.refresh(ctx, c, held.gen)
-		if lerr != nil {
-			if loginResp == nil {
-				loginResp = resp
-			}
-			return loginResp, lerr
-		}
-		sent := resp.Attempts
-		held = fresh
-		resp, body, err = c.send(ctx, new(exchange), cl, u, payload, held)
-		var connErr *ConnectionError
-		switch { // the 401 answered attempts too
-		case resp != nil:
-			resp.Attempts += sent
-		case errors.As(err, &connErr):
-			connErr.Attempts += sent
-		}
+	resp, body, err := c.send(ctx, cl, u, payload, held.key)
+	if c.mayLoginAgain(cl, resp, err) {
+		held, resp, body, err = c.loginAndResend(ctx, cl, u, payload, held, resp)
 	}
-	// The body's buffer goes back to the pool once the answer is decoded or its
-	// error built: both copy what they keep (see body.go).
-	defer body.release()
 	if err != nil {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body.b, held.key, cl.secret))
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, c.tokens.redact(body, held))
 	}
-	return resp, decodeAnswer(cl, u, resp, body.b, held.key)
+	return resp, c.decodeAnswer(cl, u, resp, body, held)
 }
 
-// resolve sets u to the URL of path (relative, without dot segments: the services'
-// own paths), or of its item id/ when id is above 0, with rawQuery under the base
-// URL, what ResolveReference gives, since the base path ends in "/" and has no dot
-// segments; it returns u. The path is one concatenation, whatever the id.
-func (c *Client) resolve(u *url.URL, path string, id int64, rawQuery string) *url.URL {
-	b := c.baseURL
-	var full string
-	if id > 0 {
-		var digits [20]byte
-		full = b.Path + path + string(strconv.AppendInt(digits[:0], id, 10)) + "/"
-	} else {
-		full = b.Path + path
-	}
-	*u = url.URL{Scheme: b.Scheme, Host: b.Host, Path: full, RawQuery: rawQuery}
-	return u
+// mayLoginAgain reports whether a call's answer is a 401 that a fresh login may
+// mend: the client has credentials, and no fresh key was refused lately (see
+// loginCooldown).
+func (c *Client) mayLoginAgain(cl call, resp *Response, err error) bool {
+	return err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.login &&
+		c.tokens.canLogin() && !c.tokens.coolingDown()
 }
 
-// send sends one request through go-retryablehttp and reads its answer's body
-// within bounds, into a pooled buffer the caller releases (nil when there is no
-// body). The *Response is nil only when no answer came, and the error is then a
-// *ConnectionError.
-//
-// It builds the *http.Request itself rather than through http.NewRequest or
-// go-retryablehttp's NewRequest: u is already parsed (NewRequest would print and
-// parse it again), the headers share values built once (requestHeader), and the
-// body is one reader over the payload, without go-retryablehttp's rewindable
-// wrapper (prepareRetry gives a retry a fresh reader; GetBody, which net/http needs
-// to resend a body on a redirect, is the request's one closure). What the call
-// needs besides is ex, new for each send, the body's reader and GetBody when there
-// is a body.
-func (c *Client) send(ctx context.Context, ex *exchange, cl call, u *url.URL, payload []byte, held heldKey) (*Response, *bodyBuffer, error) {
-	method := cl.method
-	state := &ex.state
-	c.policy.initCallState(state, cl)
-	state.traced = c.tracedTransport
-	state.payload = payload
-	ctx = withCallState(ctx, state)
-	tmpl := http.Request{
-		Method: method, URL: u, Host: strings.TrimSuffix(u.Host, ":"),
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: c.requestHeader(payload != nil, held),
-	}
-	if payload != nil {
-		// io.NopCloser over a *bytes.Reader, a body net/http knows is in memory: it
-		// then writes the headers and the body in one go, where another reader type
-		// costs a flush (a packet) of its own. The reader is the request's own, not
-		// in ex (a GET would carry it for nothing), and never reset after Do: the
-		// transport may still be reading it (HTTP/2 writes a body on a goroutine of
-		// its own, and an early answer can return first). Nothing returned refers to it.
-		tmpl.Body, tmpl.ContentLength = io.NopCloser(bytes.NewReader(payload)), int64(len(payload))
-		tmpl.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
-	}
-	for name, values := range cl.opts.header {
-		tmpl.Header[name] = values // WithHeader refuses the headers requestHeader sets but User-Agent
-	}
-	ex.retry.Request = tmpl.WithContext(ctx)
-	var start time.Time
-	if c.logger != nil {
-		start = time.Now() // only the debug line needs how long the call took
-	}
-	httpResp, err := c.http.Do(&ex.retry)
-	// The key (the sent request's header) and the body (a login's holds the
-	// password) stay out of what the Response keeps alive.
-	ex.retry.Request, state.payload = nil, nil
-	attempts := int(state.attempts)
+// loginAndResend gets a key newer than held (one login for every call that got
+// a 401 with it) and sends the call once more. A 401 to the fresh key starts the
+// cool-down; the attempts of the answer that returns count the 401's too.
+func (c *Client) loginAndResend(ctx context.Context, cl call, u *url.URL, payload []byte, held heldKey, refused *Response) (heldKey, *Response, []byte, error) {
+	fresh, loginResp, err := c.tokens.refresh(ctx, c, held.gen)
 	if err != nil {
-		if httpResp != nil {
-			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
+		if loginResp == nil {
+			loginResp = refused
 		}
-		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
-			err = fmt.Errorf("%w (%v)", ctxErr, err)
-		}
-		connErr := &ConnectionError{Method: method, URL: u.String(), Attempts: attempts, MaybeSent: state.maybeSent.Load(), Err: err}
-		c.log(ctx, "whippyware request failed", method, u, 0, attempts, start, connErr)
-		return nil, nil, connErr
+		return held, loginResp, nil, err
 	}
-	limit := c.maxBody
-	if httpResp.StatusCode >= 300 {
-		limit = maxErrorBodyBytes
-	}
-	body, err := readBody(httpResp.Body, httpResp.ContentLength, limit)
-	httpResp.Body.Close()
-	ex.resp = Response{Response: withoutSecrets(httpResp, &ex.returned), Attempts: attempts}
-	resp := &ex.resp
+	resp, body, err := c.send(ctx, cl, u, payload, fresh.key)
+	var connErr *ConnectionError
 	switch {
-	case errors.Is(err, errBodyTooLarge) && httpResp.StatusCode >= 300:
-		err = nil // an error body is only read for its message
-	case errors.Is(err, errBodyTooLarge):
-		err = fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, method, u.String(), limit)
-	case err != nil:
-		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, method, u.String(), httpResp.StatusCode, err)
+	case resp != nil:
+		resp.Attempts += refused.Attempts
+		if resp.StatusCode == http.StatusUnauthorized {
+			c.tokens.startCooldown()
+		}
+	case errors.As(err, &connErr):
+		connErr.Attempts += refused.Attempts
 	}
-	c.log(ctx, "whippyware request", method, u, httpResp.StatusCode, attempts, start, err)
-	if err != nil {
-		body.release()
-		return resp, nil, err
-	}
-	return resp, body, nil
+	return fresh, resp, body, err
 }
 
-// log writes one debug line per call; it never logs headers, so neither the key
-// nor the password can reach it.
-func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status, attempts int, start time.Time, err error) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
-		return
+// resolve returns the URL of path (relative, without dot segments), or of its
+// item id/ when id is above 0, under the base URL, with query sorted by key. The
+// base path ends in "/" and has no dot segments, so a concatenation is what
+// ResolveReference would give.
+func (c *Client) resolve(path string, id int64, query url.Values) *url.URL {
+	u := *c.baseURL
+	u.Path += path
+	if id > 0 {
+		u.Path += strconv.FormatInt(id, 10) + "/"
 	}
-	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("url", u.String()),
-		slog.Int("attempts", attempts),
-		slog.Duration("took", time.Since(start)),
-	}
-	if status != 0 {
-		attrs = append(attrs, slog.Int("status", status))
-	}
-	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
-	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	u.RawQuery = query.Encode()
+	return &u
 }
 
 // Ptr returns a pointer to v, for the optional fields of update requests and list

@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
-	"strings"
+	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/jarcoal/httpmock"
@@ -25,40 +27,6 @@ func TestPathPrefixWithoutSlash(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "provider_company", p.Code)
 	assert.NotNil(t, rec.Load())
-}
-
-func TestUnreadableSuccessBodies(t *testing.T) {
-	cases := map[string]string{
-		"truncated":  `{"id": 1, "name": "Prov`,
-		"empty":      ``,
-		"html":       `<html>maintenance</html>`,
-		"wrong type": `{"id": "one"}`,
-	}
-	for name, body := range cases {
-		t.Run(name, func(t *testing.T) {
-			c, mock := newMockClient(t, WithKey(testKey))
-			mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/", httpmock.NewStringResponder(200, body))
-			p, resp, err := c.Providers.Get(context.Background(), 1)
-			require.ErrorIs(t, err, ErrUnexpectedResponse)
-			assert.Nil(t, p)
-			assert.Equal(t, 200, resp.StatusCode)
-		})
-	}
-}
-
-func TestOversizedSuccessBody(t *testing.T) {
-	c, mock := newMockClient(t, WithKey(testKey))
-	require.EqualValues(t, maxResponseBytes, c.maxBody, "the default bound")
-	c.maxBody = 1 << 10 // the code path of 32 MiB without reading 32 MiB under -race
-	atLimit := `{"count": 0, "next": null, "previous": null, "results": []}` + strings.Repeat(" ", 1<<10-59)
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=1", httpmock.NewStringResponder(200, atLimit))
-	mock.RegisterResponder(http.MethodGet, testAPI+"providers/?page=2", httpmock.NewStringResponder(200, atLimit+" "))
-	_, _, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 1}})
-	require.NoError(t, err, "a body of exactly the limit is read")
-	_, resp, err := c.Providers.List(context.Background(), &ProviderFilter{ListOptions: ListOptions{Page: 2}})
-	require.ErrorIs(t, err, ErrUnexpectedResponse)
-	assert.Contains(t, err.Error(), "answered more than 1024 bytes")
-	assert.Equal(t, 200, resp.StatusCode)
 }
 
 // TestSecretsNeverLeakMock runs failing and succeeding calls at debug level on httpmock
@@ -93,4 +61,64 @@ func TestSecretsNeverLeakMock(t *testing.T) {
 		}
 	}
 	assert.Contains(t, c.String(), `credentials(user "test")`)
+}
+
+// resolve builds the URL of an item in one concatenation; it is what
+// ResolveReference gives for path + id + "/", whatever the id's digits.
+func TestResolveItemPath(t *testing.T) {
+	for _, base := range []string{"https://stock.example.com", "https://example.com/whippy/", "http://127.0.0.1:8080/a/b"} {
+		c, err := NewClient(base, WithKey(testKey))
+		require.NoError(t, err)
+		for _, id := range []int64{0, 1, 99, 100, 123456789, math.MaxInt64} {
+			rel := apiPrefix + "providers/"
+			if id > 0 {
+				rel += strconv.FormatInt(id, 10) + "/"
+			}
+			want := c.baseURL.ResolveReference(&url.URL{Path: rel, RawQuery: "limit=5"})
+			got := c.resolve(apiPrefix+"providers/", id, url.Values{"limit": {"5"}})
+			assert.Equal(t, want.String(), got.String(), "%s, id %d", base, id)
+		}
+	}
+}
+
+// Attempts counts the attempt answered 401 also when the resend gets no answer.
+func TestConnectionErrorAttemptsCountTheRequestBeforeTheRelogin(t *testing.T) {
+	c, mock := newMockClient(t, WithKey("old-key"), WithoutRetries())
+	mockLogin(mock, "new-key")
+	mock.RegisterResponder(http.MethodGet, testAPI+"providers/1/",
+		httpmock.NewStringResponder(401, `{"detail": "Invalid token."}`).Then(httpmock.ConnectionFailure))
+	_, _, err := c.Providers.Get(context.Background(), 1)
+	var connErr *ConnectionError
+	require.ErrorAs(t, err, &connErr)
+	assert.Equal(t, 2, mock.GetCallCountInfo()["GET "+testAPI+"providers/1/"])
+	assert.Equal(t, 2, connErr.Attempts, "the request was sent twice")
+}
+
+// An answer to any call, not only the login, that echoes the password or the key
+// leaves both out of the error: an APIError's Detail and Body, and the snippet of
+// an answer that does not decode. With a password under six characters the body
+// is left out instead.
+func TestErrorsOfEveryCallLeaveOutTheSecrets(t *testing.T) {
+	for _, password := range []string{testPassword, "pw12"} {
+		t.Run(password, func(t *testing.T) {
+			c, mock := newMockClientWith(t, WithCredentials(testUser, password), WithRetryMax(0))
+			mockLogin(mock, testKey)
+			echo := "rejected: username=test password=" + url.QueryEscape(password) + " key=" + testKey
+			mock.RegisterResponder(http.MethodGet, testAPI+"stocks/", httpmock.NewStringResponder(502, echo))
+			mock.RegisterResponder(http.MethodGet, testAPI+"stocks/1/", httpmock.NewStringResponder(200, `<p>`+echo+`</p>`))
+			_, _, listErr := c.Stocks.List(context.Background(), nil)
+			var apiErr *APIError
+			require.ErrorAs(t, listErr, &apiErr)
+			assert.Equal(t, 502, apiErr.StatusCode)
+			_, _, getErr := c.Stocks.Get(context.Background(), 1)
+			require.ErrorIs(t, getErr, ErrUnexpectedResponse)
+			for _, text := range []string{listErr.Error(), string(apiErr.Body), getErr.Error()} {
+				assert.NotContains(t, text, password)
+				assert.NotContains(t, text, testKey)
+			}
+			if password == testPassword {
+				assert.Contains(t, listErr.Error(), "password=[redacted] key=[redacted]", "the rest of the message stays")
+			}
+		})
+	}
 }

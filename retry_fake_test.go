@@ -9,20 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
 	"github.com/whippyware-go/whippyware"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
-)
-
-// The reliability tests run the SDK against the fake server with injected faults, in
-// the normal test run: the soak of mixed operations (soak_test.go), bursts of 401s
-// (reliability_auth_test.go), a backoff cut short by its context (here), secrets at
-// debug logging (secrets_test.go), answers a client cannot trust
-// (reliability_answers_test.go) and connections (reliability_transport_test.go).
-
-const (
-	relLoginPath     = "/api/v1/auth/login/"
-	relProvidersPath = "/api/v1/providers/"
 )
 
 // onAnswer is a transport that calls fn once, after the first answer with status arrives.

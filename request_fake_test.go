@@ -1,6 +1,8 @@
 package whippyware_test
 
 import (
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
+
 	"context"
 	"fmt"
 	"io"
@@ -13,9 +15,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
 	"github.com/whippyware-go/whippyware"
-	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
 // hostGuard is a transport that records the host of every request and refuses any host

@@ -3,88 +3,8 @@ package whippyware
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"testing"
-	"unicode/utf8"
 )
-
-// The fuzz targets below run their seeds in every go test; run one for longer with
-// go test -run '^$' -fuzz '^FuzzErrorBody$' -fuzztime 60s .
-
-func FuzzErrorBody(f *testing.F) {
-	for _, seed := range []string{
-		`{"username": ["This field is required."], "password": ["This field is required."]}`,
-		`{"non_field_errors": ["Unable to log in with provided credentials."]}`,
-		`{"detail": "Invalid token."}`,
-		`{"rule": {"providers": ["This field is required."]}}`,
-		`["Stock list code already exists."]`,
-		`{"code": "Invalid value."}`,
-		`{"items": [{"sku": ["bad"]}, {}]}`,
-		`<html><body>502 Bad Gateway</body></html>`,
-		``, `null`, `7`, `"x"`, `{"a": {"b": {"c": [1, true, null]}}}`,
-	} {
-		for _, status := range []int{400, 401, 404, 429, 502} {
-			f.Add(status, []byte(seed))
-		}
-	}
-	u, _ := url.Parse(testAPI + "providers/")
-	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		status = 300 + int(uint(status)%300)
-		resp := &http.Response{StatusCode: status, Header: http.Header{}}
-		err := newResponseError(http.MethodPost, u, resp, 1, body)
-		var apiErr *APIError
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != status {
-			t.Fatalf("status %d gave %T %v", status, err, err)
-		}
-		var vErr *ValidationError
-		if (status == 400) != errors.As(err, &vErr) {
-			t.Fatalf("status %d gave %T", status, err)
-		}
-		if cap(apiErr.Body) > maxKeptBodyBytes {
-			t.Fatalf("kept %d bytes of the body", cap(apiErr.Body))
-		}
-		if !json.Valid(body) && !utf8.ValidString(apiErr.Detail) {
-			t.Fatalf("snippet %q is not valid UTF-8", apiErr.Detail)
-		}
-		_ = err.Error()
-	})
-}
-
-func FuzzPageNumber(f *testing.F) {
-	for _, seed := range []string{
-		"https://{whippy_api_url}/api/v1/providers/?page=2",
-		"http://{whippy_api_url}/api/v1/stock-list-rules/?page=2",
-		"http://localhost:8000/api/v1/stocks/?limit=500&page=3",
-		"https://h/api/v1/stocks/?sku=a%26page%3D9&page=4#frag",
-		"https://h/api/v1/stocks/", "", "?page=", "?page=-1", "?page=abc&page=2",
-	} {
-		f.Add(seed, 5)
-	}
-	f.Fuzz(func(t *testing.T, link string, n int) {
-		if got := pageNumber(link); got < 0 {
-			t.Fatalf("pageNumber(%q) = %d", link, got)
-		}
-		// A well-formed link with the page parameter appended gives that page,
-		// whatever comes before it.
-		if n < 1 || strings.ContainsAny(link, "#") {
-			return
-		}
-		sep := "?"
-		if strings.Contains(link, "?") {
-			sep = "&"
-		}
-		withPage := link + sep + "page=" + strconv.Itoa(n)
-		if q, err := url.ParseQuery(withPage[strings.Index(withPage, "?")+1:]); err == nil && len(q["page"]) == 1 {
-			if got := pageNumber(withPage); got != n {
-				t.Fatalf("pageNumber(%q) = %d, want %d", withPage, got, n)
-			}
-		}
-	})
-}
 
 // referenceStringOrNumber is StringOrNumber.UnmarshalJSON read entirely by
 // encoding/json, as it was before its fast path: what the fast path must agree with.

@@ -3,6 +3,7 @@ package whippyware
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,6 +26,9 @@ func TestNewClientRefusesBaseURLsItCannotKeep(t *testing.T) {
 		{"port 65536", "http://127.0.0.1:65536/", "port 65536"},
 		{"a collection path", "https://whippy.test/api/v1/stocks/", "inside the API"},
 		{"a prefix then a collection", "https://whippy.test/p/api/v1/providers", "inside the API"},
+		{"no scheme, a port", "stock.example.com:8443", "write https://stock.example.com:8443"},
+		{"no scheme", "stock.example.com/whippy/", "write https://stock.example.com/whippy/"},
+		{"no scheme, loopback", "127.0.0.1:8000", "write https://127.0.0.1:8000"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,44 +92,34 @@ func TestNewClientTakesOffAPIPrefix(t *testing.T) {
 	}
 }
 
-// TestNegativePageOrLimitSendsNothing: the service answers a negative page with a
-// 404 and ignores a negative limit; the client refuses both before sending, in List
-// and All of every resource.
-func TestNegativePageOrLimitSendsNothing(t *testing.T) {
-	for _, lo := range []ListOptions{{Page: -1}, {Limit: -5}, {Page: -2, Limit: 10}} {
-		calls := map[string]func(context.Context, *Client) error{
-			"Stocks.List": func(ctx context.Context, c *Client) error {
-				_, _, err := c.Stocks.List(ctx, &StockFilter{ListOptions: lo})
-				return err
-			},
-			"Providers.List": func(ctx context.Context, c *Client) error {
-				_, _, err := c.Providers.List(ctx, &ProviderFilter{ListOptions: lo})
-				return err
-			},
-			"StockLocations.All": func(ctx context.Context, c *Client) error {
-				for _, err := range c.StockLocations.All(ctx, &StockLocationFilter{ListOptions: lo, Provider: 1}) {
-					return err
-				}
-				return nil
-			},
-			"StockLists.All": func(ctx context.Context, c *Client) error {
-				for _, err := range c.StockLists.All(ctx, &StockListFilter{ListOptions: lo}) {
-					return err
-				}
-				return nil
-			},
-			"StockListRules.List": func(ctx context.Context, c *Client) error {
-				_, _, err := c.StockListRules.List(ctx, &StockListRuleFilter{ListOptions: lo})
-				return err
-			},
-		}
-		for name, call := range calls {
-			t.Run(name, func(t *testing.T) {
-				c, mock := newKeyClient(t) // any request fails the test
-				err := call(context.Background(), c)
-				require.ErrorIs(t, err, ErrInvalidRequest, "page %d, limit %d", lo.Page, lo.Limit)
-				assert.Equal(t, 0, mock.GetTotalCallCount())
-			})
-		}
+func TestNewClientAcceptsLoopbackHTTPAndOptIn(t *testing.T) {
+	for _, base := range []string{"http://127.0.0.1:8080", "http://localhost/", "http://[::1]:9000/x"} {
+		c, err := NewClient(base)
+		require.NoError(t, err, base)
+		assert.True(t, strings.HasSuffix(c.BaseURL(), "/"), "base URL %q keeps a trailing slash", c.BaseURL())
+	}
+	c, err := NewClient("http://whippy.internal/stock", WithInsecureHTTP())
+	require.NoError(t, err)
+	assert.Equal(t, "http://whippy.internal/stock/", c.BaseURL())
+	c, err = NewClient("https://whippy.test/a/../whippy/./")
+	require.NoError(t, err)
+	assert.Equal(t, "https://whippy.test/whippy/", c.BaseURL(), "dot segments are resolved once")
+}
+
+// A refused base URL's error leaves out its query and fragment, which may hold a
+// key, whatever the reason for the refusal.
+func TestNewClientErrorsLeaveOutTheQuery(t *testing.T) {
+	for _, base := range []string{
+		"https://whippy.test/?api_key=q-secret-1",
+		"https://whippy.test/prefix#q-secret-1",
+		"ftp://whippy.test/?api_key=q-secret-1",
+		"http://whippy.example.com/?api_key=q-secret-1",
+		"https://whippy.test/api/v1/stocks/?api_key=q-secret-1",
+		"whippy.test:8443/?api_key=q-secret-1",
+	} {
+		_, err := NewClient(base)
+		require.ErrorIs(t, err, ErrInvalidConfig, base)
+		assert.NotContains(t, err.Error(), "q-secret-1", base)
+		assert.Contains(t, err.Error(), "whippy.", "the error still names the host: %s", base)
 	}
 }
