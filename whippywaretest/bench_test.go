@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -48,7 +49,7 @@ func BenchmarkListStocks(b *testing.B) {
 				seedStocks(b, srv, stocks)
 				key := connect(b, srv).key
 				pages := (stocks + limit - 1) / limit
-				b.SetParallelism(4) // with GOMAXPROCS 2: 8 clients
+				b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0))) // 8 clients
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					client := srv.HTTPClient()
@@ -73,6 +74,44 @@ func BenchmarkListStocks(b *testing.B) {
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
 			})
 		}
+	}
+}
+
+// BenchmarkCreateStocks posts stocks, each with a new SKU, from 8 plain net/http clients at
+// once: the fake's own speed at creating records, with as little client as there can be on
+// the same cores. req/s is creates a second.
+func BenchmarkCreateStocks(b *testing.B) {
+	for _, mode := range modes {
+		b.Run(mode.name, func(b *testing.B) {
+			srv := wt.NewServer(mode.opts...)
+			defer srv.Close()
+			seedStocks(b, srv, 0)
+			key := connect(b, srv).key
+			var seq atomic.Int64
+			b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0)))
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				client := srv.HTTPClient()
+				for pb.Next() {
+					body := `{"sku":"NEW-` + strconv.FormatInt(seq.Add(1), 10) + `","provider":"p","location":"L","stock":5}`
+					req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/v1/stocks/", strings.NewReader(body))
+					req.Header.Set("Authorization", "Token "+key)
+					req.Header.Set("Content-Type", "application/json")
+					res, err := client.Do(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					_, _ = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if res.StatusCode != http.StatusCreated {
+						b.Errorf("status %d", res.StatusCode)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+		})
 	}
 }
 

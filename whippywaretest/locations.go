@@ -62,7 +62,7 @@ func hasStocks(st *store, l *StockLocation) bool {
 // providerFilter takes a provider id and, like django-filter's ModelChoiceFilter, refuses one
 // that names no provider.
 func providerFilter(st *store, v string) (func(*StockLocation) bool, string) {
-	id, ok, _ := pyInt(v) // the lookup casts the value as Python's int() does
+	id, ok := pyInt(v) // the lookup casts the value with int()
 	if !ok || st.providers.get(id) == nil {
 		return nil, msgInvalidChoice
 	}

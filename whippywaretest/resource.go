@@ -2,6 +2,7 @@ package whippywaretest
 
 import (
 	"net/http"
+	"net/url"
 )
 
 // resource describes one collection. Its generic methods serve list, create, read, update and
@@ -15,6 +16,10 @@ type resource[T any, P record[T]] struct {
 	// defaults fills the fields a create may omit; it leaves set fields alone, so it also
 	// completes seeded records.
 	defaults func(*T)
+	// putDefaults sets the fields a PUT that leaves them out resets to their model default:
+	// serializers.py ModelSerializer.get_uniqueness_extra_kwargs gives a unique-together
+	// field with a model default that default.
+	putDefaults func(*T)
 	// decode reads the resource's own fields from a body; is_active is read generically.
 	decode func(f *form, rec *T)
 	// check validates relations to other records, under the lock; nil when there are none.
@@ -70,23 +75,24 @@ func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Reque
 	if !v.begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
+	q := r.URL.Query() // request.GET, the filters
 	switch m := viewMethod(r); {
 	case m == http.MethodOptions:
-		res.options(s.st, w, id)
+		res.options(s.st, w, id, q)
 	case id == "" && (m == http.MethodGet || m == http.MethodHead):
-		res.list(s, w, r)
+		res.list(s, w, r, q)
 	case id == "" && m == http.MethodPost:
 		res.create(s.st, w, r)
 	case id == "":
 		methodNotAllowed(w, r)
 	case m == http.MethodGet || m == http.MethodHead:
-		res.retrieve(s.st, w, id)
+		res.retrieve(s.st, w, id, q)
 	case m == http.MethodPut:
-		res.update(s.st, w, r, id, false)
+		res.update(s.st, w, r, id, q, false)
 	case m == http.MethodPatch:
-		res.update(s.st, w, r, id, true)
+		res.update(s.st, w, r, id, q, true)
 	case m == http.MethodDelete:
-		res.destroy(s.st, w, id)
+		res.destroy(s.st, w, id, q)
 	default:
 		methodNotAllowed(w, r)
 	}
@@ -94,13 +100,14 @@ func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Reque
 
 // options answers the view's metadata; a detail's leaves out the PUT action when the record
 // does not exist, as SimpleMetadata does.
-func (res *resource[T, P]) options(st *store, w http.ResponseWriter, id string) {
+func (res *resource[T, P]) options(st *store, w http.ResponseWriter, id string, q url.Values) {
 	if id == "" {
 		writeOptions(w, res.listView.options)
 		return
 	}
 	st.mu.RLock()
-	found := res.lookup(st, id) != nil
+	rec, _ := res.find(st, id, q) // determine_actions catches the filters' refusal too
+	found := rec != nil
 	st.mu.RUnlock()
 	if found {
 		writeOptions(w, res.itemView.options)
@@ -179,25 +186,99 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 	writeJSON(w, http.StatusCreated, wire)
 }
 
-// lookup finds the record a detail path names; a non-integer id is simply not found.
-func (res *resource[T, P]) lookup(st *store, id string) *T {
-	n, ok, overflow := pyInt(id) // the pk lookup casts with int(): " 2" and "٢" are 2
-	if !ok || overflow {
-		return nil
+// list is mixins.py ListModelMixin.list: the filters, then a page.
+func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request, q url.Values) {
+	pg, ok := s.cfg.pageRequest(q)
+	if !ok {
+		writeDetail(w, http.StatusNotFound, msgInvalidPage)
+		return
 	}
-	return res.table(st).get(n)
+	st := s.st
+	st.mu.RLock()
+	match, errs := res.matcher(st, q)
+	if len(errs) > 0 {
+		st.mu.RUnlock()
+		writeFieldErrors(w, errs, nil)
+		return
+	}
+	rows := res.table(st).rows
+	if pg.last {
+		count := len(rows)
+		if match != nil {
+			count = 0
+			for i := range rows {
+				if match(&rows[i]) {
+					count++
+				}
+			}
+		}
+		pg.number = pg.pages(count)
+	}
+	start, end := pg.window()
+	results := make([]T, 0, min(pg.size, len(rows)))
+	count := 0
+	if match == nil {
+		count = len(rows) // no filter: slice the page out directly
+		if start < count {
+			results = append(results, rows[start:min(end, count)]...)
+		}
+	} else {
+		for i := range rows {
+			if match(&rows[i]) {
+				if count >= start && count < end {
+					results = append(results, rows[i])
+				}
+				count++
+			}
+		}
+	}
+	if render := res.rendering(st); render != nil {
+		wire := make([]any, len(results))
+		for i := range results {
+			wire[i] = render(&results[i])
+		}
+		st.mu.RUnlock()
+		writePage(w, r, q, pg, count, wire)
+		return
+	}
+	st.mu.RUnlock()
+	writePage(w, r, q, pg, count, results)
 }
 
-func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string) {
+// find is generics.py GenericAPIView.get_object: the query's filters first
+// (filter_queryset; values they refuse are errs, a 400), then the pk lookup
+// (get_object_or_404, which casts the id with int(): "abc" is simply not found). The record
+// must match the filters: GET /providers/1/?code=nope is 404. The caller holds the lock.
+func (res *resource[T, P]) find(st *store, id string, q url.Values) (rec *T, errs fieldErrors) {
+	match, errs := res.matcher(st, q)
+	if n, ok := pyInt(id); ok && len(errs) == 0 {
+		rec = res.table(st).get(n)
+	}
+	if rec != nil && match != nil && !match(rec) {
+		rec = nil
+	}
+	return rec, errs
+}
+
+// notFoundOr answers what find found missing: the filters' 400, or 404.
+func notFoundOr(w http.ResponseWriter, errs fieldErrors) {
+	if len(errs) > 0 {
+		writeFieldErrors(w, errs, nil)
+	} else {
+		notFound(w)
+	}
+}
+
+func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.RLock()
-	rec := res.lookup(st, id)
+	rec, errs := res.find(st, id, q)
 	var out any
 	if rec != nil {
 		out = res.wire(st, rec)
 	}
 	st.mu.RUnlock()
 	if rec == nil {
-		notFound(w)
+		notFoundOr(w, errs)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -219,12 +300,12 @@ func (res *resource[T, P]) rendering(st *store) func(*T) any {
 }
 
 // update is PUT (a full update: every required field) and PATCH (partial: the fields sent).
-func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string, partial bool) {
+func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string, q url.Values, partial bool) {
 	st.mu.RLock()
-	cur := res.lookup(st, id)
+	cur, errs := res.find(st, id, q)
 	st.mu.RUnlock()
 	if cur == nil {
-		notFound(w) // before reading the body, as DRF looks the object up first
+		notFoundOr(w, errs) // before reading the body, as DRF looks the object up first
 		return
 	}
 	data, ok := readData(w, r)
@@ -233,13 +314,16 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	}
 	f := newForm(data, partial)
 	st.mu.Lock()
-	cur = res.lookup(st, id) // again: it may have gone while the body was read
+	cur, errs = res.find(st, id, q) // again: it may have gone while the body was read
 	if cur == nil {
 		st.mu.Unlock()
-		notFound(w)
+		notFoundOr(w, errs)
 		return
 	}
 	old, next := *cur, *cur
+	if !partial && res.putDefaults != nil {
+		res.putDefaults(&next)
+	}
 	res.decodeAll(f, &next)
 	res.validate(st, f, &next)
 	if len(f.errs) > 0 {
@@ -262,9 +346,9 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string) {
+func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.Lock()
-	rec := res.lookup(st, id)
+	rec, errs := res.find(st, id, q)
 	refusal := ""
 	switch {
 	case rec == nil:
@@ -279,7 +363,7 @@ func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string) 
 	st.mu.Unlock()
 	switch {
 	case rec == nil:
-		notFound(w)
+		notFoundOr(w, errs)
 	case refusal != "":
 		writeJSON(w, http.StatusBadRequest, []string{refusal})
 	default:

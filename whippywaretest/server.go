@@ -187,9 +187,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
-	// indent is the indent=N of the media type content negotiation accepted
-	// (view.begin), 0 for none: JSON answers are indented as it asks.
-	indent int
 }
 
 func (w *statusWriter) WriteHeader(code int) {

@@ -36,6 +36,9 @@ func (t inProcess) RoundTrip(req *http.Request) (*http.Response, error) {
 	if in.Body == nil {
 		in.Body = http.NoBody
 	}
+	if in.ContentLength == 0 && in.Body != http.NoBody {
+		in.ContentLength = -1 // a body of unknown length, which net/http sends chunked
+	}
 	ans := &answer{header: http.Header{}}
 	if dropped := serveCatchingDrop(t.s, ans, in); dropped {
 		return nil, errDropped

@@ -7,7 +7,8 @@ import (
 	"strconv"
 )
 
-// Pagination follows DRF's PageNumberPagination with page_size_query_param "limit".
+// Pagination follows pagination.py PageNumberPagination with page_size_query_param "limit"
+// and max_page_size, over Django's Paginator.
 
 // pageRequest is one list request's page (from 1, or last) and page size.
 type pageRequest struct {
@@ -23,11 +24,8 @@ type pageRequest struct {
 func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 	pg := pageRequest{number: 1, size: c.pageSize}
 	if vs := q["limit"]; len(vs) > 0 {
-		if n, ok, overflow := pyInt(vs[len(vs)-1]); ok && n > 0 {
-			pg.size = c.maxPageSize
-			if !overflow && n < int64(c.maxPageSize) {
-				pg.size = int(n)
-			}
+		if n, ok := pyInt(vs[len(vs)-1]); ok && n > 0 {
+			pg.size = int(min(n, int64(c.maxPageSize)))
 		}
 	}
 	vs := q["page"]
@@ -37,7 +35,7 @@ func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 	if v := vs[len(vs)-1]; v == "last" {
 		pg.last = true
 		return pg, true
-	} else if n, ok, overflow := pyInt(v); ok && !overflow && n >= 1 && n <= int64(math.MaxInt/pg.size) {
+	} else if n, ok := pyInt(v); ok && n >= 1 && n <= int64(math.MaxInt/pg.size) {
 		pg.number = int(n)
 		return pg, true
 	}

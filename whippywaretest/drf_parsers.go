@@ -1,7 +1,6 @@
 package whippywaretest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxBody bounds what one request body may hold, so a runaway test cannot eat the memory.
@@ -24,21 +24,22 @@ type requestData struct {
 
 // readData parses a request body as DRF's default parsers (JSON, form, multipart) do, and
 // answers the error itself, returning false, when it cannot:
-//   - no body (Content-Length 0) is no data, whatever the Content-Type, so required fields
-//     are reported;
-//   - a body whose Content-Type no parser takes (none at all included) is 415;
-//   - a JSON body that is not UTF-8 is 400 "JSON parse error - 'utf-8' codec can't
-//     decode ...", as Python's decoder words it; malformed JSON is 400 "JSON parse error - ...", a JSON value that is not an object 400
-//     "Invalid data. Expected a dictionary, ...", JSON null 400 "No data provided".
+//   - no body is no data, whatever the Content-Type, so required fields are reported
+//     (request.py Request._parse: no stream, empty data). A body sent chunked, without a
+//     Content-Length, is no body: Django 3.2's WSGIRequest reads CONTENT_LENGTH bytes, 0
+//     when it is missing;
+//   - a body whose Content-Type no parser takes (none at all included) is 415
+//     (request.py: UnsupportedMediaType);
+//   - parsers.py JSONParser: malformed JSON or JSON that is not UTF-8 is 400 "JSON parse
+//     error - ..." (the text after the dash is the fake's); serializers.py
+//     Serializer.to_internal_value: a JSON value that is not an object is 400 "Invalid
+//     data. Expected a dictionary, ...", JSON null 400 "No data provided".
 func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	ct := r.Header.Get("Content-Type")
-	if r.ContentLength == 0 {
+	if r.ContentLength <= 0 {
 		return requestData{raw: map[string]json.RawMessage{}, html: isForm(ct)}, true
 	}
-	mt := ct
-	if ct != "application/json" { // what clients send, already in normal form
-		mt, _, _ = mime.ParseMediaType(ct)
-	}
+	mt, _, _ := mime.ParseMediaType(ct)
 	switch {
 	case mediaMatches("application/json", mt):
 	case mediaMatches("application/x-www-form-urlencoded", mt):
@@ -53,14 +54,9 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
-	// JSONParser decodes the whole body, through a stream decoder, before it parses it.
-	body, errMsg := pyStreamDecode(body)
-	if errMsg != "" {
-		writeDetailf(w, http.StatusBadRequest, "JSON parse error - %s", errMsg)
+	if !utf8.Valid(body) {
+		writeDetail(w, http.StatusBadRequest, "JSON parse error - the body is not valid UTF-8")
 		return requestData{}, false
-	}
-	if obj, ok := readFlatObject(body); ok {
-		return requestData{raw: obj}, true
 	}
 	var obj map[string]json.RawMessage
 	err := json.Unmarshal(body, &obj)
@@ -117,7 +113,8 @@ func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
-	return formData(pyParseQuery(string(body)), nil), true
+	values, _ := url.ParseQuery(string(body)) // a pair Go cannot read is left out
+	return formData(values, nil), true
 }
 
 func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {
@@ -154,28 +151,4 @@ func formData(values url.Values, files map[string][]*multipart.FileHeader) reque
 		raw[k] = json.RawMessage(`{}`)
 	}
 	return requestData{raw: raw, html: true}
-}
-
-// pyType names a JSON value's type as Python does, for messages copied from DRF.
-func pyType(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "NoneType"
-	}
-	switch raw[0] {
-	case '{':
-		return "dict"
-	case '[':
-		return "list"
-	case '"':
-		return "str"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "NoneType"
-	}
-	if bytes.ContainsAny(raw, ".eE") {
-		return "float"
-	}
-	return "int"
 }
