@@ -339,23 +339,8 @@ func (f *form) date(name string, dst **string) {
 }
 
 func parseDate(s string) (string, bool) {
-	parts := strings.Split(s, "-")
-	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) > 2 || len(parts[2]) > 2 {
-		return "", false
-	}
-	var n [3]int
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || p == "" || p[0] < '0' || p[0] > '9' {
-			return "", false
-		}
-		n[i] = v
-	}
-	t := time.Date(n[0], time.Month(n[1]), n[2], 0, 0, 0, 0, time.UTC)
-	if n[0] < 1 || t.Year() != n[0] || int(t.Month()) != n[1] || t.Day() != n[2] {
-		return "", false
-	}
-	return t.Format(time.DateOnly), true
+	t, err := time.Parse("2006-1-2", s) // one or two digits for month and day
+	return t.Format(time.DateOnly), err == nil && t.Year() >= 1
 }
 
 // textOf is str() of a JSON string or number, what CharField and IntegerField read; false

@@ -35,10 +35,9 @@ type resource[T any, P record[T]] struct {
 	changed func(st *store, old, rec *T)
 	// cascade deletes the records that use rec, for WithCascadeDelete.
 	cascade func(st *store, rec *T)
-	// renderer, when set, returns how records go on the wire when that is not as they are
-	// stored (a stock's location as an id WithStockLocationByID), or nil; the caller holds the
-	// lock.
-	renderer func(st *store) func(rec *T) any
+	// renderer, when set, is how a record goes on the wire (a stock's location as an id
+	// WithStockLocationByID); the caller holds the lock.
+	renderer func(st *store, rec *T) any
 
 	fieldNames         []string
 	listView, itemView *view
@@ -201,48 +200,25 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 		writeFieldErrors(w, errs, nil)
 		return
 	}
-	rows := res.table(st).rows
-	if pg.last {
-		count := len(rows)
-		if match != nil {
-			count = 0
-			for i := range rows {
-				if match(&rows[i]) {
-					count++
-				}
+	matching := res.table(st).rows // without a filter, every row
+	if match != nil {
+		matching = nil
+		for _, rec := range res.table(st).rows {
+			if match(&rec) {
+				matching = append(matching, rec)
 			}
 		}
-		pg.number = pg.pages(count)
+	}
+	if pg.last {
+		pg.number = pg.pages(len(matching))
 	}
 	start, end := pg.window()
-	results := make([]T, 0, min(pg.size, len(rows)))
-	count := 0
-	if match == nil {
-		count = len(rows) // no filter: slice the page out directly
-		if start < count {
-			results = append(results, rows[start:min(end, count)]...)
-		}
-	} else {
-		for i := range rows {
-			if match(&rows[i]) {
-				if count >= start && count < end {
-					results = append(results, rows[i])
-				}
-				count++
-			}
-		}
-	}
-	if render := res.rendering(st); render != nil {
-		wire := make([]any, len(results))
-		for i := range results {
-			wire[i] = render(&results[i])
-		}
-		st.mu.RUnlock()
-		writePage(w, r, q, pg, count, wire)
-		return
+	results := make([]any, 0, min(pg.size, len(matching)))
+	for i := start; i < min(end, len(matching)); i++ {
+		results = append(results, res.wire(st, &matching[i]))
 	}
 	st.mu.RUnlock()
-	writePage(w, r, q, pg, count, results)
+	writePage(w, r, q, pg, len(matching), results)
 }
 
 // find is generics.py GenericAPIView.get_object: the query's filters first
@@ -286,17 +262,10 @@ func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string,
 
 // wire is a copy of rec as the service answers it; the caller holds the lock.
 func (res *resource[T, P]) wire(st *store, rec *T) any {
-	if render := res.rendering(st); render != nil {
-		return render(rec)
+	if res.renderer != nil {
+		return res.renderer(st, rec)
 	}
 	return *rec
-}
-
-func (res *resource[T, P]) rendering(st *store) func(*T) any {
-	if res.renderer == nil {
-		return nil
-	}
-	return res.renderer(st)
 }
 
 // update is PUT (a full update: every required field) and PATCH (partial: the fields sent).

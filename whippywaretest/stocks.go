@@ -77,14 +77,12 @@ var stocks = newResource(&resource[Stock, *Stock]{
 		"stock_type": equal(func(s *Stock) string { return s.StockType }),
 		"location":   locationFilter,
 	},
-	renderer: func(st *store) func(*Stock) any {
+	renderer: func(st *store, s *Stock) any {
 		if !st.locationByID {
-			return nil
+			return *s
 		}
-		return func(s *Stock) any {
-			return stockByID{s.ID, s.CreatedDate, s.ModifiedDate, s.Period, s.StockType, s.UnitType, s.Provider,
-				st.locations.unique[s.Location], s.Stock, s.ReservedStock, s.IsActive, s.SKU}
-		}
+		return stockByID{s.ID, s.CreatedDate, s.ModifiedDate, s.Period, s.StockType, s.UnitType, s.Provider,
+			st.locations.unique[s.Location], s.Stock, s.ReservedStock, s.IsActive, s.SKU}
 	},
 })
 
