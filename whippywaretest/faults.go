@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,18 +61,13 @@ type Fault struct {
 // meet none, and then take no lock.
 type faults struct {
 	mu    sync.Mutex
-	queue []queuedFault
+	queue []PendingFault
 	fn    func(*http.Request) *Fault
 	armed atomic.Bool
 }
 
 // arm updates armed after a change; the caller holds the lock.
 func (fs *faults) arm() { fs.armed.Store(len(fs.queue) > 0 || fs.fn != nil) }
-
-type queuedFault struct {
-	Fault
-	left int
-}
 
 func (fs *faults) reset() {
 	fs.mu.Lock()
@@ -100,7 +96,7 @@ func (s *Server) FailNext(n int, f Fault) {
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.queue = append(s.faults.queue, queuedFault{f, n})
+	s.faults.queue = append(s.faults.queue, PendingFault{f, n})
 	s.faults.arm()
 }
 
@@ -114,6 +110,24 @@ func (s *Server) SetFaultFunc(fn func(*http.Request) *Fault) {
 	s.faults.arm()
 }
 
+// PendingFault is a fault FailNext queued, with how many more requests it applies to.
+type PendingFault struct {
+	Fault
+	Left int
+}
+
+// PendingFaults returns the faults FailNext queued that are not spent yet, in the order
+// requests meet them.
+func (s *Server) PendingFaults() []PendingFault {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return slices.Clone(s.faults.queue)
+}
+
+// ClearFaults removes every queued fault and the fault function; the store and the request
+// log stay as they are.
+func (s *Server) ClearFaults() { s.faults.reset() }
+
 func (fs *faults) take(r *http.Request) *Fault {
 	if !fs.armed.Load() {
 		return nil
@@ -122,7 +136,7 @@ func (fs *faults) take(r *http.Request) *Fault {
 	for i := range fs.queue {
 		if q := &fs.queue[i]; matches(q.Method, q.Path, r.Method, r.URL.Path) {
 			f := q.Fault
-			if q.left--; q.left == 0 {
+			if q.Left--; q.Left == 0 {
 				fs.queue = append(fs.queue[:i], fs.queue[i+1:]...)
 				fs.arm()
 			}

@@ -2,6 +2,7 @@ package whippywaretest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -97,6 +98,12 @@ func (t *table[T, P]) insert(rec *T) error {
 	}
 	t.rows = slices.Insert(t.rows, i, *rec)
 	return nil
+}
+
+// clone is a copy of t that changes to t leave alone: updates replace records, never write
+// through their pointers.
+func (t *table[T, P]) clone() table[T, P] {
+	return table[T, P]{rows: slices.Clone(t.rows), unique: maps.Clone(t.unique), lastID: t.lastID}
 }
 
 func (t *table[T, P]) remove(id int64) {

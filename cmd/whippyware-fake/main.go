@@ -14,7 +14,10 @@
 // credentials.
 //
 // Under /_fake/ it serves a control API for tests (unless -control=false); see control.go
-// and the README. The request log keeps the newest -log-limit requests, each with at most
+// and the README. The control API answers only a loopback Host or the address served, unless
+// -allow-remote is given; -control-token then guards it (Authorization: Bearer <token>). It
+// refuses a foreign Origin and a POST that is not application/json, so that a web page
+// cannot drive it. The request log keeps the newest -log-limit requests, each with at most
 // -log-record-size bytes of body and of header: at most limit × 2 × size bytes (10,000 × 2 ×
 // 4 KiB = 81,920,000 bytes, 78 MiB, by default), however long it runs.
 package main
@@ -48,6 +51,11 @@ func main() {
 	}
 }
 
+// A request must arrive whole within readTimeout, and an idle connection is closed after
+// idleTimeout: a client that sends slowly, or keeps connections open, holds them only so long.
+// Variables, so that a test can shorten them.
+var readTimeout, idleTimeout = 30 * time.Second, 2 * time.Minute
+
 // run serves until ctx ends, configured by args and the environment (getenv). It prints one
 // line to stdout, with the URL actually listened on (so ":0" ports can be found).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -64,6 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	recordSize := fs.Int("log-record-size", 4<<10, "`bytes` of body, and of header, each logged request keeps")
 	byID := fs.Bool("stock-location-by-id", false, "stocks name their location by id, not by code")
 	cascade := fs.Bool("cascade-delete", false, "deleting a record deletes those that use it, instead of refusing")
+	token := fs.String("control-token", "", "`token` the control API wants as \"Authorization: Bearer <token>\" (better set by WHIPPYWARE_FAKE_CONTROL_TOKEN, which ps does not show)")
 	if err := setFromEnv(fs, getenv); err != nil {
 		return err
 	}
@@ -103,16 +112,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	fake := wt.NewServer(opts...) // without its own socket: served on ours below
 	defer fake.Close()
-	handler := fake.Handler()
-	if *controlAPI {
-		handler = withControl(fake)
-	}
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	handler := fake.Handler()
+	if *controlAPI {
+		handler = withControl(fake, guard{allowRemote: *allowRemote, served: ln.Addr().String(), token: *token})
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout,
+		IdleTimeout: idleTimeout, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(stdout, "whippyware-fake serving on http://%s (user %q)\n", ln.Addr(), *user)
 
 	served := make(chan error, 1)
