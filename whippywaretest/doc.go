@@ -1,29 +1,26 @@
 // Package whippywaretest is a stateful, in-memory fake of the Whippy Ware REST API, to run
 // unit tests on instead of the live service.
 //
-// It answers as the service's stack does, Django REST framework (DRF) 3.14 ModelViewSets
-// with rest_framework.authtoken and django-filter behind Django 3.2's CommonMiddleware, for
-// what a Go SDK user, a curl script or a Python integration plausibly sends: the status, the
-// Content-Type, the headers a client reads (Allow, Vary, WWW-Authenticate, Location,
-// Retry-After), the error's shape (which field, which key) and the common messages. For
-// exotic input it answers the right status and shape; the message may be its own. Its record
-// types are its own wire shapes, independent of the SDK. The files named drf_*.go and
-// django_*.go hold the framework's rules, each with a reference to the behaviour it follows.
-// The repository's reference/ directory is a real DRF service built on the assumptions
-// below; a test (-tags reference, see CONTRIBUTING.md) sends both the same requests.
+// It answers as the service's stack does (Django REST framework 3.14 ModelViewSets with
+// authtoken and django-filter, behind Django 3.2's CommonMiddleware) for what a Go SDK user,
+// a curl script or a Python integration plausibly sends: status, Content-Type, the headers a
+// client reads, the error's shape and the common messages. For exotic input the status and
+// shape are right; the message may be the fake's own. The drf_*.go and django_*.go files hold
+// the framework's rules, each with a reference. reference/ in the repository is a real DRF
+// service on the same assumptions; a test (-tags reference, CONTRIBUTING.md) sends both the
+// same requests and allows differences only where the table below says.
 //
 //	srv := whippywaretest.NewTestServer(t, whippywaretest.WithFixtures())
 //	client := srv.Client() // a ready SDK client, logged in as the default user
 //
-// NewServer listens on a loopback port; WithoutListener makes a server with no listener,
-// reached in process by Server.HTTPClient (Server.URL is InProcessURL); Server.Handler
-// serves it on a listener of your own, as cmd/whippyware-fake does.
+// NewServer listens on a loopback port; WithoutListener makes a server reached in process by
+// Server.HTTPClient; Server.Handler serves it on a listener of your own.
 //
 // # What is and is not modelled
 //
 //	Area            | Modelled as the service answers                      | Not modelled: what the fake does
 //	----------------|------------------------------------------------------|-----------------------------------------
-//	Routing         | paths end in "/": without it, CommonMiddleware's 301  | format suffixes (.json): 404
+//	Routing         | paths end in "/": without it, CommonMiddleware's 301 | format suffixes (.json): 404
 //	                | for every method, before any view (a POST stores     |
 //	                | nothing); Django's HTML 404 and 500 pages            |
 //	Views           | Allow and Vary: Accept on every answer; 405; OPTIONS | Django's security headers (X-Frame-Options
@@ -37,8 +34,8 @@
 //	                | Django 3.2 reads it; 415 for no or another           | as UTF-8; multipart follows Go's reader;
 //	                | Content-Type (media type "" as under gunicorn)       | a body over 1 MiB is 413
 //	Fields          | str.strip() trimming (U+001C-U+001F too), blank,     | Python's int() of other scripts' digits
-//	                | null, max_length in characters, NUL refused; integers| and "_"; lone surrogates (read as
-//	                | as IntegerField reads them (5, "5", 5.0), within     | U+FFFD); a float as a text or a code is
+//	                | null, max_length in characters, NUL refused; integer | and "_"; lone surrogates (read as
+//	                | as IntegerField reads it (5, "5", 5.0), within       | U+FFFD); a float as a text or a code is
 //	                | PostgreSQL's IntegerField range; BooleanField's      | its JSON text (DRF: str(), 1e3 is 1000.0);
 //	                | words; dates YYYY-M-D; unknown and read-only fields  | a list or an object as a code is "Invalid
 //	                | ignored; errors in field order, all in one 400       | value." (DRF looks up its repr())
@@ -70,18 +67,14 @@
 //	Faults          | FailNext: statuses with Retry-After, DRF's or Django's body for the status, nginx's 5xx page,
 //	                | latency, connections dropped before or after the request took effect
 //
-// WithStockLocationByID makes a stock's location an id (PrimaryKeyRelatedField) in bodies,
-// answers and the filter. WithUser sets the users (default DefaultUsername /
-// DefaultPassword); WithKeyLifetime makes keys expire; Server.ExpireTokens deletes every key.
+// WithStockLocationByID makes a stock's location an id (PrimaryKeyRelatedField). WithUser sets
+// the users (default DefaultUsername / DefaultPassword); WithKeyLifetime makes keys expire.
 //
 // # Fixtures
 //
-// WithFixtures seeds the documented example records with their ids and timestamps: provider 1
-// (provider_company), stock locations 1 ("110") and 2 ("112"), stock list rule 1, stock lists 1
-// and 2, and stock 2 (SKU 555AB13004562130 at location "110" of provider "shop_provider"). The
-// documented records disagree (the stock's provider is not the documented provider that owns
-// location "110"), so the fake adds provider 2, "shop_provider", and makes it the owner of
-// location "110"; every other field is as documented.
+// WithFixtures seeds the documented example records with their ids and timestamps. They
+// disagree (the documented stock's provider, "shop_provider", is not the documented provider
+// that owns location "110"), so the fake adds provider 2, "shop_provider", as that owner.
 //
 // # Test controls
 //

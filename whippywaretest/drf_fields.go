@@ -13,14 +13,10 @@ import (
 )
 
 // The serializer fields of DRF 3.14 (rest_framework/fields.py, relations.py) as the fake's
-// model uses them: how each reads a value, and its common messages. Values a client sends
-// (strings, integers, booleans, dates, null) are read as DRF reads them; for exotic values
-// (floats in text fields, lists where a code goes) the status and the error's key are DRF's,
-// the message may be the fake's own.
+// model uses them: how each reads what clients send, and its common messages.
 
-// form decodes the fields of one request body into a record, collecting DRF-shaped errors.
-// Unless partial (PATCH), an absent required field is an error; a partial update reads only
-// the fields sent.
+// form decodes the fields of one request body into a record, collecting DRF-shaped errors;
+// a partial one (PATCH) reads only the fields sent.
 type form struct {
 	requestData
 	partial bool
@@ -163,10 +159,6 @@ func parseBool(raw json.RawMessage) (value, ok bool) {
 func (f *form) integer(name string, dst *int64, required bool, minValue int64) {
 	raw, ok := f.value(name, required, false)
 	if !ok {
-		return
-	}
-	if s, isText := textOf(raw); isText && pyType(raw) == "str" && len(s) > 1000 {
-		f.errs.add(name, "String value too large.") // IntegerField.MAX_STRING_LENGTH
 		return
 	}
 	n, isInt := parseInt(raw)

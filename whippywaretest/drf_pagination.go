@@ -1,6 +1,7 @@
 package whippywaretest
 
 import (
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -82,22 +83,13 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, q url.Values, pg p
 // pageURL is the request's absolute URL with the page replaced, keeping every other parameter
 // (filters, limit), as DRF's replace_query_param does; page 1 drops the parameter, as DRF's
 // remove_query_param does for the previous link of page 2. The host is the one the request
-// named, so behind the fake's loopback listener the links point back at it. q is the request's
-// query, parsed once for both links; it is left as it was.
+// named, so behind the fake's loopback listener the links point back at it.
 func pageURL(r *http.Request, q url.Values, page int) string {
-	current, had := q["page"]
-	if page == 1 {
-		delete(q, "page")
-	} else {
-		q["page"] = []string{strconv.Itoa(page)}
+	q = maps.Clone(q)
+	if q.Del("page"); page > 1 {
+		q.Set("page", strconv.Itoa(page))
 	}
-	query := q.Encode()
-	if had {
-		q["page"] = current
-	} else {
-		delete(q, "page")
-	}
-	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: query}
+	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
 	if r.TLS != nil {
 		u.Scheme = "https"
 	}

@@ -8,7 +8,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -40,11 +39,11 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 		return requestData{raw: map[string]json.RawMessage{}, html: isForm(ct)}, true
 	}
 	mt, _, _ := mime.ParseMediaType(ct)
-	switch {
-	case mediaMatches("application/json", mt):
-	case mediaMatches("application/x-www-form-urlencoded", mt):
+	switch mt {
+	case "application/json":
+	case "application/x-www-form-urlencoded":
 		return readForm(w, r)
-	case mediaMatches("multipart/form-data", mt):
+	case "multipart/form-data":
 		return readMultipart(w, r)
 	default:
 		writeDetailf(w, http.StatusUnsupportedMediaType, fmtUnsupportedMedia, ct)
@@ -100,14 +99,6 @@ func isForm(ct string) bool {
 	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
 }
 
-// mediaMatches is DRF's media_type_matches for a parser's type and a request's: "*" in the
-// request's type matches anything.
-func mediaMatches(parser, request string) bool {
-	pm, ps, _ := strings.Cut(parser, "/")
-	rm, rs, _ := strings.Cut(request, "/")
-	return (rm == "*" || rm == pm) && (rs == "*" || rs == ps) && request != ""
-}
-
 func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	body, ok := readBody(w, r)
 	if !ok {
@@ -119,20 +110,14 @@ func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 
 func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	err := r.ParseMultipartForm(maxBody)
-	var tooBig *http.MaxBytesError
-	switch {
-	case err == nil:
-	case errors.As(err, &tooBig):
-		bodyError(w, err)
-		return requestData{}, false
+	switch err := r.ParseMultipartForm(maxBody); {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		// No boundary in the body: Django's MultiPartParser finds no part, which is no data.
 		return requestData{raw: map[string]json.RawMessage{}, html: true}, true
-	case errors.Is(err, http.ErrMissingBoundary):
-		writeDetail(w, http.StatusBadRequest, "Multipart form parse error - Invalid boundary in multipart: None")
+	case errors.As(err, new(*http.MaxBytesError)):
+		bodyError(w, err)
 		return requestData{}, false
-	default:
+	case err != nil: // parsers.py ParseError; the text after the dash is Go's
 		writeDetailf(w, http.StatusBadRequest, "Multipart form parse error - %v", err)
 		return requestData{}, false
 	}

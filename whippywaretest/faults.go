@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -57,23 +56,17 @@ type Fault struct {
 }
 
 // faults holds the injected faults, under their own lock: they are about the transport, not
-// the API state. armed, written under the lock, tells whether there is any: most requests
-// meet none, and then take no lock.
+// the API state.
 type faults struct {
 	mu    sync.Mutex
 	queue []PendingFault
 	fn    func(*http.Request) *Fault
-	armed atomic.Bool
 }
-
-// arm updates armed after a change; the caller holds the lock.
-func (fs *faults) arm() { fs.armed.Store(len(fs.queue) > 0 || fs.fn != nil) }
 
 func (fs *faults) reset() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.queue, fs.fn = nil, nil
-	fs.arm()
 }
 
 // matches is the method and path rule of Fault, shared by RequestCount.
@@ -97,7 +90,6 @@ func (s *Server) FailNext(n int, f Fault) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.queue = append(s.faults.queue, PendingFault{f, n})
-	s.faults.arm()
 }
 
 // SetFaultFunc sets a function asked about every request no queued fault matched, for random
@@ -107,7 +99,6 @@ func (s *Server) SetFaultFunc(fn func(*http.Request) *Fault) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.fn = fn
-	s.faults.arm()
 }
 
 // PendingFault is a fault FailNext queued, with how many more requests it applies to.
@@ -129,17 +120,13 @@ func (s *Server) PendingFaults() []PendingFault {
 func (s *Server) ClearFaults() { s.faults.reset() }
 
 func (fs *faults) take(r *http.Request) *Fault {
-	if !fs.armed.Load() {
-		return nil
-	}
 	fs.mu.Lock()
 	for i := range fs.queue {
 		if q := &fs.queue[i]; matches(q.Method, q.Path, r.Method, r.URL.Path) {
 			f := q.Fault
 			if q.Left--; q.Left == 0 {
 				fs.queue = append(fs.queue[:i], fs.queue[i+1:]...)
-				fs.arm()
-			}
+						}
 			fs.mu.Unlock()
 			return &f
 		}
@@ -213,10 +200,6 @@ func faultDetail(f *Fault, r *http.Request) string {
 		return msgNotFound
 	case http.StatusMethodNotAllowed:
 		return fmt.Sprintf(fmtMethodNotAllowed, viewMethod(r))
-	case http.StatusNotAcceptable:
-		return msgNotAcceptable
-	case http.StatusUnsupportedMediaType:
-		return fmt.Sprintf(fmtUnsupportedMedia, r.Header.Get("Content-Type"))
 	}
 	return http.StatusText(f.Status)
 }

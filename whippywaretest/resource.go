@@ -67,11 +67,7 @@ func (res *resource[T, P]) view(detail bool) *view {
 // serve answers a collection path (id == "") or a detail path in the order DRF's APIView
 // works: content negotiation, authentication, then the method (405 for one the path lacks).
 func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Request, id string) {
-	v := res.listView
-	if id != "" {
-		v = res.itemView
-	}
-	if !v.begin(w, r) || !s.authenticate(w, r) {
+	if !res.view(id != "").begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
 	q := r.URL.Query() // request.GET, the filters
@@ -100,19 +96,16 @@ func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Reque
 // options answers the view's metadata; a detail's leaves out the PUT action when the record
 // does not exist, as SimpleMetadata does.
 func (res *resource[T, P]) options(st *store, w http.ResponseWriter, id string, q url.Values) {
-	if id == "" {
-		writeOptions(w, res.listView.options)
-		return
+	body := res.listView.options
+	if id != "" {
+		st.mu.RLock()
+		rec, _ := res.find(st, id, q) // determine_actions catches the filters' refusal too
+		st.mu.RUnlock()
+		if body = res.itemView.options; rec == nil {
+			body = res.itemView.optionsGone
+		}
 	}
-	st.mu.RLock()
-	rec, _ := res.find(st, id, q) // determine_actions catches the filters' refusal too
-	found := rec != nil
-	st.mu.RUnlock()
-	if found {
-		writeOptions(w, res.itemView.options)
-	} else {
-		writeOptions(w, res.itemView.optionsGone)
-	}
+	writeOptions(w, body)
 }
 
 // decodeAll reads every writable field of a body into rec.

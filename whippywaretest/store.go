@@ -91,11 +91,6 @@ func (t *table[T, P]) insert(rec *T) error {
 		return fmt.Errorf("id %d is taken or invalid", *h.id)
 	}
 	t.lastID = max(t.lastID, *h.id)
-	if len(t.rows) == cap(t.rows) {
-		// Double, where append grows a large slice by a quarter: each growth copies
-		// every row, into memory the runtime has to fetch and clear.
-		t.rows = slices.Grow(t.rows, max(len(t.rows), 64))
-	}
 	t.rows = slices.Insert(t.rows, i, *rec)
 	return nil
 }
