@@ -126,7 +126,7 @@ func (fs *faults) take(r *http.Request) *Fault {
 			f := q.Fault
 			if q.Left--; q.Left == 0 {
 				fs.queue = append(fs.queue[:i], fs.queue[i+1:]...)
-						}
+			}
 			fs.mu.Unlock()
 			return &f
 		}
