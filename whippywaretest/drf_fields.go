@@ -30,10 +30,9 @@ func newForm(data requestData, partial bool) *form {
 	return &form{requestData: data, partial: partial, errs: fieldErrors{}}
 }
 
-// value returns the raw value of a sent, non-null field. It reports a missing required field
-// and a null one, unless nullable, in which case it returns (nil, true) for null.
-// fields.py Field.get_value: a form's empty value is null for a nullable field and absent
-// for an optional one; Field.validate_empty_values: required, null.
+// value returns the raw value of a sent field, (nil, true) for null if nullable, reporting a
+// missing required or a null field (fields.py Field.validate_empty_values); a form's empty
+// value is null for a nullable field and absent for an optional one (Field.get_value).
 func (f *form) value(name string, required, nullable bool) (json.RawMessage, bool) {
 	raw, sent := f.raw[name]
 	if sent && f.html && string(raw) == `""` {
@@ -152,10 +151,8 @@ func parseBool(raw json.RawMessage) (value, ok bool) {
 	return false, false
 }
 
-// integer reads an integer field within [minValue, 2147483647]. fields.py IntegerField:
-// int(str(value)) after dropping a ".0" tail, so 5, "5" and 5.0 are 5 and 5.5 is no
-// integer; the range is Django's IntegerField's on PostgreSQL (MinValueValidator,
-// MaxValueValidator).
+// integer reads fields.py IntegerField within [minValue, 2147483647], PostgreSQL's range:
+// int(str(value)) after dropping a ".0" tail, so 5, "5" and 5.0 are 5 and 5.5 is no integer.
 func (f *form) integer(name string, dst *int64, required bool, minValue int64) {
 	raw, ok := f.value(name, required, false)
 	if !ok {
@@ -174,8 +171,7 @@ func (f *form) integer(name string, dst *int64, required bool, minValue int64) {
 	}
 }
 
-// parseInt reads a JSON integer, a whole float or a string of digits (surrounding spaces
-// and a ".0" tail allowed), as IntegerField does; one past int64 comes back clamped to it,
+// parseInt reads an integer as IntegerField does; one past int64 comes back clamped to it,
 // which the range checks then refuse.
 func parseInt(raw json.RawMessage) (int64, bool) {
 	s, isText := textOf(raw)

@@ -17,11 +17,9 @@ type pageRequest struct {
 	last         bool
 }
 
-// pageRequest reads page and limit as DRF 3.14's PageNumberPagination does, each from its last
-// value when repeated (Django's QueryDict.get). A limit that is not a positive integer means
-// the default size, one above the maximum is clamped. A page is a positive integer or "last";
-// anything else, the empty value included (DRF 3.14; 3.15 reads it as page 1), is refused
-// (false), which answers 404 "Invalid page." like a page past the end.
+// pageRequest reads page and limit, each from its last value (QueryDict.get): a limit that is
+// not a positive integer is the default size, one above the maximum is clamped; a page is a
+// positive integer or "last", anything else (empty too, as in DRF 3.14) is refused (404).
 func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 	pg := pageRequest{number: 1, size: c.pageSize}
 	if vs := q["limit"]; len(vs) > 0 {

@@ -178,10 +178,8 @@ func (f *Fault) retryAfterSeconds() int {
 	return int((f.RetryAfter + time.Second - 1) / time.Second)
 }
 
-// faultDetail is the message DRF (or Django) would give for the status, to a request r:
-// the default detail of DRF's exception for that status, and the status text where DRF
-// has none. A 401 is authtoken's answer to a key it does not know, the one a client
-// sending a key meets.
+// faultDetail is the default detail of DRF's exception for the status (exceptions.py), or
+// the status text where DRF has none.
 func faultDetail(f *Fault, r *http.Request) string {
 	switch f.Status {
 	case http.StatusTooManyRequests:

@@ -90,9 +90,8 @@ func (rec *RequestRecord) Matches(method, path string) bool {
 	return matches(method, path, rec.Method, rec.Path)
 }
 
-// newRecord starts the log record of r: its header cut to size bytes, and a tap on its body
-// that keeps the first size bytes the handler reads. Nothing is read ahead of the handler, so
-// a body refused before it is read costs no memory.
+// newRecord starts the log record of r: its header cut to size bytes, and a tap keeping the
+// first size bytes of the body the handler reads (a body refused unread costs nothing).
 func newRecord(r *http.Request, size int) (RequestRecord, *bodyTap) {
 	rec := RequestRecord{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
 	rec.Header, rec.Truncated = keepHeader(r.Header, size)
@@ -101,10 +100,8 @@ func newRecord(r *http.Request, size int) (RequestRecord, *bodyTap) {
 	return rec, tap
 }
 
-// keepHeader keeps h, or a copy without the fields past size bytes (names and values
-// counted). A header within size is kept as it is, not copied: it is the request's own (net/http
-// makes one for each request it reads, the in-process transport clones the client's), and
-// nothing changes it once the handler has returned.
+// keepHeader keeps h (the request's own, which nothing changes after the handler), or a copy
+// without the fields past size bytes, names and values counted.
 func keepHeader(h http.Header, size int) (http.Header, bool) {
 	total := 0
 	for k, vs := range h {

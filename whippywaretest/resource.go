@@ -114,8 +114,8 @@ func (res *resource[T, P]) decodeAll(f *form, rec *T) {
 	res.decode(f, rec)
 }
 
-// validate runs the checks that need the store: relations, then uniqueness. A unique set that
-// is not one field (a stock's) is checked only once every field is valid, as DRF does.
+// validate runs the checks that need the store: relations, then uniqueness (a unique set,
+// UniqueTogetherValidator, only once every field is valid).
 func (res *resource[T, P]) validate(st *store, f *form, rec *T) {
 	if res.check != nil {
 		res.check(st, f, rec)
@@ -129,8 +129,7 @@ func (res *resource[T, P]) validate(st *store, f *form, rec *T) {
 	}
 }
 
-// insert stores a validated record, filling its timestamps unless it carries them. The
-// caller holds the write lock.
+// insert stores a validated record, with timestamps unless it carries them; under the lock.
 func (res *resource[T, P]) insert(st *store, rec *T) (T, error) {
 	h := P(rec).head()
 	if *h.created == "" {
@@ -214,10 +213,9 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 	writePage(w, r, q, pg, len(matching), results)
 }
 
-// find is generics.py GenericAPIView.get_object: the query's filters first
-// (filter_queryset; values they refuse are errs, a 400), then the pk lookup
-// (get_object_or_404, which casts the id with int(): "abc" is simply not found). The record
-// must match the filters: GET /providers/1/?code=nope is 404. The caller holds the lock.
+// find is generics.py GenericAPIView.get_object: filter_queryset (values the filters refuse
+// are errs, a 400), then get_object_or_404 by int(id), so GET /providers/1/?code=nope is 404.
+// The caller holds the lock.
 func (res *resource[T, P]) find(st *store, id string, q url.Values) (rec *T, errs fieldErrors) {
 	match, errs := res.matcher(st, q)
 	if n, ok := pyInt(id); ok && len(errs) == 0 {

@@ -8,9 +8,8 @@ import (
 	"strings"
 )
 
-// stocks is /api/v1/stocks/. A stock names its provider by code and its location by code (or,
-// WithStockLocationByID, by id), as the documented example shows, and is answered likewise.
-// (sku, provider, location, stock_type) is unique together.
+// stocks is /api/v1/stocks/: provider and location by code (location by id
+// WithStockLocationByID), as the documented example; (sku, provider, location, stock_type) unique.
 var stocks = newResource(&resource[Stock, *Stock]{
 	name:  "stock",
 	title: "Stock",
@@ -35,11 +34,8 @@ var stocks = newResource(&resource[Stock, *Stock]{
 		f.str("stock_type", &s.StockType, false, nameLength)
 		f.str("unit_type", &s.UnitType, false, nameLength)
 		f.slug("provider", &s.Provider, true)
-		// The location is resolved in check, under the lock: only its presence here.
-		if raw, sent := f.raw["location"]; sent && string(raw) == `""` {
-			f.raw["location"] = json.RawMessage("null") // a related field reads "" as null
-		}
-		f.value("location", true, false)
+		relatedEmptyIsNull(f, "location")
+		f.value("location", true, false) // resolved in check, under the lock
 		f.integer("stock", &s.Stock, true, 0)
 		f.integer("reserved_stock", &s.ReservedStock, false, 0)
 		f.str("sku", &s.SKU, true, nameLength)
@@ -103,9 +99,8 @@ type stockByID struct {
 	SKU           string  `json:"sku"`
 }
 
-// resolveLocation finds the location a stock body names: by code, as DRF's SlugRelatedField
-// reads it (a number is read as the code it spells), or by id as PrimaryKeyRelatedField reads
-// it. It returns nil and DRF's message when there is none.
+// resolveLocation finds the location a stock body names, by code (SlugRelatedField) or by id
+// (PrimaryKeyRelatedField), or returns nil and DRF's message.
 func resolveLocation(st *store, raw json.RawMessage, byID bool) (*StockLocation, string) {
 	if byID {
 		id, ok := pkValue(raw)
@@ -128,8 +123,7 @@ func resolveLocation(st *store, raw json.RawMessage, byID bool) (*StockLocation,
 	return nil, fmt.Sprintf("Object with code=%s does not exist.", code)
 }
 
-// renameInStocks carries a renamed provider or location code into the stocks that name it by
-// that code.
+// renameInStocks carries a renamed provider or location code into the stocks that name it.
 func renameInStocks(st *store, field func(*Stock) *string, oldCode, newCode string) {
 	if oldCode == newCode {
 		return
