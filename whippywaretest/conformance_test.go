@@ -356,6 +356,31 @@ var conformance = []exchange{
 	{item: "#16 django-filter CharFilter: forms.CharField's ProhibitNullCharactersValidator", method: "GET",
 		path: "/api/v1/providers/?code=a%00", header: auth(), status: 400, want: `{"code":["Null characters are not allowed."]}`},
 
+	// Values as clients send them, each answered alike by the reference (reference_test.go).
+	{item: "routers.py DefaultRouter's API root", method: "GET", path: "/api/v1/", header: auth(), status: 200,
+		want: `{"providers":"{base}/api/v1/providers/","stock-locations":"{base}/api/v1/stock-locations/",` +
+			`"stock-list-rules":"{base}/api/v1/stock-list-rules/","stock-lists":"{base}/api/v1/stock-lists/",` +
+			`"stocks":"{base}/api/v1/stocks/"}`, wantHeader: map[string]string{"Allow": "GET, HEAD, OPTIONS"}},
+	{item: "fields.py BooleanField TRUE_VALUES and FALSE_VALUES, 1 and 0 too", method: "POST", path: "/api/v1/providers/",
+		header: authJSON(), body: `{"name":"n","code":"b1","is_active":"no","should_add_reservations":1}`, status: 201,
+		want: created("3") + `"is_active":false,"name":"n","code":"b1","should_add_reservations":true}`},
+	{item: "fields.py BooleanField: anything else", method: "POST", path: "/api/v1/providers/", header: authJSON(),
+		body: `{"name":"n","code":"b2","is_active":"maybe","should_add_reservations":2}`, status: 400,
+		want: `{"is_active":["Must be a valid boolean."],"should_add_reservations":["Must be a valid boolean."]}`},
+	{item: "fields.py IntegerField: \"7\" and 2.0 are integers, 1.5 and true are not", method: "POST", path: "/api/v1/stocks/",
+		header: authJSON(), body: `{"sku":"I1","provider":"provider_company","location":"112","stock":"7","reserved_stock":2.0}`,
+		status: 201, want: created("3") + `"period":null,"stock_type":"standard","unit_type":"qty","provider":"provider_company",` +
+			`"location":"112","stock":7,"reserved_stock":2,"is_active":true,"sku":"I1"}`},
+	{item: "fields.py IntegerField: 1.5 and true are not integers", method: "POST", path: "/api/v1/stocks/", header: authJSON(),
+		body: `{"sku":"I2","provider":"provider_company","location":"112","stock":true,"reserved_stock":1.5}`, status: 400,
+		want: `{"stock":["A valid integer is required."],"reserved_stock":["A valid integer is required."]}`},
+	{item: "relations.py PrimaryKeyRelatedField: a string of digits, and incorrect_type", method: "POST",
+		path: "/api/v1/stock-lists/", header: authJSON(), body: `{"code":"k1","name":"n","stock_list_rule":"x"}`, status: 400,
+		want: `{"stock_list_rule":["Incorrect type. Expected pk value, received str."]}`},
+	{item: "relations.py SlugRelatedField: a boolean is looked up as str(), True", method: "POST", path: "/api/v1/stocks/",
+		header: authJSON(), body: `{"sku":"I3","provider":true,"location":"112","stock":1}`, status: 400,
+		want: `{"provider":["Object with code=True does not exist."]}`},
+
 	// #12 Memory: the request log keeps at most the record size of a body, also of one refused
 	// before it was read (authentication comes first).
 	{item: "#12 the log keeps a bounded head of each body", opts: []wt.Option{wt.WithRequestLogRecordSize(8)},

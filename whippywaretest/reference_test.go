@@ -389,6 +389,7 @@ func diffSteps() []diffStep {
 		post("POST stocks/ negative stock", sp, `{"sku":"D9","provider":"provider_company","location":"112","stock":-4}`),
 		post("POST stocks/ without stock", sp, `{"sku":"D10","provider":"provider_company","location":"112"}`),
 		post("POST stocks/ everything wrong", sp, `{"sku":"","stock":"x","period":"x","location":"nope"}`),
+		post("POST stocks/ provider true", sp, `{"sku":"D12","provider":true,"location":"112","stock":1}`),
 		post("POST stocks/ stock true", sp, `{"sku":"D11","provider":"provider_company","location":"112","stock":true}`),
 		with(post("PATCH stocks/{sid}/ period null", sp+"{sid}/", `{"period":null}`), func(s *diffStep) { s.method = "PATCH" }),
 		with(post("PATCH stocks/{sid}/ stock", sp+"{sid}/", `{"stock":9}`), func(s *diffStep) { s.method = "PATCH" }),

@@ -13,11 +13,26 @@
 // loopback address only, unless -allow-remote is given: the fake has no TLS and test
 // credentials.
 //
-// Under /_fake/ it serves a control API for tests (unless -control=false); see control.go
-// and the README. The control API answers only a loopback Host or the address served, unless
-// -allow-remote is given; -control-token then guards it (Authorization: Bearer <token>). It
-// refuses a foreign Origin and a POST that is not application/json, so that a web page
-// cannot drive it. The request log keeps the newest -log-limit requests, each with at most
+// Under /_fake/ it serves a control API for tests (unless -control=false); its requests are not
+// logged and meet no fault. Every POST sends Content-Type: application/json, a body or not.
+//
+//	GET    /_fake/ready          200 {"ready": true} once it serves
+//	POST   /_fake/reset          204: empty store, no keys, no faults, empty log (-seed: seeded again)
+//	POST   /_fake/seed           no body: the documented records; or {"providers": [...],
+//	                             "stock_locations", "stock_list_rules", "stock_lists", "stocks"} in
+//	                             the service's JSON shapes, all or nothing: 201 with what was
+//	                             stored, or 400 {"error": ...} naming an unknown key or field
+//	POST   /_fake/faults         204: {"count", "method", "path", "status", "retry_after" (s),
+//	                             "latency_ms", "drop" ("before", "after"), "body", "content_type"}
+//	GET    /_fake/faults         the queued faults, count being what is left
+//	DELETE /_fake/faults         204: no fault left
+//	POST   /_fake/expire-tokens  204: every key is dead
+//	GET    /_fake/requests       the request log, oldest first (?method=, ?path=, "*" a prefix),
+//	                             Authorization and the login's password [redacted]
+//
+// The control API answers only a loopback Host or the address served, unless -allow-remote is
+// given; -control-token then guards it (Authorization: Bearer <token>). It refuses a foreign
+// Origin and a POST that is not JSON, so that a web page cannot drive it. The request log keeps the newest -log-limit requests, each with at most
 // -log-record-size bytes of body and of header: at most limit × 2 × size bytes (10,000 × 2 ×
 // 4 KiB = 81,920,000 bytes, 78 MiB, by default), however long it runs.
 package main
