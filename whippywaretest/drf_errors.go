@@ -115,16 +115,16 @@ func writeFieldErrors(w http.ResponseWriter, errs fieldErrors, fields []string) 
 	writeJSON(w, http.StatusBadRequest, out)
 }
 
-// notFound is DRF's 404, for a detail path whose record does not exist.
+// notFound is generics.py get_object_or_404's Http404, answered as exceptions.NotFound.
 func notFound(w http.ResponseWriter) { writeDetail(w, http.StatusNotFound, msgNotFound) }
 
-// unauthorized answers 401 with the WWW-Authenticate challenge DRF's TokenAuthentication sends.
+// unauthorized answers 401 with authentication.py TokenAuthentication.authenticate_header.
 func unauthorized(w http.ResponseWriter, detail string) {
 	w.Header().Set("WWW-Authenticate", "Token")
 	writeDetail(w, http.StatusUnauthorized, detail)
 }
 
-// methodNotAllowed answers 405; the view has set Allow already.
+// methodNotAllowed is views.py APIView.http_method_not_allowed; the view has set Allow.
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	// Django upper-cases request.method (WSGIRequest), which DRF's message quotes.
 	writeDetailf(w, http.StatusMethodNotAllowed, fmtMethodNotAllowed, viewMethod(r))
