@@ -21,18 +21,13 @@ type requestData struct {
 	html bool
 }
 
-// readData parses a request body as DRF's default parsers (JSON, form, multipart) do, and
-// answers the error itself, returning false, when it cannot:
-//   - no body is no data, whatever the Content-Type, so required fields are reported
-//     (request.py Request._parse: no stream, empty data). A body sent chunked, without a
-//     Content-Length, is no body: Django 3.2's WSGIRequest reads CONTENT_LENGTH bytes, 0
-//     when it is missing;
-//   - a body whose Content-Type no parser takes (none at all included) is 415
-//     (request.py: UnsupportedMediaType);
-//   - parsers.py JSONParser: malformed JSON or JSON that is not UTF-8 is 400 "JSON parse
-//     error - ..." (the text after the dash is the fake's); serializers.py
-//     Serializer.to_internal_value: a JSON value that is not an object is 400 "Invalid
-//     data. Expected a dictionary, ...", JSON null 400 "No data provided".
+// readData parses a body as DRF's default parsers do, answering the error itself (false):
+//   - no body is no data, whatever the Content-Type (request.py Request._parse), and so is a
+//     body sent chunked: Django 3.2's WSGIRequest reads CONTENT_LENGTH bytes, 0 without it;
+//   - no parser for the Content-Type (or none) is 415 (request.py UnsupportedMediaType);
+//   - parsers.py JSONParser: malformed or non-UTF-8 JSON is 400 "JSON parse error - ..." (the
+//     fake's text after the dash); serializers.py to_internal_value: a value that is not an
+//     object is 400 "Invalid data. Expected a dictionary, ...", null "No data provided".
 func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	ct := r.Header.Get("Content-Type")
 	if r.ContentLength <= 0 {
@@ -125,8 +120,8 @@ func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	return formData(r.MultipartForm.Value, r.MultipartForm.File), true
 }
 
-// formData turns form values into JSON strings, the last value of each field as Django's
-// QueryDict gives it; an uploaded file is an object, which no field of the fake takes.
+// formData turns form values into JSON strings, each field's last value (QueryDict); a file
+// is an object, which no field takes.
 func formData(values url.Values, files map[string][]*multipart.FileHeader) requestData {
 	raw := make(map[string]json.RawMessage, len(values)+len(files))
 	for k, vs := range values {

@@ -6,16 +6,14 @@ import (
 	"strings"
 )
 
-// view is what DRF's APIView adds around every handler of one URL: content negotiation, the
-// Allow header (and Vary: Accept with more than one renderer) on every answer, and the
-// metadata OPTIONS answers (SimpleMetadata).
+// view is what views.py APIView adds around the handlers of one URL: negotiation, Allow and
+// Vary on every answer, and OPTIONS metadata.
 type view struct {
 	allow []string // the Allow header, one value
 	// jsonOnly is a view with JSONRenderer alone (authtoken's login): no Vary, and an Accept
 	// of text/html cannot be satisfied.
 	jsonOnly bool
-	// options is the OPTIONS body; optionsGone, for a detail view, the body when the record
-	// does not exist (SimpleMetadata leaves out the PUT action then).
+	// options is the OPTIONS body; optionsGone a detail's without the record (no PUT action).
 	options, optionsGone []byte
 }
 
@@ -54,8 +52,7 @@ func acceptable(accept []string, jsonOnly bool) bool {
 // APIView.dispatch looks the handler up by (lower-cased) and its 405 message quotes.
 func viewMethod(r *http.Request) string { return strings.ToUpper(r.Method) }
 
-// setHeaders sets the headers APIView gives every answer of the view: Allow, and Vary:
-// Accept unless JSON is its only renderer.
+// setHeaders sets APIView.default_response_headers: Allow, and Vary unless JSON renders alone.
 func (v *view) setHeaders(h http.Header) {
 	h["Allow"] = v.allow
 	if !v.jsonOnly {

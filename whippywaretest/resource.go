@@ -16,16 +16,15 @@ type resource[T any, P record[T]] struct {
 	// defaults fills the fields a create may omit; it leaves set fields alone, so it also
 	// completes seeded records.
 	defaults func(*T)
-	// putDefaults sets the fields a PUT that leaves them out resets to their model default:
-	// serializers.py ModelSerializer.get_uniqueness_extra_kwargs gives a unique-together
-	// field with a model default that default.
+	// putDefaults resets what a PUT leaves out to the model default: unique-together fields
+	// (serializers.py ModelSerializer.get_uniqueness_extra_kwargs).
 	putDefaults func(*T)
 	// decode reads the resource's own fields from a body; is_active is read generically.
 	decode func(f *form, rec *T)
 	// check validates relations to other records, under the lock; nil when there are none.
 	check func(st *store, f *form, rec *T)
-	// unique gives the key that must be unique in the table; nil when there is none. A
-	// duplicate is reported under uniqueField with uniqueMsg.
+	// unique gives the key that must be unique in the table, or is nil; a duplicate is
+	// uniqueMsg under uniqueField.
 	unique                 func(st *store, rec *T) string
 	uniqueField, uniqueMsg string
 	filters                map[string]filter[T]

@@ -132,9 +132,8 @@ func (s *Server) Reset() {
 	}
 }
 
-// serveHTTP is the outermost handler: it logs the request and applies any fault around the
-// router. A drop panics with http.ErrAbortHandler, which net/http answers by closing the
-// connection and the in-process transport turns into an error.
+// serveHTTP logs the request and applies any fault around the router. A drop panics with
+// http.ErrAbortHandler: net/http closes the connection, the in-process transport errs.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rec, tap := newRecord(r, s.log.recordSize)
 	headerCut := rec.Truncated
