@@ -15,11 +15,9 @@ type apiKey struct {
 	issued time.Time
 }
 
-// login is POST /api/v1/auth/login/, authtoken/views.py ObtainAuthToken: {"username", "password"} →
-// {"key"}. A user has one key (Token.objects.get_or_create): every login returns it until
-// expire-token deletes it; the fake also replaces it once it has outlived WithKeyLifetime.
-// Authentication runs first, as for every DRF view: a dead "Token" header is refused even
-// here.
+// login is authtoken/views.py ObtainAuthToken answering {"key"}: one key per user
+// (get_or_create) until expire-token deletes it or it outlives WithKeyLifetime. Authentication
+// runs first, as for every DRF view: a dead "Token" header is refused even here.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !loginView.begin(w, r) {
 		return
@@ -96,8 +94,7 @@ func (s *Server) identify(r *http.Request) (user, failure string) {
 	return k.user, ""
 }
 
-// authenticate requires a valid key (IsAuthenticated) and answers 401 itself when there is
-// none.
+// authenticate is permissions.py IsAuthenticated: without a valid key it answers 401 itself.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	user, failure := s.identify(r)
 	switch {

@@ -82,16 +82,13 @@ func (f *form) str(name string, dst *string, required bool, maxLength int) {
 		f.errs.add(name, msgBlank)
 		return
 	}
-	valid := true
 	if maxLength > 0 && utf8.RuneCountInString(s) > maxLength {
 		f.errs.addf(name, "Ensure this field has no more than %d characters.", maxLength)
-		valid = false
 	}
 	if strings.IndexByte(s, 0) >= 0 {
 		f.errs.add(name, msgNullCharacters)
-		valid = false
 	}
-	if valid {
+	if !f.errs.has(name) {
 		*dst = s
 	}
 }
@@ -202,19 +199,13 @@ func pyInt(s string) (int64, bool) {
 
 // nullInt reads a nullable integer field in Django's IntegerField range.
 func (f *form) nullInt(name string, dst **int64) {
-	raw, ok := f.value(name, false, true)
-	if !ok {
-		return
-	}
-	if raw == nil {
-		*dst = nil
-		return
-	}
 	var n int64
-	errs := len(f.errs[name])
-	f.integer(name, &n, false, minInt32) // reads raw again, not null now
-	if len(f.errs[name]) == errs {
-		*dst = &n
+	if raw, ok := f.value(name, false, true); ok && raw == nil {
+		*dst = nil
+	} else if ok {
+		if f.integer(name, &n, false, minInt32); !f.errs.has(name) { // reads raw again, not null
+			*dst = &n
+		}
 	}
 }
 
@@ -224,19 +215,15 @@ func (f *form) nullInt(name string, dst **int64) {
 func (f *form) pk(name string, dst **int64, required, nullable bool) {
 	relatedEmptyIsNull(f, name)
 	raw, ok := f.value(name, required, nullable)
-	if !ok {
-		return
-	}
-	if raw == nil {
+	switch n, isInt := pkValue(raw); {
+	case !ok:
+	case raw == nil:
 		*dst = nil
-		return
-	}
-	n, isInt := pkValue(raw)
-	if !isInt {
+	case !isInt:
 		f.errs.addf(name, "Incorrect type. Expected pk value, received %s.", pyType(raw))
-		return
+	default:
+		*dst = &n
 	}
-	*dst = &n
 }
 
 // pkValue is the pk lookup's int(value): 2, "2" and 2.7 are 2.
@@ -310,20 +297,16 @@ func (f *form) object(name string, dst *json.RawMessage) {
 // (`\d{4}-\d{1,2}-\d{1,2}`, a date that exists), answered as isoformat(): YYYY-MM-DD.
 func (f *form) date(name string, dst **string) {
 	raw, ok := f.value(name, false, true)
-	if !ok {
-		return
-	}
-	if raw == nil {
+	s, isText := textOf(raw)
+	switch d, valid := parseDate(s); {
+	case !ok:
+	case raw == nil:
 		*dst = nil
-		return
+	case isText && pyType(raw) == "str" && valid:
+		*dst = &d
+	default:
+		f.errs.add(name, "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
 	}
-	if s, ok := textOf(raw); ok && pyType(raw) == "str" {
-		if d, ok := parseDate(s); ok {
-			*dst = &d
-			return
-		}
-	}
-	f.errs.add(name, "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
 }
 
 func parseDate(s string) (string, bool) {

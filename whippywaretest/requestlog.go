@@ -100,28 +100,21 @@ func newRecord(r *http.Request, size int) (RequestRecord, *bodyTap) {
 	return rec, tap
 }
 
-// keepHeader keeps h (the request's own, which nothing changes after the handler), or a copy
-// without the fields past size bytes, names and values counted.
-func keepHeader(h http.Header, size int) (http.Header, bool) {
-	total := 0
-	for k, vs := range h {
-		for _, v := range vs {
-			total += len(k) + len(v)
-		}
-	}
-	if total <= size {
-		return h, false
-	}
+// keepHeader is a copy of h without the fields past size bytes, names and values counted,
+// and whether any was left out.
+func keepHeader(h http.Header, size int) (out http.Header, cut bool) {
 	out, total := http.Header{}, 0
 	for k, vs := range h {
 		for _, v := range vs {
-			if total+len(k)+len(v) <= size {
-				total += len(k) + len(v)
+			if n := len(k) + len(v); total+n <= size {
+				total += n
 				out[k] = append(out[k], v)
+			} else {
+				cut = true
 			}
 		}
 	}
-	return out, true
+	return out, cut
 }
 
 // bodyTap keeps the first size bytes read through it.

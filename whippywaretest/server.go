@@ -76,7 +76,7 @@ func NewServer(opts ...Option) *Server {
 		log: requestLog{limit: max(cfg.logLimit, 0), recordSize: max(cfg.recordSize, 0)}}
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	if cfg.fixtures {
-		s.seedFixtures()
+		s.SeedFixtures()
 	}
 	if cfg.noSocket {
 		s.URL = InProcessURL
@@ -128,7 +128,7 @@ func (s *Server) Reset() {
 	s.faults.reset()
 	s.log.reset()
 	if s.cfg.fixtures {
-		s.seedFixtures()
+		s.SeedFixtures()
 	}
 }
 
