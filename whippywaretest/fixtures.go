@@ -2,8 +2,8 @@ package whippywaretest
 
 import (
 	"embed"
-	"errors"
 	"encoding/json"
+	"errors"
 )
 
 // fixtureFiles are the documented example bodies, copied from the project's shared fixtures so
