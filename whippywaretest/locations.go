@@ -56,7 +56,7 @@ var locations = newResource(&resource[StockLocation, *StockLocation]{
 })
 
 func hasStocks(st *store, l *StockLocation) bool {
-	return st.stocks.some(func(s *Stock) bool { return s.Location == l.Code })
+	return slices.ContainsFunc(st.stocks.rows, func(s Stock) bool { return s.Location == l.Code })
 }
 
 // providerFilter takes a provider id and, like django-filter's ModelChoiceFilter, refuses one

@@ -106,13 +106,3 @@ func (t *table[T, P]) remove(id int64) {
 		t.rows = slices.Delete(t.rows, i, i+1)
 	}
 }
-
-// some reports whether some record satisfies match: the scan behind delete refusals.
-func (t *table[T, P]) some(match func(*T) bool) bool {
-	for i := range t.rows {
-		if match(&t.rows[i]) {
-			return true
-		}
-	}
-	return false
-}
