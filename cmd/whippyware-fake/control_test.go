@@ -329,22 +329,20 @@ func TestServerTimesOutSlowAndIdleConnections(t *testing.T) {
 	base := start(t, nil, nil)
 	addr := strings.TrimPrefix(base, "http://")
 
-	slow, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer slow.Close()
-	_, err = io.WriteString(slow, "POST /_fake/seed HTTP/1.1\r\nHost: "+addr+"\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
-	require.NoError(t, err)
-	require.NoError(t, slow.SetReadDeadline(time.Now().Add(10*time.Second)))
-	answer, _ := io.ReadAll(slow) // ends when the server closes the connection
-	assert.NotContains(t, string(answer), "201", "the seed was not stored")
-
-	idle, err := net.Dial("tcp", addr)
-	require.NoError(t, err)
-	defer idle.Close()
-	_, err = io.WriteString(idle, "GET /_fake/ready HTTP/1.1\r\nHost: "+addr+"\r\n\r\n")
-	require.NoError(t, err)
-	require.NoError(t, idle.SetReadDeadline(time.Now().Add(10*time.Second)))
-	answer, err = io.ReadAll(idle) // the answer, then the close after idleTimeout
-	require.NoError(t, err, "closed by the server, not by the deadline")
-	assert.Contains(t, string(answer), `{"ready":true}`)
+	// exchange sends a raw request and reads until the connection closes, at most 10 s.
+	exchange := func(request string) string {
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = io.WriteString(conn, request)
+		require.NoError(t, err)
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+		answer, err := io.ReadAll(conn)
+		require.NoError(t, err, "closed by the server, not by the deadline")
+		return string(answer)
+	}
+	answer := exchange("POST /_fake/seed HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	assert.NotContains(t, answer, "201", "the seed was not stored")
+	answer = exchange("GET /_fake/ready HTTP/1.1\r\nHost: " + addr + "\r\n\r\n") // then idle
+	assert.Contains(t, answer, `{"ready":true}`)
 }
