@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -56,28 +56,17 @@ type Fault struct {
 }
 
 // faults holds the injected faults, under their own lock: they are about the transport, not
-// the API state. armed, written under the lock, tells whether there is any: most requests
-// meet none, and then take no lock.
+// the API state.
 type faults struct {
 	mu    sync.Mutex
-	queue []queuedFault
+	queue []PendingFault
 	fn    func(*http.Request) *Fault
-	armed atomic.Bool
-}
-
-// arm updates armed after a change; the caller holds the lock.
-func (fs *faults) arm() { fs.armed.Store(len(fs.queue) > 0 || fs.fn != nil) }
-
-type queuedFault struct {
-	Fault
-	left int
 }
 
 func (fs *faults) reset() {
 	fs.mu.Lock()
 	defer fs.mu.Unlock()
 	fs.queue, fs.fn = nil, nil
-	fs.arm()
 }
 
 // matches is the method and path rule of Fault, shared by RequestCount.
@@ -100,8 +89,7 @@ func (s *Server) FailNext(n int, f Fault) {
 	}
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
-	s.faults.queue = append(s.faults.queue, queuedFault{f, n})
-	s.faults.arm()
+	s.faults.queue = append(s.faults.queue, PendingFault{f, n})
 }
 
 // SetFaultFunc sets a function asked about every request no queued fault matched, for random
@@ -111,20 +99,33 @@ func (s *Server) SetFaultFunc(fn func(*http.Request) *Fault) {
 	s.faults.mu.Lock()
 	defer s.faults.mu.Unlock()
 	s.faults.fn = fn
-	s.faults.arm()
 }
 
+// PendingFault is a fault FailNext queued, with how many more requests it applies to.
+type PendingFault struct {
+	Fault
+	Left int
+}
+
+// PendingFaults returns the faults FailNext queued that are not spent yet, in the order
+// requests meet them.
+func (s *Server) PendingFaults() []PendingFault {
+	s.faults.mu.Lock()
+	defer s.faults.mu.Unlock()
+	return slices.Clone(s.faults.queue)
+}
+
+// ClearFaults removes every queued fault and the fault function; the store and the request
+// log stay as they are.
+func (s *Server) ClearFaults() { s.faults.reset() }
+
 func (fs *faults) take(r *http.Request) *Fault {
-	if !fs.armed.Load() {
-		return nil
-	}
 	fs.mu.Lock()
 	for i := range fs.queue {
 		if q := &fs.queue[i]; matches(q.Method, q.Path, r.Method, r.URL.Path) {
 			f := q.Fault
-			if q.left--; q.left == 0 {
+			if q.Left--; q.Left == 0 {
 				fs.queue = append(fs.queue[:i], fs.queue[i+1:]...)
-				fs.arm()
 			}
 			fs.mu.Unlock()
 			return &f
@@ -177,10 +178,8 @@ func (f *Fault) retryAfterSeconds() int {
 	return int((f.RetryAfter + time.Second - 1) / time.Second)
 }
 
-// faultDetail is the message DRF (or Django) would give for the status, to a request r:
-// the default detail of DRF's exception for that status, and the status text where DRF
-// has none. A 401 is authtoken's answer to a key it does not know, the one a client
-// sending a key meets.
+// faultDetail is the default detail of DRF's exception for the status (exceptions.py), or
+// the status text where DRF has none.
 func faultDetail(f *Fault, r *http.Request) string {
 	switch f.Status {
 	case http.StatusTooManyRequests:
@@ -199,10 +198,6 @@ func faultDetail(f *Fault, r *http.Request) string {
 		return msgNotFound
 	case http.StatusMethodNotAllowed:
 		return fmt.Sprintf(fmtMethodNotAllowed, viewMethod(r))
-	case http.StatusNotAcceptable:
-		return msgNotAcceptable
-	case http.StatusUnsupportedMediaType:
-		return fmt.Sprintf(fmtUnsupportedMedia, r.Header.Get("Content-Type"))
 	}
 	return http.StatusText(f.Status)
 }

@@ -306,3 +306,17 @@ func TestTransportsAgreeOnBodylessAnswers(t *testing.T) {
 		assert.Equal(t, first, r, "the two transports answer alike")
 	}
 }
+
+// PendingFaults lists what FailNext queued and is not spent, ClearFaults drops it all.
+func TestPendingAndClearedFaults(t *testing.T) {
+	c := dial(t)
+	c.srv.FailNext(2, wt.Fault{Path: "/api/v1/stocks/", Status: 503})
+	c.srv.FailNext(1, wt.Fault{Method: "POST", Drop: wt.DropAfter})
+	assert.Equal(t, http.StatusServiceUnavailable, c.do(http.MethodGet, "/api/v1/stocks/", nil).status)
+	assert.Equal(t, []wt.PendingFault{{Fault: wt.Fault{Path: "/api/v1/stocks/", Status: 503}, Left: 1},
+		{Fault: wt.Fault{Method: "POST", Drop: wt.DropAfter}, Left: 1}}, c.srv.PendingFaults())
+	c.srv.SetFaultFunc(func(*http.Request) *wt.Fault { return &wt.Fault{Status: 500} })
+	c.srv.ClearFaults()
+	assert.Empty(t, c.srv.PendingFaults())
+	assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/api/v1/stocks/", nil).status, "the fault function went too")
+}

@@ -3,6 +3,7 @@ package whippywaretest
 import (
 	"embed"
 	"encoding/json"
+	"errors"
 )
 
 // fixtureFiles are the documented example bodies, copied from the project's shared fixtures so
@@ -17,12 +18,9 @@ func Fixture(name string) ([]byte, error) { return fixtureFiles.ReadFile("testda
 
 // fixtureResults reads the records of a documented list body.
 func fixtureResults[T any](name string) []T {
-	body, err := Fixture(name)
 	var page pageBody[T]
-	if err == nil {
-		err = json.Unmarshal(body, &page)
-	}
-	if err != nil {
+	body, err := Fixture(name)
+	if err = errors.Join(err, json.Unmarshal(body, &page)); err != nil {
 		panic("whippywaretest: embedded fixture " + name + ": " + err.Error()) // cannot happen
 	}
 	return page.Results
@@ -39,14 +37,10 @@ var shopProvider = Provider{
 	Code:         "shop_provider",
 }
 
-// SeedFixtures stores the documented records as WithFixtures does (see the package
-// documentation), with their ids and timestamps. It panics if one of them cannot be stored,
-// e.g. because its id or code is taken.
-func (s *Server) SeedFixtures() { s.seedFixtures() }
-
-// seedFixtures stores the documented records with their ids and timestamps, made consistent as
-// the package documentation says: provider 2 "shop_provider" is added and owns location "110".
-func (s *Server) seedFixtures() {
+// SeedFixtures stores the documented records as WithFixtures does, with their ids and
+// timestamps, provider 2 "shop_provider" added as the owner of location "110". It panics if
+// one of them cannot be stored, e.g. because its id or code is taken.
+func (s *Server) SeedFixtures() {
 	for _, p := range append(fixtureResults[Provider]("providers_list.json"), shopProvider) {
 		s.AddProvider(p)
 	}

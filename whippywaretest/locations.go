@@ -56,13 +56,13 @@ var locations = newResource(&resource[StockLocation, *StockLocation]{
 })
 
 func hasStocks(st *store, l *StockLocation) bool {
-	return st.stocks.some(func(s *Stock) bool { return s.Location == l.Code })
+	return slices.ContainsFunc(st.stocks.rows, func(s Stock) bool { return s.Location == l.Code })
 }
 
 // providerFilter takes a provider id and, like django-filter's ModelChoiceFilter, refuses one
 // that names no provider.
 func providerFilter(st *store, v string) (func(*StockLocation) bool, string) {
-	id, ok, _ := pyInt(v) // the lookup casts the value as Python's int() does
+	id, ok := pyInt(v) // the lookup casts the value with int()
 	if !ok || st.providers.get(id) == nil {
 		return nil, msgInvalidChoice
 	}

@@ -24,7 +24,7 @@ var providers = newResource(&resource[Provider, *Provider]{
 	// A provider's stocks are all at its own locations, so refusing while it has locations
 	// also keeps every stock's provider in place.
 	inUse: func(st *store, p *Provider) string {
-		if st.locations.some(func(l *StockLocation) bool { return l.Provider == p.ID }) {
+		if slices.ContainsFunc(st.locations.rows, func(l StockLocation) bool { return l.Provider == p.ID }) {
 			return "Cannot delete provider: it still has stock locations."
 		}
 		return ""

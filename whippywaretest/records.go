@@ -2,12 +2,9 @@ package whippywaretest
 
 import "encoding/json"
 
-// The record types below are the fake's own wire shapes: field names and JSON types are exactly
-// what the service answers (see the fixtures in testdata/), independent of the SDK's models, so
-// the fake checks the SDK rather than agreeing with it by construction.
-//
-// Timestamps are strings in the service's format (ISO-8601 with microseconds and an offset,
-// e.g. 2023-05-10T13:37:18.209869+03:00).
+// The record types are the fake's own wire shapes (the fixtures' in testdata/), not the SDK's,
+// so that the fake checks the SDK; timestamps are strings as the service writes them, e.g.
+// 2023-05-10T13:37:18.209869+03:00.
 
 // Provider is a provider (a warehouse or stock source) as GET /api/v1/providers/{id}/ answers it.
 type Provider struct {

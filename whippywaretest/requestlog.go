@@ -27,47 +27,36 @@ type RequestRecord struct {
 
 // requestLog is what Requests and RequestCount read. With a limit it is a ring of the newest
 // limit records, each holding at most recordSize bytes of body and recordSize bytes of header
-// fields, so what it retains is bounded by limit × 2 × recordSize bytes. Records are kept in
-// chunks of logChunk, so that a growing log never copies the records it holds.
+// fields, so what it retains is bounded by limit × 2 × recordSize bytes.
 type requestLog struct {
 	mu         sync.Mutex
 	limit      int // records kept; 0 keeps every one
 	recordSize int
-	chunks     [][]RequestRecord // record i is chunks[i/logChunk][i%logChunk]
-	n          int               // records held
-	oldest     int               // index of the oldest record once the ring is full
+	recs       []RequestRecord
+	oldest     int // index of the oldest record once the ring is full
 }
-
-const logChunk = 1024
-
-func (l *requestLog) at(i int) *RequestRecord { return &l.chunks[i/logChunk][i%logChunk] }
 
 func (l *requestLog) add(rec RequestRecord) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.limit > 0 && l.n == l.limit {
-		*l.at(l.oldest) = rec
+	if l.limit > 0 && len(l.recs) == l.limit {
+		l.recs[l.oldest] = rec
 		l.oldest = (l.oldest + 1) % l.limit
 		return
 	}
-	if l.n%logChunk == 0 {
-		l.chunks = append(l.chunks, nil) // grows by append up to logChunk, so a small log stays small
-	}
-	last := len(l.chunks) - 1
-	l.chunks[last] = append(l.chunks[last], rec)
-	l.n++
+	l.recs = append(l.recs, rec)
 }
 
 func (l *requestLog) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.chunks, l.n, l.oldest = nil, 0, 0
+	l.recs, l.oldest = nil, 0
 }
 
 // each calls fn on every record, oldest first. The caller holds the lock.
 func (l *requestLog) each(fn func(*RequestRecord)) {
-	for i := range l.n {
-		fn(l.at((l.oldest + i) % l.n))
+	for i := range l.recs {
+		fn(&l.recs[(l.oldest+i)%len(l.recs)])
 	}
 }
 
@@ -76,7 +65,7 @@ func (l *requestLog) each(fn func(*RequestRecord)) {
 func (s *Server) Requests() []RequestRecord {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	out := make([]RequestRecord, 0, s.log.n)
+	out := make([]RequestRecord, 0, len(s.log.recs))
 	s.log.each(func(rec *RequestRecord) { out = append(out, *rec) })
 	return out
 }
@@ -101,9 +90,8 @@ func (rec *RequestRecord) Matches(method, path string) bool {
 	return matches(method, path, rec.Method, rec.Path)
 }
 
-// newRecord starts the log record of r: its header cut to size bytes, and a tap on its body
-// that keeps the first size bytes the handler reads. Nothing is read ahead of the handler, so
-// a body refused before it is read costs no memory.
+// newRecord starts the log record of r: its header cut to size bytes, and a tap keeping the
+// first size bytes of the body the handler reads (a body refused unread costs nothing).
 func newRecord(r *http.Request, size int) (RequestRecord, *bodyTap) {
 	rec := RequestRecord{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery}
 	rec.Header, rec.Truncated = keepHeader(r.Header, size)
@@ -112,30 +100,21 @@ func newRecord(r *http.Request, size int) (RequestRecord, *bodyTap) {
 	return rec, tap
 }
 
-// keepHeader keeps h, or a copy without the fields past size bytes (names and values
-// counted). A header within size is kept as it is, not copied: it is the request's own (net/http
-// makes one for each request it reads, the in-process transport clones the client's), and
-// nothing changes it once the handler has returned.
-func keepHeader(h http.Header, size int) (http.Header, bool) {
-	total := 0
-	for k, vs := range h {
-		for _, v := range vs {
-			total += len(k) + len(v)
-		}
-	}
-	if total <= size {
-		return h, false
-	}
+// keepHeader is a copy of h without the fields past size bytes, names and values counted,
+// and whether any was left out.
+func keepHeader(h http.Header, size int) (out http.Header, cut bool) {
 	out, total := http.Header{}, 0
 	for k, vs := range h {
 		for _, v := range vs {
-			if total+len(k)+len(v) <= size {
-				total += len(k) + len(v)
+			if n := len(k) + len(v); total+n <= size {
+				total += n
 				out[k] = append(out[k], v)
+			} else {
+				cut = true
 			}
 		}
 	}
-	return out, true
+	return out, cut
 }
 
 // bodyTap keeps the first size bytes read through it.

@@ -2,6 +2,7 @@ package whippywaretest
 
 import (
 	"net/http"
+	"net/url"
 )
 
 // resource describes one collection. Its generic methods serve list, create, read, update and
@@ -15,12 +16,15 @@ type resource[T any, P record[T]] struct {
 	// defaults fills the fields a create may omit; it leaves set fields alone, so it also
 	// completes seeded records.
 	defaults func(*T)
+	// putDefaults resets what a PUT leaves out to the model default: unique-together fields
+	// (serializers.py ModelSerializer.get_uniqueness_extra_kwargs).
+	putDefaults func(*T)
 	// decode reads the resource's own fields from a body; is_active is read generically.
 	decode func(f *form, rec *T)
 	// check validates relations to other records, under the lock; nil when there are none.
 	check func(st *store, f *form, rec *T)
-	// unique gives the key that must be unique in the table; nil when there is none. A
-	// duplicate is reported under uniqueField with uniqueMsg.
+	// unique gives the key that must be unique in the table, or is nil; a duplicate is
+	// uniqueMsg under uniqueField.
 	unique                 func(st *store, rec *T) string
 	uniqueField, uniqueMsg string
 	filters                map[string]filter[T]
@@ -30,10 +34,9 @@ type resource[T any, P record[T]] struct {
 	changed func(st *store, old, rec *T)
 	// cascade deletes the records that use rec, for WithCascadeDelete.
 	cascade func(st *store, rec *T)
-	// renderer, when set, returns how records go on the wire when that is not as they are
-	// stored (a stock's location as an id WithStockLocationByID), or nil; the caller holds the
-	// lock.
-	renderer func(st *store) func(rec *T) any
+	// renderer, when set, is how a record goes on the wire (a stock's location as an id
+	// WithStockLocationByID); the caller holds the lock.
+	renderer func(st *store, rec *T) any
 
 	fieldNames         []string
 	listView, itemView *view
@@ -63,30 +66,27 @@ func (res *resource[T, P]) view(detail bool) *view {
 // serve answers a collection path (id == "") or a detail path in the order DRF's APIView
 // works: content negotiation, authentication, then the method (405 for one the path lacks).
 func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Request, id string) {
-	v := res.listView
-	if id != "" {
-		v = res.itemView
-	}
-	if !v.begin(w, r) || !s.authenticate(w, r) {
+	if !res.view(id != "").begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
+	q := r.URL.Query() // request.GET, the filters
 	switch m := viewMethod(r); {
 	case m == http.MethodOptions:
-		res.options(s.st, w, id)
+		res.options(s.st, w, id, q)
 	case id == "" && (m == http.MethodGet || m == http.MethodHead):
-		res.list(s, w, r)
+		res.list(s, w, r, q)
 	case id == "" && m == http.MethodPost:
 		res.create(s.st, w, r)
 	case id == "":
 		methodNotAllowed(w, r)
 	case m == http.MethodGet || m == http.MethodHead:
-		res.retrieve(s.st, w, id)
+		res.retrieve(s.st, w, id, q)
 	case m == http.MethodPut:
-		res.update(s.st, w, r, id, false)
+		res.update(s.st, w, r, id, q, false)
 	case m == http.MethodPatch:
-		res.update(s.st, w, r, id, true)
+		res.update(s.st, w, r, id, q, true)
 	case m == http.MethodDelete:
-		res.destroy(s.st, w, id)
+		res.destroy(s.st, w, id, q)
 	default:
 		methodNotAllowed(w, r)
 	}
@@ -94,19 +94,17 @@ func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Reque
 
 // options answers the view's metadata; a detail's leaves out the PUT action when the record
 // does not exist, as SimpleMetadata does.
-func (res *resource[T, P]) options(st *store, w http.ResponseWriter, id string) {
-	if id == "" {
-		writeOptions(w, res.listView.options)
-		return
+func (res *resource[T, P]) options(st *store, w http.ResponseWriter, id string, q url.Values) {
+	body := res.listView.options
+	if id != "" {
+		st.mu.RLock()
+		rec, _ := res.find(st, id, q) // determine_actions catches the filters' refusal too
+		st.mu.RUnlock()
+		if body = res.itemView.options; rec == nil {
+			body = res.itemView.optionsGone
+		}
 	}
-	st.mu.RLock()
-	found := res.lookup(st, id) != nil
-	st.mu.RUnlock()
-	if found {
-		writeOptions(w, res.itemView.options)
-	} else {
-		writeOptions(w, res.itemView.optionsGone)
-	}
+	writeOptions(w, body)
 }
 
 // decodeAll reads every writable field of a body into rec.
@@ -115,8 +113,8 @@ func (res *resource[T, P]) decodeAll(f *form, rec *T) {
 	res.decode(f, rec)
 }
 
-// validate runs the checks that need the store: relations, then uniqueness. A unique set that
-// is not one field (a stock's) is checked only once every field is valid, as DRF does.
+// validate runs the checks that need the store: relations, then uniqueness (a unique set,
+// UniqueTogetherValidator, only once every field is valid).
 func (res *resource[T, P]) validate(st *store, f *form, rec *T) {
 	if res.check != nil {
 		res.check(st, f, rec)
@@ -130,8 +128,7 @@ func (res *resource[T, P]) validate(st *store, f *form, rec *T) {
 	}
 }
 
-// insert stores a validated record, filling its timestamps unless it carries them. The
-// caller holds the write lock.
+// insert stores a validated record, with timestamps unless it carries them; under the lock.
 func (res *resource[T, P]) insert(st *store, rec *T) (T, error) {
 	h := P(rec).head()
 	if *h.created == "" {
@@ -169,35 +166,81 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 		writeFieldErrors(w, f.errs, res.fieldNames)
 		return
 	}
-	out, err := res.insert(st, &rec) // cannot fail: the id is fresh
+	out, _ := res.insert(st, &rec) // cannot fail: the id is fresh
 	wire := res.wire(st, &out)
 	st.mu.Unlock()
-	if err != nil {
-		serverError(w)
-		return
-	}
 	writeJSON(w, http.StatusCreated, wire)
 }
 
-// lookup finds the record a detail path names; a non-integer id is simply not found.
-func (res *resource[T, P]) lookup(st *store, id string) *T {
-	n, ok, overflow := pyInt(id) // the pk lookup casts with int(): " 2" and "٢" are 2
-	if !ok || overflow {
-		return nil
+// list is mixins.py ListModelMixin.list: the filters, then a page.
+func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request, q url.Values) {
+	pg, ok := s.cfg.pageRequest(q)
+	if !ok {
+		writeDetail(w, http.StatusNotFound, msgInvalidPage)
+		return
 	}
-	return res.table(st).get(n)
+	st := s.st
+	st.mu.RLock()
+	match, errs := res.matcher(st, q)
+	if len(errs) > 0 {
+		st.mu.RUnlock()
+		writeFieldErrors(w, errs, nil)
+		return
+	}
+	matching := res.table(st).rows // without a filter, every row
+	if match != nil {
+		matching = nil
+		for _, rec := range res.table(st).rows {
+			if match(&rec) {
+				matching = append(matching, rec)
+			}
+		}
+	}
+	if pg.last {
+		pg.number = pg.pages(len(matching))
+	}
+	start, end := pg.window()
+	results := make([]any, 0, min(pg.size, len(matching)))
+	for i := start; i < min(end, len(matching)); i++ {
+		results = append(results, res.wire(st, &matching[i]))
+	}
+	st.mu.RUnlock()
+	writePage(w, r, q, pg, len(matching), results)
 }
 
-func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string) {
+// find is generics.py GenericAPIView.get_object: filter_queryset (values the filters refuse
+// are errs, a 400), then get_object_or_404 by int(id), so GET /providers/1/?code=nope is 404.
+// The caller holds the lock.
+func (res *resource[T, P]) find(st *store, id string, q url.Values) (rec *T, errs fieldErrors) {
+	match, errs := res.matcher(st, q)
+	if n, ok := pyInt(id); ok && len(errs) == 0 {
+		rec = res.table(st).get(n)
+	}
+	if rec != nil && match != nil && !match(rec) {
+		rec = nil
+	}
+	return rec, errs
+}
+
+// notFoundOr answers what find found missing: the filters' 400, or 404.
+func notFoundOr(w http.ResponseWriter, errs fieldErrors) {
+	if len(errs) > 0 {
+		writeFieldErrors(w, errs, nil)
+	} else {
+		notFound(w)
+	}
+}
+
+func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.RLock()
-	rec := res.lookup(st, id)
+	rec, errs := res.find(st, id, q)
 	var out any
 	if rec != nil {
 		out = res.wire(st, rec)
 	}
 	st.mu.RUnlock()
 	if rec == nil {
-		notFound(w)
+		notFoundOr(w, errs)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -205,26 +248,19 @@ func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string)
 
 // wire is a copy of rec as the service answers it; the caller holds the lock.
 func (res *resource[T, P]) wire(st *store, rec *T) any {
-	if render := res.rendering(st); render != nil {
-		return render(rec)
+	if res.renderer != nil {
+		return res.renderer(st, rec)
 	}
 	return *rec
 }
 
-func (res *resource[T, P]) rendering(st *store) func(*T) any {
-	if res.renderer == nil {
-		return nil
-	}
-	return res.renderer(st)
-}
-
 // update is PUT (a full update: every required field) and PATCH (partial: the fields sent).
-func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string, partial bool) {
+func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string, q url.Values, partial bool) {
 	st.mu.RLock()
-	cur := res.lookup(st, id)
+	cur, errs := res.find(st, id, q)
 	st.mu.RUnlock()
 	if cur == nil {
-		notFound(w) // before reading the body, as DRF looks the object up first
+		notFoundOr(w, errs) // before reading the body, as DRF looks the object up first
 		return
 	}
 	data, ok := readData(w, r)
@@ -233,13 +269,16 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	}
 	f := newForm(data, partial)
 	st.mu.Lock()
-	cur = res.lookup(st, id) // again: it may have gone while the body was read
+	cur, errs = res.find(st, id, q) // again: it may have gone while the body was read
 	if cur == nil {
 		st.mu.Unlock()
-		notFound(w)
+		notFoundOr(w, errs)
 		return
 	}
 	old, next := *cur, *cur
+	if !partial && res.putDefaults != nil {
+		res.putDefaults(&next)
+	}
 	res.decodeAll(f, &next)
 	res.validate(st, f, &next)
 	if len(f.errs) > 0 {
@@ -262,9 +301,9 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string) {
+func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.Lock()
-	rec := res.lookup(st, id)
+	rec, errs := res.find(st, id, q)
 	refusal := ""
 	switch {
 	case rec == nil:
@@ -279,7 +318,7 @@ func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string) 
 	st.mu.Unlock()
 	switch {
 	case rec == nil:
-		notFound(w)
+		notFoundOr(w, errs)
 	case refusal != "":
 		writeJSON(w, http.StatusBadRequest, []string{refusal})
 	default:

@@ -27,7 +27,7 @@ var rules = newResource(&resource[StockListRule, *StockListRule]{
 		"rule_type": equal(func(r *StockListRule) string { return r.RuleType }),
 	},
 	inUse: func(st *store, r *StockListRule) string {
-		if st.lists.some(func(l *StockList) bool { return l.StockListRule != nil && *l.StockListRule == r.ID }) {
+		if slices.ContainsFunc(st.lists.rows, func(l StockList) bool { return l.StockListRule != nil && *l.StockListRule == r.ID }) {
 			return "Cannot delete stock list rule: it is still used by stock lists."
 		}
 		return ""

@@ -58,6 +58,28 @@ func roundTrip(in, out any) error {
 	return json.Unmarshal(body, out)
 }
 
+// AddAll calls add, which stores records with the Add methods, all or none: when add returns
+// an error or an Add method panics, the records go back to what they were before add ran
+// (which also undoes what requests changed meanwhile), and AddAll returns the error. Calls
+// of AddAll must not overlap.
+func (s *Server) AddAll(add func() error) (err error) {
+	st := s.st
+	st.mu.RLock()
+	p, l, r, li, sk := st.providers.clone(), st.locations.clone(), st.rules.clone(), st.lists.clone(), st.stocks.clone()
+	st.mu.RUnlock()
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%v", v)
+		}
+		if err != nil {
+			st.mu.Lock()
+			st.providers, st.locations, st.rules, st.lists, st.stocks = p, l, r, li, sk
+			st.mu.Unlock()
+		}
+	}()
+	return add()
+}
+
 // AddOption changes how an Add method stores a record.
 type AddOption struct{ active bool }
 

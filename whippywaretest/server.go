@@ -76,7 +76,7 @@ func NewServer(opts ...Option) *Server {
 		log: requestLog{limit: max(cfg.logLimit, 0), recordSize: max(cfg.recordSize, 0)}}
 	s.handler = http.HandlerFunc(s.serveHTTP)
 	if cfg.fixtures {
-		s.seedFixtures()
+		s.SeedFixtures()
 	}
 	if cfg.noSocket {
 		s.URL = InProcessURL
@@ -128,13 +128,12 @@ func (s *Server) Reset() {
 	s.faults.reset()
 	s.log.reset()
 	if s.cfg.fixtures {
-		s.seedFixtures()
+		s.SeedFixtures()
 	}
 }
 
-// serveHTTP is the outermost handler: it logs the request and applies any fault around the
-// router. A drop panics with http.ErrAbortHandler, which net/http answers by closing the
-// connection and the in-process transport turns into an error.
+// serveHTTP logs the request and applies any fault around the router. A drop panics with
+// http.ErrAbortHandler: net/http closes the connection, the in-process transport errs.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	rec, tap := newRecord(r, s.log.recordSize)
 	headerCut := rec.Truncated
@@ -145,13 +144,11 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	f := s.faults.take(r)
-	if f == nil {
-		sw := &statusWriter{ResponseWriter: w}
-		s.route(sw, r)
-		rec.Status = sw.status
-		return
+	if f != nil {
+		rec.Faulted = true
+	} else {
+		f = &Fault{} // none: answered as the API answers
 	}
-	rec.Faulted = true
 	if f.Latency > 0 {
 		t := time.NewTimer(f.Latency)
 		defer t.Stop()
@@ -187,9 +184,6 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
-	// indent is the indent=N of the media type content negotiation accepted
-	// (view.begin), 0 for none: JSON answers are indented as it asks.
-	indent int
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -205,6 +199,3 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
-
-// Unwrap lets http.ResponseController reach the connection.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

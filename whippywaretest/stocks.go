@@ -1,7 +1,6 @@
 package whippywaretest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,9 +8,8 @@ import (
 	"strings"
 )
 
-// stocks is /api/v1/stocks/. A stock names its provider by code and its location by code (or,
-// WithStockLocationByID, by id), as the documented example shows, and is answered likewise.
-// (sku, provider, location, stock_type) is unique together.
+// stocks is /api/v1/stocks/: provider and location by code (location by id
+// WithStockLocationByID), as the documented example; (sku, provider, location, stock_type) unique.
 var stocks = newResource(&resource[Stock, *Stock]{
 	name:  "stock",
 	title: "Stock",
@@ -28,16 +26,16 @@ var stocks = newResource(&resource[Stock, *Stock]{
 			s.UnitType = "qty"
 		}
 	},
+	// stock_type is in the unique set and has a model default: a PUT without it stores
+	// "standard" (or meets the unique set when a standard row exists).
+	putDefaults: func(s *Stock) { s.StockType = "standard" },
 	decode: func(f *form, s *Stock) {
 		f.date("period", &s.Period)
 		f.str("stock_type", &s.StockType, false, nameLength)
 		f.str("unit_type", &s.UnitType, false, nameLength)
 		f.slug("provider", &s.Provider, true)
-		// The location is resolved in check, under the lock: only its presence here.
-		if raw, sent := f.raw["location"]; sent && string(raw) == `""` {
-			f.raw["location"] = json.RawMessage("null") // a related field reads "" as null
-		}
-		f.value("location", true, false)
+		relatedEmptyIsNull(f, "location")
+		f.value("location", true, false) // resolved in check, under the lock
 		f.integer("stock", &s.Stock, true, 0)
 		f.integer("reserved_stock", &s.ReservedStock, false, 0)
 		f.str("sku", &s.SKU, true, nameLength)
@@ -75,42 +73,34 @@ var stocks = newResource(&resource[Stock, *Stock]{
 		"stock_type": equal(func(s *Stock) string { return s.StockType }),
 		"location":   locationFilter,
 	},
-	renderer: func(st *store) func(*Stock) any {
+	renderer: func(st *store, s *Stock) any {
 		if !st.locationByID {
-			return nil
+			return *s
 		}
-		return func(s *Stock) any { return stockByID{*s, st.locations.unique[s.Location]} }
+		return stockByID{s.ID, s.CreatedDate, s.ModifiedDate, s.Period, s.StockType, s.UnitType, s.Provider,
+			st.locations.unique[s.Location], s.Stock, s.ReservedStock, s.IsActive, s.SKU}
 	},
 })
 
-// stockByID is a stock answered WithStockLocationByID: its location as the location's id.
+// stockByID is a stock answered WithStockLocationByID: its location as the location's id,
+// in Stock's key order.
 type stockByID struct {
-	Stock
-	Location int64 `json:"location"`
+	ID            int64   `json:"id"`
+	CreatedDate   string  `json:"created_date"`
+	ModifiedDate  string  `json:"modified_date"`
+	Period        *string `json:"period"`
+	StockType     string  `json:"stock_type"`
+	UnitType      string  `json:"unit_type"`
+	Provider      string  `json:"provider"`
+	Location      int64   `json:"location"`
+	Stock         int64   `json:"stock"`
+	ReservedStock int64   `json:"reserved_stock"`
+	IsActive      bool    `json:"is_active"`
+	SKU           string  `json:"sku"`
 }
 
-// MarshalJSON keeps the key order of Stock, with the location's id in its place.
-func (s stockByID) MarshalJSON() ([]byte, error) {
-	body, err := json.Marshal(s.Stock)
-	if err != nil {
-		return nil, err
-	}
-	code, _ := json.Marshal(s.Stock.Location)
-	return bytes.Replace(body, []byte(`"location":`+string(code)), []byte(`"location":`+strconv.FormatInt(s.Location, 10)), 1), nil
-}
-
-// appendJSON renders s as MarshalJSON does; without it, Stock's would be promoted.
-func (s stockByID) appendJSON(b []byte) []byte {
-	out, err := s.MarshalJSON()
-	if err != nil {
-		return appendEncoded(b, s) // not reached: a stock always marshals
-	}
-	return append(b, out...)
-}
-
-// resolveLocation finds the location a stock body names: by code, as DRF's SlugRelatedField
-// reads it (a number is read as the code it spells), or by id as PrimaryKeyRelatedField reads
-// it. It returns nil and DRF's message when there is none.
+// resolveLocation finds the location a stock body names, by code (SlugRelatedField) or by id
+// (PrimaryKeyRelatedField), or returns nil and DRF's message.
 func resolveLocation(st *store, raw json.RawMessage, byID bool) (*StockLocation, string) {
 	if byID {
 		id, ok := pkValue(raw)
@@ -120,7 +110,7 @@ func resolveLocation(st *store, raw json.RawMessage, byID bool) (*StockLocation,
 		if l := st.locations.get(id); l != nil {
 			return l, ""
 		}
-		s, _ := pyStr(raw)
+		s, _ := textOf(raw)
 		return nil, fmt.Sprintf("Invalid pk \"%s\" - object does not exist.", s)
 	}
 	code, ok := slugValue(raw)
@@ -133,8 +123,7 @@ func resolveLocation(st *store, raw json.RawMessage, byID bool) (*StockLocation,
 	return nil, fmt.Sprintf("Object with code=%s does not exist.", code)
 }
 
-// renameInStocks carries a renamed provider or location code into the stocks that name it by
-// that code.
+// renameInStocks carries a renamed provider or location code into the stocks that name it.
 func renameInStocks(st *store, field func(*Stock) *string, oldCode, newCode string) {
 	if oldCode == newCode {
 		return
@@ -153,7 +142,7 @@ func locationFilter(st *store, v string) (func(*Stock) bool, string) {
 	if !st.locationByID {
 		return equal(func(s *Stock) string { return s.Location })(st, v)
 	}
-	id, ok, _ := pyInt(v)
+	id, ok := pyInt(v)
 	l := st.locations.get(id)
 	if !ok || l == nil {
 		return nil, msgInvalidChoice

@@ -2,6 +2,7 @@ package whippywaretest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"sync"
@@ -90,27 +91,18 @@ func (t *table[T, P]) insert(rec *T) error {
 		return fmt.Errorf("id %d is taken or invalid", *h.id)
 	}
 	t.lastID = max(t.lastID, *h.id)
-	if len(t.rows) == cap(t.rows) {
-		// Double, where append grows a large slice by a quarter: each growth copies
-		// every row, into memory the runtime has to fetch and clear.
-		t.rows = slices.Grow(t.rows, max(len(t.rows), 64))
-	}
 	t.rows = slices.Insert(t.rows, i, *rec)
 	return nil
+}
+
+// clone is a copy of t that changes to t leave alone: updates replace records, never write
+// through their pointers.
+func (t *table[T, P]) clone() table[T, P] {
+	return table[T, P]{rows: slices.Clone(t.rows), unique: maps.Clone(t.unique), lastID: t.lastID}
 }
 
 func (t *table[T, P]) remove(id int64) {
 	if i, ok := t.search(id); ok {
 		t.rows = slices.Delete(t.rows, i, i+1)
 	}
-}
-
-// some reports whether some record satisfies match: the scan behind delete refusals.
-func (t *table[T, P]) some(match func(*T) bool) bool {
-	for i := range t.rows {
-		if match(&t.rows[i]) {
-			return true
-		}
-	}
-	return false
 }

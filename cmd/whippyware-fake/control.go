@@ -1,11 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
@@ -16,39 +23,96 @@ import (
 // logged and meet no fault.
 const controlPrefix = "/_fake/"
 
-// maxControlBody bounds a control request's body (seed records, a fault).
-const maxControlBody = 8 << 20
+// The control API reads whole bodies into memory: a seed of about 12,000 stocks fits in
+// maxSeedBody (send several seeds for more), a fault in maxControlBody.
+const (
+	maxSeedBody    = 2 << 20
+	maxControlBody = 64 << 10
+)
+
+// redacted replaces a key and the login's password in the request log served over HTTP.
+const redacted = "[redacted]"
+
+// guard is who may use the control API. A page in a browser may send requests to a local
+// port: the API refuses a foreign Origin and a POST that is not JSON (which a cross-site form
+// can send without asking first), and, unless remote use was allowed, any Host but a loopback
+// name or the address served (a DNS rebinding names another). token, when set, must come as
+// "Authorization: Bearer <token>".
+type guard struct {
+	allowRemote bool
+	served      string // host:port the listener serves
+	token       string
+}
+
+// admit answers the refusal itself and returns false for a request the guard turns away.
+func (g guard) admit(w http.ResponseWriter, r *http.Request) bool {
+	if origin := r.Header.Get("Origin"); origin != "" {
+		if u, err := url.Parse(origin); err != nil || u.Host != r.Host {
+			controlError(w, http.StatusForbidden, fmt.Sprintf("Origin %q is not this server's: cross-origin control requests are refused", origin))
+			return false
+		}
+	}
+	if !g.allowRemote && !loopbackHost(r.Host) && r.Host != g.served {
+		controlError(w, http.StatusForbidden, fmt.Sprintf("Host %q is neither loopback nor %s (pass -allow-remote to serve it)", r.Host, g.served))
+		return false
+	}
+	if g.token != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+g.token)) != 1 {
+		controlError(w, http.StatusUnauthorized, "the control API wants Authorization: Bearer <the -control-token>")
+		return false
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); r.Method == http.MethodPost && mt != "application/json" {
+		controlError(w, http.StatusUnsupportedMediaType, "control POSTs take Content-Type: application/json")
+		return false
+	}
+	return true
+}
+
+func loopbackHost(hostport string) bool {
+	host, _, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host = hostport
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+}
 
 // withControl serves the control API on controlPrefix and the fake on every other path.
-func withControl(fake *wt.Server) http.Handler {
-	c := control{fake: fake}
+func withControl(fake *wt.Server, g guard) http.Handler {
+	c := &control{fake: fake}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+controlPrefix+"ready", c.ready)
 	mux.HandleFunc("POST "+controlPrefix+"reset", c.reset)
 	mux.HandleFunc("POST "+controlPrefix+"seed", c.seed)
-	mux.HandleFunc("POST "+controlPrefix+"faults", c.fault)
+	mux.HandleFunc("POST "+controlPrefix+"faults", c.addFault)
+	mux.HandleFunc("GET "+controlPrefix+"faults", c.faults)
+	mux.HandleFunc("DELETE "+controlPrefix+"faults", c.clearFaults)
 	mux.HandleFunc("POST "+controlPrefix+"expire-tokens", c.expireTokens)
 	mux.HandleFunc("GET "+controlPrefix+"requests", c.requests)
 	api := fake.Handler()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, controlPrefix) {
+		switch {
+		case !strings.HasPrefix(r.URL.Path, controlPrefix):
+			api.ServeHTTP(w, r)
+		case g.admit(w, r):
 			mux.ServeHTTP(w, r)
-			return
 		}
-		api.ServeHTTP(w, r)
 	})
 }
 
-type control struct{ fake *wt.Server }
+type control struct {
+	fake *wt.Server
+	// seeding serialises seeds: Server.AddAll calls must not overlap.
+	seeding sync.Mutex
+}
 
 // ready is the readiness path: 200 once the fake serves.
-func (c control) ready(w http.ResponseWriter, _ *http.Request) {
+func (c *control) ready(w http.ResponseWriter, _ *http.Request) {
 	writeControl(w, http.StatusOK, map[string]bool{"ready": true})
 }
 
 // reset empties the store, deletes every key, and clears faults and the request log; with
 // -seed the documented records are seeded again.
-func (c control) reset(w http.ResponseWriter, _ *http.Request) {
+func (c *control) reset(w http.ResponseWriter, _ *http.Request) {
 	c.fake.Reset()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -62,77 +126,92 @@ type records struct {
 	Stocks         []json.RawMessage `json:"stocks"`
 }
 
-// seed stores the documented records (no body) or the posted ones, each as the service's
-// JSON shape; a record without is_active is active, as a POST stores it. It answers 201 with
-// what was stored, or 400 naming the first record that could not be stored (those before it
-// stay).
-func (c control) seed(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxControlBody))
+// seed stores the documented records (no body) or the posted ones, each in the service's
+// JSON shape; a record without is_active is active, as a POST stores it. It is all or
+// nothing (Server.AddAll): a key or field the fake does not know, or a record it cannot
+// store, is a 400 naming it, with nothing stored. It
+// answers 201 with what was stored.
+func (c *control) seed(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSeedBody))
 	if err != nil {
-		controlError(w, http.StatusBadRequest, err.Error())
+		controlError(w, readStatus(err), err.Error())
 		return
 	}
-	var in records
-	if len(strings.TrimSpace(string(body))) == 0 {
-		err = storing("the documented records", c.fake.SeedFixtures)
-		if err == nil {
-			writeControl(w, http.StatusCreated, map[string]any{"providers": c.fake.Providers(),
-				"stock_locations": c.fake.StockLocations(), "stock_list_rules": c.fake.StockListRules(),
-				"stock_lists": c.fake.StockLists(), "stocks": c.fake.Stocks()})
+	store := func(s *wt.Server) (any, error) {
+		s.SeedFixtures()
+		return map[string]any{"providers": s.Providers(), "stock_locations": s.StockLocations(),
+			"stock_list_rules": s.StockListRules(), "stock_lists": s.StockLists(), "stocks": s.Stocks()}, nil
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		var in records
+		if err := strictJSON(body, &in); err != nil {
+			controlError(w, http.StatusBadRequest, "the body is not seed records: "+err.Error()+" (nothing was stored)")
 			return
 		}
-	} else if err = json.Unmarshal(body, &in); err != nil {
-		err = fmt.Errorf("the body is not seed records: %w", err)
+		store = in.store
 	}
-	if err != nil {
-		controlError(w, http.StatusBadRequest, err.Error())
+	c.seeding.Lock()
+	defer c.seeding.Unlock()
+	var out any
+	if err := c.fake.AddAll(func() (err error) { out, err = store(c.fake); return err }); err != nil {
+		controlError(w, http.StatusBadRequest, err.Error()+" (nothing was stored)")
 		return
-	}
-	out := map[string]any{}
-	for _, step := range []func() error{
-		func() (err error) { out["providers"], err = seedAll(in.Providers, c.fake.AddProvider); return err },
-		func() (err error) {
-			out["stock_locations"], err = seedAll(in.StockLocations, c.fake.AddStockLocation)
-			return err
-		},
-		func() (err error) {
-			out["stock_list_rules"], err = seedAll(in.StockListRules, c.fake.AddStockListRule)
-			return err
-		},
-		func() (err error) { out["stock_lists"], err = seedAll(in.StockLists, c.fake.AddStockList); return err },
-		func() (err error) { out["stocks"], err = seedAll(in.Stocks, c.fake.AddStock); return err },
-	} {
-		if err := step(); err != nil {
-			controlError(w, http.StatusBadRequest, err.Error())
-			return
-		}
 	}
 	writeControl(w, http.StatusCreated, out)
 }
 
-// seedAll stores each raw record with add, inactive when it says "is_active": false.
-func seedAll[T any](raws []json.RawMessage, add func(T, ...wt.AddOption) T) ([]T, error) {
+// store adds the records to s, in an order where relations resolve.
+func (in records) store(s *wt.Server) (any, error) {
+	out := map[string]any{}
+	var err error
+	out["providers"], err = seedAll(in.Providers, s.AddProvider, err)
+	out["stock_locations"], err = seedAll(in.StockLocations, s.AddStockLocation, err)
+	out["stock_list_rules"], err = seedAll(in.StockListRules, s.AddStockListRule, err)
+	out["stock_lists"], err = seedAll(in.StockLists, s.AddStockList, err)
+	out["stocks"], err = seedAll(in.Stocks, s.AddStock, err)
+	return out, err
+}
+
+func activity(active bool) []wt.AddOption {
+	if active {
+		return nil
+	}
+	return []wt.AddOption{wt.Inactive()}
+}
+
+// seedAll stores each raw record with add, inactive when it says "is_active": false, unless
+// an earlier step failed (err).
+func seedAll[T any](raws []json.RawMessage, add func(T, ...wt.AddOption) T, err error) ([]T, error) {
 	out := make([]T, 0, len(raws))
 	for _, raw := range raws {
+		if err != nil {
+			return out, err
+		}
 		var rec T
 		var active struct {
 			IsActive *bool `json:"is_active"`
 		}
-		if err := json.Unmarshal(raw, &rec); err != nil {
+		if err = strictJSON(raw, &rec); err != nil {
 			return out, fmt.Errorf("record %s: %w", raw, err)
 		}
 		_ = json.Unmarshal(raw, &active)
-		var opts []wt.AddOption
-		if active.IsActive != nil && !*active.IsActive {
-			opts = append(opts, wt.Inactive())
-		}
-		err := storing(string(raw), func() { rec = add(rec, opts...) })
-		if err != nil {
-			return out, err
-		}
+		err = storing(string(raw), func() { rec = add(rec, activity(active.IsActive == nil || *active.IsActive)...) })
 		out = append(out, rec)
 	}
-	return out, nil
+	return out, err
+}
+
+// strictJSON decodes one JSON value into v, refusing a key v has no field for.
+func strictJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more than one JSON value")
+	}
+	return nil
 }
 
 // storing runs an Add method, which panics on a record it cannot store, and returns that as
@@ -162,16 +241,20 @@ type faultRequest struct {
 	ContentType string  `json:"content_type"`
 }
 
-// fault queues a fault, as Server.FailNext does.
-func (c control) fault(w http.ResponseWriter, r *http.Request) {
+var drops = map[string]wt.Drop{"": wt.NoDrop, "before": wt.DropBefore, "after": wt.DropAfter}
+
+// addFault queues a fault, as Server.FailNext does.
+func (c *control) addFault(w http.ResponseWriter, r *http.Request) {
 	var in faultRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxControlBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxControlBody))
+	if err != nil {
+		controlError(w, readStatus(err), err.Error())
+		return
+	}
+	if err := strictJSON(body, &in); err != nil {
 		controlError(w, http.StatusBadRequest, "the body is not a fault: "+err.Error())
 		return
 	}
-	drops := map[string]wt.Drop{"": wt.NoDrop, "before": wt.DropBefore, "after": wt.DropAfter}
 	drop, known := drops[in.Drop]
 	switch {
 	case !known:
@@ -179,6 +262,9 @@ func (c control) fault(w http.ResponseWriter, r *http.Request) {
 		return
 	case in.Count < 0 || in.LatencyMS < 0 || in.RetryAfter < 0 || (in.Status != 0 && (in.Status < 100 || in.Status > 599)):
 		controlError(w, http.StatusBadRequest, "count, latency_ms and retry_after are not negative; status is 100 to 599")
+		return
+	case in.Status == 0 && in.LatencyMS == 0 && drop == wt.NoDrop:
+		controlError(w, http.StatusBadRequest, "a fault needs a status, a latency_ms or a drop")
 		return
 	case in.Count == 0:
 		in.Count = 1
@@ -189,8 +275,31 @@ func (c control) fault(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// faults lists the queued faults in the order requests meet them, count being what is left.
+func (c *control) faults(w http.ResponseWriter, _ *http.Request) {
+	out := []faultRequest{}
+	for _, f := range c.fake.PendingFaults() {
+		drop := ""
+		for name, d := range drops {
+			if d == f.Drop {
+				drop = name
+			}
+		}
+		out = append(out, faultRequest{Count: f.Left, Method: f.Method, Path: f.Path, Status: f.Status,
+			RetryAfter: f.RetryAfter.Seconds(), LatencyMS: f.Latency.Milliseconds(), Drop: drop, Body: f.Body,
+			ContentType: f.ContentType})
+	}
+	writeControl(w, http.StatusOK, out)
+}
+
+// clearFaults removes every queued fault.
+func (c *control) clearFaults(w http.ResponseWriter, _ *http.Request) {
+	c.fake.ClearFaults()
+	w.WriteHeader(http.StatusNoContent)
+}
+
 // expireTokens deletes every key: the next request with one answers 401.
-func (c control) expireTokens(w http.ResponseWriter, _ *http.Request) {
+func (c *control) expireTokens(w http.ResponseWriter, _ *http.Request) {
 	c.fake.ExpireTokens()
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -209,18 +318,58 @@ type loggedRequest struct {
 }
 
 // requests answers the request log, oldest first; ?method= and ?path= keep the requests that
-// match by the rule of a fault (a path ending in "*" is a prefix).
-func (c control) requests(w http.ResponseWriter, r *http.Request) {
+// match by the rule of a fault (a path ending in "*" is a prefix). Keys and the login's
+// password are [redacted]: the log may be read by more than the test that owns the fake.
+func (c *control) requests(w http.ResponseWriter, r *http.Request) {
 	method, path := r.URL.Query().Get("method"), r.URL.Query().Get("path")
 	out := []loggedRequest{}
 	for _, rec := range c.fake.Requests() {
 		if !rec.Matches(method, path) {
 			continue
 		}
-		out = append(out, loggedRequest{Method: rec.Method, Path: rec.Path, Query: rec.Query, Header: rec.Header,
-			Body: string(rec.Body), Truncated: rec.Truncated, Status: rec.Status, Faulted: rec.Faulted, Dropped: rec.Dropped})
+		header := rec.Header.Clone()
+		for i := range header["Authorization"] {
+			header["Authorization"][i] = redacted
+		}
+		body := string(rec.Body)
+		if rec.Matches("", "/api/v1/auth/login/") {
+			body = redactPassword(rec.Body)
+		}
+		out = append(out, loggedRequest{Method: rec.Method, Path: rec.Path, Query: rec.Query, Header: header,
+			Body: body, Truncated: rec.Truncated, Status: rec.Status, Faulted: rec.Faulted, Dropped: rec.Dropped})
 	}
 	writeControl(w, http.StatusOK, out)
+}
+
+// redactPassword is a login body with its password redacted: in a JSON object or a form;
+// a body that is neither and mentions a password (a cut-off or multipart one) is redacted
+// whole.
+func redactPassword(body []byte) string {
+	var obj map[string]json.RawMessage
+	if json.Unmarshal(body, &obj) == nil && obj != nil {
+		if _, ok := obj["password"]; ok {
+			obj["password"] = json.RawMessage(`"` + redacted + `"`)
+		}
+		out, _ := json.Marshal(obj)
+		return string(out)
+	}
+	if form, err := url.ParseQuery(string(body)); err == nil && form.Has("password") {
+		form.Set("password", redacted)
+		return form.Encode()
+	}
+	if bytes.Contains(body, []byte("password")) {
+		return redacted
+	}
+	return string(body)
+}
+
+// readStatus is the status for a body that could not be read: 413 past the cap.
+func readStatus(err error) int {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusBadRequest
 }
 
 func writeControl(w http.ResponseWriter, status int, v any) {

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,7 +47,7 @@ func call(t *testing.T, method, url, key, body string) (int, string) {
 	}
 	req, err := http.NewRequest(method, url, rd)
 	require.NoError(t, err)
-	if body != "" {
+	if body != "" || method == http.MethodPost {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if key != "" {
@@ -113,7 +115,7 @@ func TestControlAPI(t *testing.T) {
 	assert.Error(t, err, "the answer was lost")
 	_, body = call(t, "GET", base+"/api/v1/providers/?code=dropped", key, "")
 	assert.Contains(t, body, `"count":1`, "but the write was applied")
-	for _, bad := range []string{`{"drop": "sideways"}`, `{"status": 42}`, `{"statuss": 500}`, `[]`} {
+	for _, bad := range []string{`{"drop": "sideways"}`, `{"status": 42}`, `{"statuss": 500}`, `[]`, `{}`} {
 		assert.Equal(t, http.StatusBadRequest, first(call(t, "POST", ctl+"faults", "", bad)), bad)
 	}
 
@@ -130,7 +132,7 @@ func TestControlAPI(t *testing.T) {
 	require.Len(t, logged, 4)
 	assert.Equal(t, []int{200, 429, 429, 200}, []int{logged[0].Status, logged[1].Status, logged[2].Status, logged[3].Status})
 	assert.True(t, logged[1].Faulted)
-	assert.Equal(t, []string{"Token " + key}, logged[0].Headers["Authorization"])
+	assert.Equal(t, []string{"[redacted]"}, logged[0].Headers["Authorization"], "a key is not served")
 	_, body = call(t, "GET", ctl+"requests", "", "")
 	assert.NotContains(t, body, controlPrefix)
 
@@ -174,3 +176,173 @@ func TestControlCanBeTurnedOff(t *testing.T) {
 }
 
 func first(status int, _ string) int { return status }
+
+// send sends a control request as a browser page or a stray client could, with the given
+// headers, and returns the status and body.
+func send(t *testing.T, method, url, body string, header map[string]string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range header {
+		if k == "Host" {
+			req.Host = v
+		} else {
+			req.Header.Set(k, v)
+		}
+	}
+	res, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res.StatusCode, string(raw)
+}
+
+// What a web page can send to a local port: a cross-site form POST (text/plain or
+// form-encoded, no preflight), a request with its Origin, a DNS-rebound Host. None of them
+// reaches the store.
+func TestControlRefusesWhatABrowserPageCouldSend(t *testing.T) {
+	base := start(t, []string{"-seed"}, nil)
+	json := map[string]string{"Content-Type": "application/json"}
+	refused := []struct {
+		header map[string]string
+		status int
+		want   string
+	}{
+		{map[string]string{"Content-Type": "text/plain"}, http.StatusUnsupportedMediaType, "application/json"},
+		{map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, http.StatusUnsupportedMediaType, "application/json"},
+		{map[string]string{}, http.StatusUnsupportedMediaType, "application/json"},
+		{map[string]string{"Content-Type": "application/json", "Origin": "http://evil.example"}, http.StatusForbidden, "Origin"},
+		{map[string]string{"Content-Type": "application/json", "Origin": "null"}, http.StatusForbidden, "Origin"},
+		{map[string]string{"Content-Type": "application/json", "Host": "evil.example:80"}, http.StatusForbidden, "-allow-remote"},
+	}
+	for _, tc := range refused {
+		status, body := send(t, "POST", base+controlPrefix+"reset", "{}", tc.header)
+		assert.Equal(t, tc.status, status, "%v: %s", tc.header, body)
+		assert.Contains(t, body, tc.want)
+	}
+	key := login(t, base, "test", "test_pass")
+	_, body := call(t, "GET", base+"/api/v1/providers/", key, "")
+	assert.Contains(t, body, `"count":2`, "nothing was reset")
+
+	// Its own Origin, a loopback name and the address served are fine.
+	host := strings.TrimPrefix(base, "http://")
+	for _, h := range []map[string]string{{"Origin": base}, {"Host": "localhost"}, {"Host": "[::1]:9"}, {"Host": host}} {
+		h["Content-Type"] = json["Content-Type"]
+		status, body := send(t, "POST", base+controlPrefix+"expire-tokens", "", h)
+		assert.Equal(t, http.StatusNoContent, status, "%v: %s", h, body)
+	}
+	// The API itself answers any Host: a client names the service as it likes.
+	status, _ := send(t, "GET", base+"/api/v1/", "", map[string]string{"Host": "fake:8080"})
+	assert.Equal(t, http.StatusUnauthorized, status)
+}
+
+// With -allow-remote (a compose network's Host: fake:8080) any Host is served, and a
+// -control-token, from the flag or the environment, guards the control API instead.
+func TestControlRemoteWithToken(t *testing.T) {
+	open := start(t, []string{"-allow-remote"}, nil)
+	status, body := send(t, "GET", open+controlPrefix+"ready", "", map[string]string{"Host": "fake:8080"})
+	assert.Equal(t, http.StatusOK, status, body)
+
+	base := start(t, []string{"-allow-remote"}, map[string]string{"WHIPPYWARE_FAKE_CONTROL_TOKEN": "s3cret"})
+	for _, auth := range []string{"", "Bearer wrong", "s3cret", "Token s3cret"} {
+		status, body = send(t, "GET", base+controlPrefix+"ready", "", map[string]string{"Host": "fake:8080", "Authorization": auth})
+		assert.Equal(t, http.StatusUnauthorized, status, "%q: %s", auth, body)
+	}
+	status, body = send(t, "GET", base+controlPrefix+"ready", "", map[string]string{"Host": "fake:8080", "Authorization": "Bearer s3cret"})
+	assert.Equal(t, http.StatusOK, status, body)
+	status, _ = send(t, "GET", base+"/api/v1/", "", map[string]string{"Host": "fake:8080"})
+	assert.Equal(t, http.StatusUnauthorized, status, "the API does not want the control token")
+}
+
+// The request log served over HTTP shows no key and no password; the process that owns the
+// fake still reads them through Requests.
+func TestControlRequestLogRedactsSecrets(t *testing.T) {
+	base := start(t, nil, nil)
+	key := login(t, base, "test", "test_pass")
+	status, _ := send(t, "POST", base+"/api/v1/auth/login/", "username=test&password=test_pass",
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	require.Equal(t, http.StatusOK, status)
+	send(t, "POST", base+"/api/v1/auth/login/", `{"username":"test","password":"test_pa`, map[string]string{"Content-Type": "application/json"})
+	call(t, "GET", base+"/api/v1/stocks/", key, "")
+	_, body := call(t, "GET", base+controlPrefix+"requests", "", "")
+	assert.NotContains(t, body, "test_pass")
+	assert.NotContains(t, body, key)
+	var logged []struct {
+		Body    string
+		Headers map[string][]string
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &logged))
+	require.Len(t, logged, 4)
+	assert.JSONEq(t, `{"username":"test","password":"[redacted]"}`, logged[0].Body)
+	assert.Equal(t, "password=%5Bredacted%5D&username=test", logged[1].Body)
+	assert.Equal(t, "[redacted]", logged[2].Body, "a body it cannot read is redacted whole")
+	assert.Equal(t, []string{"[redacted]"}, logged[3].Headers["Authorization"])
+}
+
+// Control input is strict: a key or a record field the fake does not know is a 400 naming it,
+// and a seed stores all of its records or none.
+func TestControlInputIsStrict(t *testing.T) {
+	base := start(t, nil, nil)
+	ctl := base + controlPrefix
+	for _, tc := range []struct{ body, want string }{
+		{`{"provider": [{"name": "P", "code": "p"}]}`, `unknown field \"provider\"`},
+		{`{"providers": [{"name": "P", "code": "p"}], "stocks": [{"sku": "A", "provider": "p", "location": "l", "quantity": 5}]}`,
+			`unknown field \"quantity\"`},
+		{`{"providers": [{"name": "P", "code": "p"}, {"name": "Q", "code": "p"}]}`, "provider with this code already exists."},
+		{`{"providers": [{"name": "P", "code": "p"}]} {"stocks": []}`, "more than one JSON value"},
+	} {
+		status, body := call(t, "POST", ctl+"seed", "", tc.body)
+		assert.Equal(t, http.StatusBadRequest, status, tc.body)
+		assert.Contains(t, body, tc.want)
+		assert.Contains(t, body, "nothing was stored")
+	}
+	key := login(t, base, "test", "test_pass")
+	_, body := call(t, "GET", base+"/api/v1/providers/", key, "")
+	assert.Contains(t, body, `"count":0`, "no seed stored its good records")
+
+	status, body := call(t, "POST", ctl+"seed", "", `{"providers": [{"name": "`+strings.Repeat("x", maxSeedBody)+`"}]}`)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status, "a body is capped")
+	assert.Contains(t, body, "too large")
+
+	// Faults: {} is none; GET lists the queued ones, DELETE clears them.
+	status, body = call(t, "POST", ctl+"faults", "", `{}`)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, body, "a fault needs")
+	require.Equal(t, http.StatusNoContent, first(call(t, "POST", ctl+"faults", "", `{"count": 3, "path": "/api/v1/stocks/", "status": 503, "retry_after": 2}`)))
+	require.Equal(t, http.StatusNoContent, first(call(t, "POST", ctl+"faults", "", `{"method": "POST", "drop": "after", "latency_ms": 5}`)))
+	call(t, "GET", base+"/api/v1/stocks/", key, "")
+	_, body = call(t, "GET", ctl+"faults", "", "")
+	assert.JSONEq(t, `[{"count":2,"method":"","path":"/api/v1/stocks/","status":503,"retry_after":2,"latency_ms":0,"drop":"","body":"","content_type":""},
+		{"count":1,"method":"POST","path":"","status":0,"retry_after":0,"latency_ms":5,"drop":"after","body":"","content_type":""}]`, body)
+	require.Equal(t, http.StatusNoContent, first(call(t, "DELETE", ctl+"faults", "", "")))
+	_, body = call(t, "GET", ctl+"faults", "", "")
+	assert.JSONEq(t, `[]`, body)
+	status, _ = call(t, "GET", base+"/api/v1/stocks/", key, "")
+	assert.Equal(t, http.StatusOK, status, "no fault left")
+}
+
+// A client that sends its request slowly, or leaves its connection idle, loses it.
+func TestServerTimesOutSlowAndIdleConnections(t *testing.T) {
+	defer func(r, i time.Duration) { readTimeout, idleTimeout = r, i }(readTimeout, idleTimeout)
+	readTimeout, idleTimeout = 300*time.Millisecond, 300*time.Millisecond
+	base := start(t, nil, nil)
+	addr := strings.TrimPrefix(base, "http://")
+
+	// exchange sends a raw request and reads until the connection closes, at most 10 s.
+	exchange := func(request string) string {
+		conn, err := net.Dial("tcp", addr)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = io.WriteString(conn, request)
+		require.NoError(t, err)
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+		answer, err := io.ReadAll(conn)
+		require.NoError(t, err, "closed by the server, not by the deadline")
+		return string(answer)
+	}
+	answer := exchange("POST /_fake/seed HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	assert.NotContains(t, answer, "201", "the seed was not stored")
+	answer = exchange("GET /_fake/ready HTTP/1.1\r\nHost: " + addr + "\r\n\r\n") // then idle
+	assert.Contains(t, answer, `{"ready":true}`)
+}

@@ -13,8 +13,26 @@
 // loopback address only, unless -allow-remote is given: the fake has no TLS and test
 // credentials.
 //
-// Under /_fake/ it serves a control API for tests (unless -control=false); see control.go
-// and the README. The request log keeps the newest -log-limit requests, each with at most
+// Under /_fake/ it serves a control API for tests (unless -control=false); its requests are not
+// logged and meet no fault. Every POST sends Content-Type: application/json, a body or not.
+//
+//	GET    /_fake/ready          200 {"ready": true} once it serves
+//	POST   /_fake/reset          204: empty store, no keys, no faults, empty log (-seed: seeded again)
+//	POST   /_fake/seed           no body: the documented records; or {"providers": [...],
+//	                             "stock_locations", "stock_list_rules", "stock_lists", "stocks"} in
+//	                             the service's JSON shapes, all or nothing: 201 with what was
+//	                             stored, or 400 {"error": ...} naming an unknown key or field
+//	POST   /_fake/faults         204: {"count", "method", "path", "status", "retry_after" (s),
+//	                             "latency_ms", "drop" ("before", "after"), "body", "content_type"}
+//	GET    /_fake/faults         the queued faults, count being what is left
+//	DELETE /_fake/faults         204: no fault left
+//	POST   /_fake/expire-tokens  204: every key is dead
+//	GET    /_fake/requests       the request log, oldest first (?method=, ?path=, "*" a prefix),
+//	                             Authorization and the login's password [redacted]
+//
+// The control API answers only a loopback Host or the address served, unless -allow-remote is
+// given; -control-token then guards it (Authorization: Bearer <token>). It refuses a foreign
+// Origin and a POST that is not JSON, so that a web page cannot drive it. The request log keeps the newest -log-limit requests, each with at most
 // -log-record-size bytes of body and of header: at most limit × 2 × size bytes (10,000 × 2 ×
 // 4 KiB = 81,920,000 bytes, 78 MiB, by default), however long it runs.
 package main
@@ -48,6 +66,11 @@ func main() {
 	}
 }
 
+// A request must arrive whole within readTimeout, and an idle connection is closed after
+// idleTimeout: a client that sends slowly, or keeps connections open, holds them only so long.
+// Variables, so that a test can shorten them.
+var readTimeout, idleTimeout = 30 * time.Second, 2 * time.Minute
+
 // run serves until ctx ends, configured by args and the environment (getenv). It prints one
 // line to stdout, with the URL actually listened on (so ":0" ports can be found).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
@@ -64,6 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	recordSize := fs.Int("log-record-size", 4<<10, "`bytes` of body, and of header, each logged request keeps")
 	byID := fs.Bool("stock-location-by-id", false, "stocks name their location by id, not by code")
 	cascade := fs.Bool("cascade-delete", false, "deleting a record deletes those that use it, instead of refusing")
+	token := fs.String("control-token", "", "`token` the control API wants as \"Authorization: Bearer <token>\" (better set by WHIPPYWARE_FAKE_CONTROL_TOKEN, which ps does not show)")
 	if err := setFromEnv(fs, getenv); err != nil {
 		return err
 	}
@@ -103,16 +127,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	fake := wt.NewServer(opts...) // without its own socket: served on ours below
 	defer fake.Close()
-	handler := fake.Handler()
-	if *controlAPI {
-		handler = withControl(fake)
-	}
-
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	handler := fake.Handler()
+	if *controlAPI {
+		handler = withControl(fake, guard{allowRemote: *allowRemote, served: ln.Addr().String(), token: *token})
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout,
+		IdleTimeout: idleTimeout, MaxHeaderBytes: 64 << 10}
 	fmt.Fprintf(stdout, "whippyware-fake serving on http://%s (user %q)\n", ln.Addr(), *user)
 
 	served := make(chan error, 1)

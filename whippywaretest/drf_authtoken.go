@@ -15,11 +15,9 @@ type apiKey struct {
 	issued time.Time
 }
 
-// login is POST /api/v1/auth/login/, authtoken's ObtainAuthToken: {"username", "password"} →
-// {"key"}. A user has one key (Token.objects.get_or_create): every login returns it until
-// expire-token deletes it; the fake also replaces it once it has outlived WithKeyLifetime.
-// Authentication runs first, as for every DRF view: a dead "Token" header is refused even
-// here.
+// login is authtoken/views.py ObtainAuthToken answering {"key"}: one key per user
+// (get_or_create) until expire-token deletes it or it outlives WithKeyLifetime. Authentication
+// runs first, as for every DRF view: a dead "Token" header is refused even here.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if !loginView.begin(w, r) {
 		return
@@ -59,7 +57,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.st.userKeys[user] = key
 	}
 	s.st.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]string{"key": key})
+	writeJSON(w, http.StatusOK, struct {
+		Key string `json:"key"`
+	}{key})
 }
 
 var loginFieldNames = names(loginFields)
@@ -68,27 +68,24 @@ func (s *Server) expired(k apiKey, now time.Time) bool {
 	return s.cfg.keyLifetime > 0 && now.Sub(k.issued) >= s.cfg.keyLifetime
 }
 
-// identify reads the "Authorization: Token <key>" header as DRF's TokenAuthentication does:
+// identify reads the Authorization header as authentication.py TokenAuthentication does:
 // no header or another scheme is anonymous (user ""), a malformed header or a dead key is a
-// failure, the message to answer 401 with.
+// failure, the message to answer 401 with. A header sent twice is one header of both values
+// joined by ",", as WSGI servers pass it on (PEP 3333), so it has spaces.
 func (s *Server) identify(r *http.Request) (user, failure string) {
-	header := r.Header.Get("Authorization")
-	if header == "" {
-		return "", ""
-	}
-	scheme, key, n := authFields(header)
+	parts := strings.Fields(strings.Join(r.Header.Values("Authorization"), ","))
 	switch {
-	case n == 0 || !strings.EqualFold(scheme, "Token"):
+	case len(parts) == 0 || !strings.EqualFold(parts[0], "Token"):
 		return "", ""
-	case n == 1:
+	case len(parts) == 1:
 		return "", "Invalid token header. No credentials provided."
-	case n > 2:
+	case len(parts) > 2:
 		return "", "Invalid token header. Token string should not contain spaces."
-	case !utf8.ValidString(key):
+	case !utf8.ValidString(parts[1]):
 		return "", "Invalid token header. Token string should not contain invalid characters."
 	}
 	s.st.mu.RLock()
-	k, valid := s.st.keys[key]
+	k, valid := s.st.keys[parts[1]]
 	now := s.st.clock()
 	s.st.mu.RUnlock()
 	if !valid || s.expired(k, now) {
@@ -97,39 +94,7 @@ func (s *Server) identify(r *http.Request) (user, failure string) {
 	return k.user, ""
 }
 
-// authFields splits an Authorization header at white space as strings.Fields does, returning
-// the first two fields and how many there are. The usual "Token <key>", printable ASCII with
-// one space, is split without allocating.
-func authFields(header string) (scheme, key string, n int) {
-	if space := plainSpace(header); space > 0 && space < len(header)-1 {
-		return header[:space], header[space+1:], 2
-	}
-	parts := strings.Fields(header)
-	switch len(parts) {
-	case 0:
-		return "", "", 0
-	case 1:
-		return parts[0], "", 1
-	}
-	return parts[0], parts[1], len(parts)
-}
-
-// plainSpace is the index of the one space in s when s is otherwise printable ASCII, or -1.
-func plainSpace(s string) int {
-	space := -1
-	for i := range len(s) {
-		switch c := s[i]; {
-		case c == ' ' && space < 0:
-			space = i
-		case c <= ' ' || c >= 0x7f:
-			return -1
-		}
-	}
-	return space
-}
-
-// authenticate requires a valid key (IsAuthenticated) and answers 401 itself when there is
-// none.
+// authenticate is permissions.py IsAuthenticated: without a valid key it answers 401 itself.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	user, failure := s.identify(r)
 	switch {

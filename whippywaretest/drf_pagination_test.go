@@ -142,8 +142,7 @@ func TestListFilters(t *testing.T) {
 		{"providers/?is_active=maybe", []int{1, 2}}, // a value it cannot read filters nothing, as django-filter
 		{"providers/?unknown=1", []int{1, 2}},
 		{"stock-locations/?provider=2", []int{2}},
-		{"stock-locations/?provider=%202%0A", []int{2}},   // the lookup casts it with int(): whitespace around it
-		{"stock-locations/?provider=%EF%BC%92", []int{2}}, // and any script's digits
+		{"stock-locations/?provider=%202%0A", []int{2}}, // the lookup casts it with int(): whitespace around it
 		{"stock-locations/?code=L1&is_active=true", []int{1}},
 		{"stock-list-rules/?rule_type=sql&name=r", []int{1}},
 		{"stock-lists/?code=list1", []int{1}},

@@ -1,13 +1,15 @@
 package whippywaretest
 
 import (
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 )
 
-// Pagination follows DRF's PageNumberPagination with page_size_query_param "limit".
+// Pagination follows pagination.py PageNumberPagination with page_size_query_param "limit"
+// and max_page_size, over Django's Paginator.
 
 // pageRequest is one list request's page (from 1, or last) and page size.
 type pageRequest struct {
@@ -15,19 +17,14 @@ type pageRequest struct {
 	last         bool
 }
 
-// pageRequest reads page and limit as DRF 3.14's PageNumberPagination does, each from its last
-// value when repeated (Django's QueryDict.get). A limit that is not a positive integer means
-// the default size, one above the maximum is clamped. A page is a positive integer or "last";
-// anything else, the empty value included (DRF 3.14; 3.15 reads it as page 1), is refused
-// (false), which answers 404 "Invalid page." like a page past the end.
+// pageRequest reads page and limit, each from its last value (QueryDict.get): a limit that is
+// not a positive integer is the default size, one above the maximum is clamped; a page is a
+// positive integer or "last", anything else (empty too, as in DRF 3.14) is refused (404).
 func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 	pg := pageRequest{number: 1, size: c.pageSize}
 	if vs := q["limit"]; len(vs) > 0 {
-		if n, ok, overflow := pyInt(vs[len(vs)-1]); ok && n > 0 {
-			pg.size = c.maxPageSize
-			if !overflow && n < int64(c.maxPageSize) {
-				pg.size = int(n)
-			}
+		if n, ok := pyInt(vs[len(vs)-1]); ok && n > 0 {
+			pg.size = int(min(n, int64(c.maxPageSize)))
 		}
 	}
 	vs := q["page"]
@@ -37,7 +34,7 @@ func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 	if v := vs[len(vs)-1]; v == "last" {
 		pg.last = true
 		return pg, true
-	} else if n, ok, overflow := pyInt(v); ok && !overflow && n >= 1 && n <= int64(math.MaxInt/pg.size) {
+	} else if n, ok := pyInt(v); ok && n >= 1 && n <= int64(math.MaxInt/pg.size) {
 		pg.number = int(n)
 		return pg, true
 	}
@@ -84,22 +81,13 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, q url.Values, pg p
 // pageURL is the request's absolute URL with the page replaced, keeping every other parameter
 // (filters, limit), as DRF's replace_query_param does; page 1 drops the parameter, as DRF's
 // remove_query_param does for the previous link of page 2. The host is the one the request
-// named, so behind the fake's loopback listener the links point back at it. q is the request's
-// query, parsed once for both links; it is left as it was.
+// named, so behind the fake's loopback listener the links point back at it.
 func pageURL(r *http.Request, q url.Values, page int) string {
-	current, had := q["page"]
-	if page == 1 {
-		delete(q, "page")
-	} else {
-		q["page"] = []string{strconv.Itoa(page)}
+	q = maps.Clone(q)
+	if q.Del("page"); page > 1 {
+		q.Set("page", strconv.Itoa(page))
 	}
-	query := q.Encode()
-	if had {
-		q["page"] = current
-	} else {
-		delete(q, "page")
-	}
-	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: query}
+	u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: q.Encode()}
 	if r.TLS != nil {
 		u.Scheme = "https"
 	}

@@ -1,62 +1,58 @@
 package whippywaretest
 
 import (
-	"bytes"
-	"encoding/json"
 	"math"
 	"net/http"
 	"strings"
 )
 
-// view is what DRF's APIView adds around every handler of one URL: content negotiation, the
-// Allow header (and Vary: Accept with more than one renderer) on every answer, and the
-// metadata OPTIONS answers (SimpleMetadata).
+// view is what views.py APIView adds around the handlers of one URL: negotiation, Allow and
+// Vary on every answer, and OPTIONS metadata.
 type view struct {
 	allow []string // the Allow header, one value
 	// jsonOnly is a view with JSONRenderer alone (authtoken's login): no Vary, and an Accept
 	// of text/html cannot be satisfied.
 	jsonOnly bool
-	// options is the OPTIONS body; optionsGone, for a detail view, the body when the record
-	// does not exist (SimpleMetadata leaves out the PUT action then).
+	// options is the OPTIONS body; optionsGone a detail's without the record (no PUT action).
 	options, optionsGone []byte
 }
 
 var varyAccept = []string{"Accept"}
 
-// begin sets the view's headers and negotiates the answer's type, answering 406 itself when
-// no renderer suits Accept (before authentication, as APIView.initial does).
+// begin sets the view's headers and answers 406 itself when no renderer suits Accept, before
+// authentication, as views.py APIView.initial negotiates first.
 func (v *view) begin(w http.ResponseWriter, r *http.Request) bool {
 	v.setHeaders(w.Header())
-	if strings.Contains(r.URL.RawQuery, "format") {
-		// negotiation.py filter_renderers: ?format= names a renderer, or raises Http404.
-		switch f := pyParseQuery(r.URL.RawQuery)["format"]; {
-		case len(f) == 0, f[len(f)-1] == "", f[len(f)-1] == "json", f[len(f)-1] == "api" && !v.jsonOnly:
-		default:
-			writeDetail(w, http.StatusNotFound, "Not found.")
-			return false
-		}
-	}
-	accept := r.Header.Values("Accept")
-	if len(accept) == 0 || (len(accept) == 1 && (accept[0] == "application/json" || accept[0] == "*/*")) {
-		return true // the usual cases, answered as they are, without parsing
-	}
-	mediaType, ok := negotiate(accept, v.jsonOnly)
-	if !ok {
+	if accept := r.Header.Values("Accept"); len(accept) > 0 && !acceptable(accept, v.jsonOnly) {
 		writeDetail(w, http.StatusNotAcceptable, msgNotAcceptable)
 		return false
 	}
-	if sw, isStatus := w.(*statusWriter); isStatus {
-		sw.indent = jsonIndent(mediaType) // for writeBody
-	}
 	return true
+}
+
+// acceptable is negotiation.py DefaultContentNegotiation.select_renderer reduced to its
+// outcome: some media range of Accept (type case-insensitive, parameters ignored) matches
+// the JSON renderer or, unless jsonOnly, the browsable API's text/html, which the fake
+// answers with JSON.
+func acceptable(accept []string, jsonOnly bool) bool {
+	for _, value := range accept {
+		for item := range strings.SplitSeq(value, ",") {
+			mediaType, _, _ := strings.Cut(item, ";")
+			main, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(mediaType)), "/")
+			matches := func(m, s string) bool { return (main == "*" || main == m) && (sub == "*" || sub == s) }
+			if matches("application", "json") || (!jsonOnly && matches("text", "html")) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // viewMethod is request.method as Django gives it, upper-cased (WSGIRequest): what DRF's
 // APIView.dispatch looks the handler up by (lower-cased) and its 405 message quotes.
 func viewMethod(r *http.Request) string { return strings.ToUpper(r.Method) }
 
-// setHeaders sets the headers APIView gives every answer of the view: Allow, and Vary:
-// Accept unless JSON is its only renderer.
+// setHeaders sets APIView.default_response_headers: Allow, and Vary unless JSON renders alone.
 func (v *view) setHeaders(h http.Header) {
 	h["Allow"] = v.allow
 	if !v.jsonOnly {
@@ -76,106 +72,6 @@ func (v *view) postData(w http.ResponseWriter, r *http.Request) (requestData, bo
 		methodNotAllowed(w, r)
 	}
 	return requestData{}, false
-}
-
-// acceptMediaType is one media range of an Accept header, as DRF's _MediaType reads it
-// (through Django's parse_header: the type lower-cased, parameters by name).
-type acceptMediaType struct {
-	raw, main, sub string
-	params         [][2]string
-}
-
-func parseMediaType(raw string) acceptMediaType {
-	full, rest, _ := strings.Cut(raw, ";")
-	main, sub, _ := strings.Cut(strings.ToLower(strings.TrimSpace(full)), "/")
-	m := acceptMediaType{raw: raw, main: main, sub: sub}
-	for rest != "" {
-		var p string
-		p, rest, _ = strings.Cut(rest, ";")
-		if k, v, ok := strings.Cut(p, "="); ok {
-			v = strings.TrimSpace(v)
-			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
-				v = v[1 : len(v)-1]
-			}
-			m.params = append(m.params, [2]string{strings.ToLower(strings.TrimSpace(k)), v})
-		}
-	}
-	return m
-}
-
-// precedence is _MediaType.precedence: 3 for a type with parameters (q aside), 2 for
-// a full type, 1 for type/*, 0 for */*.
-func (m acceptMediaType) precedence() int {
-	switch {
-	case m.main == "*":
-		return 0
-	case m.sub == "*":
-		return 1
-	case len(m.params) == 0 || (len(m.params) == 1 && m.params[0][0] == "q"):
-		return 2
-	}
-	return 3
-}
-
-// accepts tells whether the renderer's type main/sub satisfies m (_MediaType.match).
-func (m acceptMediaType) accepts(main, sub string) bool {
-	return (m.sub == "*" || m.sub == sub) && (m.main == "*" || m.main == main)
-}
-
-// negotiate is DRF's DefaultContentNegotiation.select_renderer over the JSON renderer
-// and, unless jsonOnly, the browsable API's text/html (which the fake answers with JSON):
-// the most specific media ranges first, the JSON renderer before the other within them,
-// parameters and q-values otherwise ignored. It returns the accepted media type, which
-// JSONRenderer reads indent=N from (the Content-Type stays application/json): the range as
-// written when it names the type itself ("application/json; indent=4"), else
-// "application/json" with the range's parameters.
-func negotiate(accept []string, jsonOnly bool) (mediaType string, ok bool) {
-	var ranges [4][]acceptMediaType
-	for _, value := range accept {
-		for item := range strings.SplitSeq(value, ",") {
-			m := parseMediaType(strings.TrimSpace(item))
-			ranges[m.precedence()] = append(ranges[m.precedence()], m)
-		}
-	}
-	for p := 3; p >= 0; p-- {
-		for _, m := range ranges[p] {
-			if !m.accepts("application", "json") {
-				continue
-			}
-			if p >= 2 {
-				return m.raw, true
-			}
-			mediaType = "application/json"
-			for _, kv := range m.params {
-				mediaType += ";" + kv[0] + "=" + kv[1]
-			}
-			return mediaType, true
-		}
-		if jsonOnly {
-			continue
-		}
-		for _, m := range ranges[p] {
-			if m.accepts("text", "html") {
-				return "application/json", true // no browsable API: JSON (an assumption)
-			}
-		}
-	}
-	return "", false
-}
-
-// jsonIndent is JSONRenderer.get_indent: the accepted media type's indent parameter,
-// read as Python's int() and kept within 0 to 8; 0 is none.
-func jsonIndent(mediaType string) int {
-	indent := ""
-	for _, kv := range parseMediaType(mediaType).params {
-		if kv[0] == "indent" {
-			indent = kv[1] // parse_header makes a dict: the last one counts
-		}
-	}
-	if n, ok, overflow := pyInt(indent); ok && !overflow {
-		return int(max(min(n, 8), 0))
-	}
-	return 0
 }
 
 // fieldSpec is one serializer field, for OPTIONS metadata and the order of error keys.
@@ -237,39 +133,29 @@ func label(name string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// metadata renders SimpleMetadata's answer; with action ("POST" or "PUT") and fields, the
-// serializer's field info under actions.
+// metadata renders metadata.py SimpleMetadata's answer; with action ("POST" or "PUT") and
+// fields, the serializer's field info under actions (get_field_info).
 func metadata(name, description string, renders, parses []string, action string, fields []fieldSpec) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(noNewline{&b})
-	enc.SetEscapeHTML(false)
-	b.WriteString(`{"name":`)
-	_ = enc.Encode(name)
-	b.WriteString(`,"description":`)
-	_ = enc.Encode(description)
-	b.WriteString(`,"renders":`)
-	_ = enc.Encode(renders)
-	b.WriteString(`,"parses":`)
-	_ = enc.Encode(parses)
+	body := struct {
+		Name        string                   `json:"name"`
+		Description string                   `json:"description"`
+		Renders     []string                 `json:"renders"`
+		Parses      []string                 `json:"parses"`
+		Actions     map[string]orderedObject `json:"actions,omitempty"`
+	}{Name: name, Description: description, Renders: renders, Parses: parses}
 	if action != "" {
-		b.WriteString(`,"actions":{"` + action + `":{`)
+		infos := make(orderedObject, len(fields))
 		for i, f := range fields {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			_ = enc.Encode(f.name)
-			b.WriteByte(':')
 			info := fieldInfo{Type: f.kind, Required: f.required, ReadOnly: f.readOnly, Label: label(f.name),
 				MaxLength: f.maxLength}
 			if f.hasRange {
 				info.MinValue, info.MaxValue = &f.minValue, &f.maxVal
 			}
-			_ = enc.Encode(info)
+			infos[i] = member{f.name, info}
 		}
-		b.WriteString("}}")
+		body.Actions = map[string]orderedObject{action: infos}
 	}
-	b.WriteByte('}')
-	return b.Bytes()
+	return encodeJSON(body)
 }
 
 // fieldInfo is one field in SimpleMetadata's actions, keys in its order.

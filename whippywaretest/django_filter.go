@@ -1,73 +1,16 @@
 package whippywaretest
 
 import (
-	"net/http"
 	"net/url"
 	"strings"
 )
 
-// filter turns one query parameter's value into a predicate over records; a non-empty refusal
-// answers 400 under the parameter's name (as django-filter does for a choice it cannot find).
-type filter[T any] func(st *store, value string) (match func(*T) bool, refusal string)
+// The filters of django-filter 23 (rest_framework.DjangoFilterBackend with a FilterSet per
+// resource), applied to lists and, through GenericAPIView.get_object, to detail routes.
 
-func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request) {
-	q := pyParseQuery(r.URL.RawQuery) // request.GET, a QueryDict
-	pg, ok := s.cfg.pageRequest(q)
-	if !ok {
-		writeDetail(w, http.StatusNotFound, msgInvalidPage)
-		return
-	}
-	st := s.st
-	st.mu.RLock()
-	match, errs := res.matcher(st, q)
-	if len(errs) > 0 {
-		st.mu.RUnlock()
-		writeFieldErrors(w, errs, nil)
-		return
-	}
-	rows := res.table(st).rows
-	if pg.last {
-		count := len(rows)
-		if match != nil {
-			count = 0
-			for i := range rows {
-				if match(&rows[i]) {
-					count++
-				}
-			}
-		}
-		pg.number = pg.pages(count)
-	}
-	start, end := pg.window()
-	results := make([]T, 0, min(pg.size, len(rows)))
-	count := 0
-	if match == nil {
-		count = len(rows) // no filter: slice the page out directly
-		if start < count {
-			results = append(results, rows[start:min(end, count)]...)
-		}
-	} else {
-		for i := range rows {
-			if match(&rows[i]) {
-				if count >= start && count < end {
-					results = append(results, rows[i])
-				}
-				count++
-			}
-		}
-	}
-	if render := res.rendering(st); render != nil {
-		wire := make([]any, len(results))
-		for i := range results {
-			wire[i] = render(&results[i])
-		}
-		st.mu.RUnlock()
-		writePage(w, r, q, pg, count, wire)
-		return
-	}
-	st.mu.RUnlock()
-	writePage(w, r, q, pg, count, results)
-}
+// filter turns one query parameter's value into a predicate over records; a non-empty refusal
+// answers 400 under the parameter's name (filterset.errors, raised as a ValidationError).
+type filter[T any] func(st *store, value string) (match func(*T) bool, refusal string)
 
 // matcher combines the filters the query names; unknown parameters are ignored, as the
 // service ignores them.
@@ -110,7 +53,8 @@ func lastValue(q url.Values, name string) string {
 	return ""
 }
 
-// queryBool reads a boolean filter as django-filter does; anything else means "no filter".
+// queryBool reads a boolean filter as rest_framework.BooleanWidget does: true, false, 1, 0 in
+// any case; anything else means "no filter".
 func queryBool(v string) (value, ok bool) {
 	switch strings.ToLower(v) {
 	case "true", "1":
@@ -121,13 +65,16 @@ func queryBool(v string) (value, ok bool) {
 	return false, false
 }
 
-// equal is the filter for a string field matched exactly: django-filter's CharFilter,
-// whose form field strips the value first (a value of only spaces filters nothing).
+// equal is the filter for a string field matched exactly: django-filter's CharFilter, whose
+// forms.CharField strips the value first (a value of only spaces filters nothing) and
+// refuses a NUL (ProhibitNullCharactersValidator).
 func equal[T any](field func(*T) string) filter[T] {
 	return func(_ *store, v string) (func(*T) bool, string) {
-		v = pyStrip(v)
-		if v == "" {
+		switch v = pyStrip(v); {
+		case v == "":
 			return func(*T) bool { return true }, ""
+		case strings.IndexByte(v, 0) >= 0:
+			return nil, msgNullCharacters
 		}
 		return func(rec *T) bool { return field(rec) == v }, ""
 	}

@@ -1,7 +1,6 @@
 package whippywaretest
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -9,7 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strings"
+	"unicode/utf8"
 )
 
 // maxBody bounds what one request body may hold, so a runaway test cannot eat the memory.
@@ -22,28 +21,24 @@ type requestData struct {
 	html bool
 }
 
-// readData parses a request body as DRF's default parsers (JSON, form, multipart) do, and
-// answers the error itself, returning false, when it cannot:
-//   - no body (Content-Length 0) is no data, whatever the Content-Type, so required fields
-//     are reported;
-//   - a body whose Content-Type no parser takes (none at all included) is 415;
-//   - a JSON body that is not UTF-8 is 400 "JSON parse error - 'utf-8' codec can't
-//     decode ...", as Python's decoder words it; malformed JSON is 400 "JSON parse error - ...", a JSON value that is not an object 400
-//     "Invalid data. Expected a dictionary, ...", JSON null 400 "No data provided".
+// readData parses a body as DRF's default parsers do, answering the error itself (false):
+//   - no body is no data, whatever the Content-Type (request.py Request._parse), and so is a
+//     body sent chunked: Django 3.2's WSGIRequest reads CONTENT_LENGTH bytes, 0 without it;
+//   - no parser for the Content-Type (or none) is 415 (request.py UnsupportedMediaType);
+//   - parsers.py JSONParser: malformed or non-UTF-8 JSON is 400 "JSON parse error - ..." (the
+//     fake's text after the dash); serializers.py to_internal_value: a value that is not an
+//     object is 400 "Invalid data. Expected a dictionary, ...", null "No data provided".
 func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	ct := r.Header.Get("Content-Type")
-	if r.ContentLength == 0 {
+	if r.ContentLength <= 0 {
 		return requestData{raw: map[string]json.RawMessage{}, html: isForm(ct)}, true
 	}
-	mt := ct
-	if ct != "application/json" { // what clients send, already in normal form
-		mt, _, _ = mime.ParseMediaType(ct)
-	}
-	switch {
-	case mediaMatches("application/json", mt):
-	case mediaMatches("application/x-www-form-urlencoded", mt):
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch mt {
+	case "application/json":
+	case "application/x-www-form-urlencoded":
 		return readForm(w, r)
-	case mediaMatches("multipart/form-data", mt):
+	case "multipart/form-data":
 		return readMultipart(w, r)
 	default:
 		writeDetailf(w, http.StatusUnsupportedMediaType, fmtUnsupportedMedia, ct)
@@ -53,14 +48,9 @@ func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
-	// JSONParser decodes the whole body, through a stream decoder, before it parses it.
-	body, errMsg := pyStreamDecode(body)
-	if errMsg != "" {
-		writeDetailf(w, http.StatusBadRequest, "JSON parse error - %s", errMsg)
+	if !utf8.Valid(body) {
+		writeDetail(w, http.StatusBadRequest, "JSON parse error - the body is not valid UTF-8")
 		return requestData{}, false
-	}
-	if obj, ok := readFlatObject(body); ok {
-		return requestData{raw: obj}, true
 	}
 	var obj map[string]json.RawMessage
 	err := json.Unmarshal(body, &obj)
@@ -104,38 +94,25 @@ func isForm(ct string) bool {
 	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
 }
 
-// mediaMatches is DRF's media_type_matches for a parser's type and a request's: "*" in the
-// request's type matches anything.
-func mediaMatches(parser, request string) bool {
-	pm, ps, _ := strings.Cut(parser, "/")
-	rm, rs, _ := strings.Cut(request, "/")
-	return (rm == "*" || rm == pm) && (rs == "*" || rs == ps) && request != ""
-}
-
 func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return requestData{}, false
 	}
-	return formData(pyParseQuery(string(body)), nil), true
+	values, _ := url.ParseQuery(string(body)) // a pair Go cannot read is left out
+	return formData(values, nil), true
 }
 
 func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-	err := r.ParseMultipartForm(maxBody)
-	var tooBig *http.MaxBytesError
-	switch {
-	case err == nil:
-	case errors.As(err, &tooBig):
-		bodyError(w, err)
-		return requestData{}, false
+	switch err := r.ParseMultipartForm(maxBody); {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		// No boundary in the body: Django's MultiPartParser finds no part, which is no data.
 		return requestData{raw: map[string]json.RawMessage{}, html: true}, true
-	case errors.Is(err, http.ErrMissingBoundary):
-		writeDetail(w, http.StatusBadRequest, "Multipart form parse error - Invalid boundary in multipart: None")
+	case errors.As(err, new(*http.MaxBytesError)):
+		bodyError(w, err)
 		return requestData{}, false
-	default:
+	case err != nil: // parsers.py ParseError; the text after the dash is Go's
 		writeDetailf(w, http.StatusBadRequest, "Multipart form parse error - %v", err)
 		return requestData{}, false
 	}
@@ -143,8 +120,8 @@ func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	return formData(r.MultipartForm.Value, r.MultipartForm.File), true
 }
 
-// formData turns form values into JSON strings, the last value of each field as Django's
-// QueryDict gives it; an uploaded file is an object, which no field of the fake takes.
+// formData turns form values into JSON strings, each field's last value (QueryDict); a file
+// is an object, which no field takes.
 func formData(values url.Values, files map[string][]*multipart.FileHeader) requestData {
 	raw := make(map[string]json.RawMessage, len(values)+len(files))
 	for k, vs := range values {
@@ -154,28 +131,4 @@ func formData(values url.Values, files map[string][]*multipart.FileHeader) reque
 		raw[k] = json.RawMessage(`{}`)
 	}
 	return requestData{raw: raw, html: true}
-}
-
-// pyType names a JSON value's type as Python does, for messages copied from DRF.
-func pyType(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
-		return "NoneType"
-	}
-	switch raw[0] {
-	case '{':
-		return "dict"
-	case '[':
-		return "list"
-	case '"':
-		return "str"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "NoneType"
-	}
-	if bytes.ContainsAny(raw, ".eE") {
-		return "float"
-	}
-	return "int"
 }
