@@ -33,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/whippyware-go/whippyware/internal/buildinfo"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -64,6 +65,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	recordSize := fs.Int("log-record-size", 4<<10, "`bytes` of body, and of header, each logged request keeps")
 	byID := fs.Bool("stock-location-by-id", false, "stocks name their location by id, not by code")
 	cascade := fs.Bool("cascade-delete", false, "deleting a record deletes those that use it, instead of refusing")
+	version := fs.Bool("version", false, "print the version and exit")
 	if err := setFromEnv(fs, getenv); err != nil {
 		return err
 	}
@@ -72,6 +74,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if *version {
+		_, err := fmt.Fprintln(stdout, "whippyware-fake", buildinfo.Version())
+		return err
 	}
 	switch {
 	case *pageSize < 1:
