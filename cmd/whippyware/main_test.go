@@ -65,7 +65,7 @@ func TestMissingSettingsAreNamed(t *testing.T) {
 	c.env = map[string]string{envUsername: "test"}
 	r := c.run("", "providers", "list")
 	assert.Equal(t, exitCannotRun, r.code)
-	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_URL or --url; WHIPPYWARE_PASSWORD or --password\n", r.stderr)
+	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_URL or --url; WHIPPYWARE_PASSWORD (or WHIPPYWARE_PASSWORD_FILE) or --password-stdin\n", r.stderr)
 	assert.Empty(t, r.stdout)
 	assert.Zero(t, c.fake.RequestCount("", ""))
 }
@@ -197,7 +197,9 @@ func TestStocksListFormatsAndFilters(t *testing.T) {
 	records, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 3)
-	assert.Equal(t, []string{"3", "SKU-1", "erp_main", "300", "standard", "1", "0", "qty", ""}, records[1])
+	// The columns sync reads, in its order, without id.
+	assert.Equal(t, []string{"sku", "provider", "location", "quantity", "stock_type", "reserved_stock", "unit_type", "period"}, records[0])
+	assert.Equal(t, []string{"SKU-1", "erp_main", "300", "1", "standard", "0", "qty", ""}, records[1])
 
 	r = c.run("", "stocks", "list", "-o", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -217,7 +219,7 @@ func TestResourcesListAndGet(t *testing.T) {
 		want string
 	}{
 		{[]string{"providers", "list"}, "provider_company"},
-		{[]string{"locations", "list", "--provider", "1"}, "112"},
+		{[]string{"locations", "list", "--provider", "provider_company"}, "112"},
 		{[]string{"rules", "list"}, "Eshop Stock List Rule"},
 		{[]string{"lists", "list"}, "alpha_stock_list"},
 		{[]string{"providers", "get", "3"}, "erp_main"},
