@@ -21,6 +21,8 @@ type cli struct {
 	t    *testing.T
 	fake *wt.Server
 	env  map[string]string
+	// terminal is what the command is told of standard input: a terminal, where a delete asks.
+	terminal bool
 }
 
 func newCLI(t *testing.T) *cli {
@@ -42,7 +44,9 @@ type result struct {
 func (c *cli) run(stdin string, args ...string) result {
 	c.t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &stdout, &stderr)
+	a := &app{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr}
+	a.stdinTerminal = func() bool { return c.terminal }
+	code := a.run(context.Background(), args)
 	return result{code, stdout.String(), stderr.String()}
 }
 
@@ -258,4 +262,26 @@ func TestSyncSnapshotZeroesWhatTheFileLeavesOut(t *testing.T) {
 	assert.Contains(t, r.stdout, "updated 1, unchanged 0, zeroed 1, ")
 	// Zeroed, not deleted; shop_provider's fixture row is not the file's provider.
 	assert.Equal(t, map[string]int64{"SKU-1@300[standard]": 7, "SKU-1@300[virtual]": 0, "555AB13004562130@110[standard]": 5}, c.quantities())
+}
+
+func TestVersionNamesTheBuild(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("", "--version")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `^whippyware \S+ \(.*go1\.\d+.*\)\n$`, r.stdout)
+	assert.Zero(t, c.fake.RequestCount("", ""), "--version sends nothing")
+}
+
+func TestCompletionScripts(t *testing.T) {
+	c := newCLI(t)
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := c.run("", "completion", shell)
+		require.Equal(t, exitOK, r.code, "%s: %s", shell, r.stderr)
+		assert.Contains(t, r.stdout, "whippyware", shell)
+	}
+	// The script completes the command's own subcommands.
+	r := c.run("", "__complete", "prov")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "providers")
+	assert.Zero(t, c.fake.RequestCount("", ""))
 }

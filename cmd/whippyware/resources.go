@@ -160,7 +160,9 @@ func stocksCommand(a *app) *cobra.Command {
 			cmd.Flags().StringVar(&f.Provider, "provider", "", "only this provider (its code)")
 			cmd.Flags().StringVar(&f.Location, "location", "", "only this location (its code)")
 			cmd.Flags().StringVar(&f.StockType, "stock-type", "", "only this stock type")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.Stock, error] { return c.Stocks.All(ctx, f) }
+			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.Stock, error] {
+				return c.Stocks.All(ctx, f)
+			}
 		},
 		id: func(s *whippyware.Stock) int64 { return s.ID },
 		fields: []field{
@@ -218,7 +220,9 @@ func providersCommand(a *app) *cobra.Command {
 		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.Provider, error] {
 			f := &whippyware.ProviderFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the provider with this code")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.Provider, error] { return c.Providers.All(ctx, f) }
+			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.Provider, error] {
+				return c.Providers.All(ctx, f)
+			}
 		},
 		id: func(p *whippyware.Provider) int64 { return p.ID },
 		fields: []field{
@@ -329,7 +333,9 @@ func rulesCommand(a *app) *cobra.Command {
 		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.StockListRule, error] {
 			f := &whippyware.StockListRuleFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Name, "name", "", "only the rules with this name")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.StockListRule, error] { return c.StockListRules.All(ctx, f) }
+			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.StockListRule, error] {
+				return c.StockListRules.All(ctx, f)
+			}
 		},
 		id: func(r *whippyware.StockListRule) int64 { return r.ID },
 		fields: []field{
@@ -375,7 +381,9 @@ func listsCommand(a *app) *cobra.Command {
 		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.StockList, error] {
 			f := &whippyware.StockListFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the stock list with this code")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.StockList, error] { return c.StockLists.All(ctx, f) }
+			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.StockList, error] {
+				return c.StockLists.All(ctx, f)
+			}
 		},
 		id: func(l *whippyware.StockList) int64 { return l.ID },
 		fields: []field{

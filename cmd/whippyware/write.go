@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,8 @@ func (r resource[T, C, U]) createCommand(a *app) *cobra.Command {
 	}
 	in.addFlags(cmd, "create", true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		p, err := newPrinter(a.output, r.columns, r.csvColumns, false)
+		// One record from the flags prints as one, as get prints it; a file's as a list.
+		p, err := newPrinter(a.output, r.columns, r.csvColumns, in.file == "")
 		if err != nil {
 			return err
 		}
@@ -87,7 +89,7 @@ func (r resource[T, C, U]) updateCommand(a *app) *cobra.Command {
 	}
 	in.addFlags(cmd, "update", true)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		p, err := newPrinter(a.output, r.columns, r.csvColumns, false)
+		p, err := newPrinter(a.output, r.columns, r.csvColumns, in.file == "")
 		if err != nil {
 			return err
 		}
@@ -106,13 +108,12 @@ func (r resource[T, C, U]) updateCommand(a *app) *cobra.Command {
 			}
 		}
 		for _, rec := range recs {
-			switch {
-			case rec.id == 0:
+			if rec.id == 0 {
 				return fmt.Errorf("%s: no id: each record of -f needs an id field saying which %s it changes", rec.where, r.name)
-			case len(rec.values) == 0:
-				return fmt.Errorf("%s: nothing to change: give a field to update", rec.where)
 			}
 		}
+		// A record of a file that gives no field (a CSV line of empty cells) changes nothing.
+		recs = slices.DeleteFunc(recs, func(rec record) bool { return len(rec.values) == 0 })
 		ctx := cmd.Context()
 		c, err := a.client()
 		if err != nil {
