@@ -13,9 +13,18 @@ import (
 	"github.com/whippyware-go/whippyware/stocksync"
 )
 
+// service is what every service of the client offers for one collection: T is the record,
+// C the create request, U the update request and F the list filter.
+type service[T, C, U, F any] interface {
+	All(ctx context.Context, opts *F, callOpts ...whippyware.CallOption) iter.Seq2[*T, error]
+	Get(ctx context.Context, id int64, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Create(ctx context.Context, req *C, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Update(ctx context.Context, id int64, req *U, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Delete(ctx context.Context, id int64, callOpts ...whippyware.CallOption) (*whippyware.Response, error)
+}
+
 // resource describes one collection for its commands: list, get, create, update, delete.
-// T is the record, C the create request and U the update request.
-type resource[T, C, U any] struct {
+type resource[T, C, U, F any] struct {
 	name, plural string
 	// path is the collection's path under the base URL, for --dry-run's lines.
 	path string
@@ -24,28 +33,27 @@ type resource[T, C, U any] struct {
 	columns []column[T]
 	// csvColumns, when not nil, are the columns of -o csv.
 	csvColumns []column[T]
-	// addFilters declares the list's filter flags and returns the iterator over what
-	// they select.
-	addFilters func(cmd *cobra.Command) func(ctx context.Context, c *whippyware.Client) iter.Seq2[*T, error]
-	id         func(*T) int64
-	fields     []field
-	toCreate   func(record) *C
-	toUpdate   func(record) *U
-	get        func(ctx context.Context, c *whippyware.Client, id int64) (*T, *whippyware.Response, error)
-	create     func(ctx context.Context, c *whippyware.Client, req *C) (*T, *whippyware.Response, error)
-	update     func(ctx context.Context, c *whippyware.Client, id int64, req *U) (*T, *whippyware.Response, error)
-	delete     func(ctx context.Context, c *whippyware.Client, id int64) error
+	// filter declares the list's filter flags and returns the filter they fill.
+	filter func(cmd *cobra.Command) *F
+	// resolveFilter, when not nil, completes the filter before the list is asked for
+	// (a location's provider code becomes the id the service filters on).
+	resolveFilter func(ctx context.Context, c *whippyware.Client, f *F) error
+	service       func(*whippyware.Client) service[T, C, U, F]
+	id            func(*T) int64
+	fields        []field
+	toCreate      func(record) *C
+	toUpdate      func(record) *U
 }
 
 // listPage is what every list command asks for: the largest page the service serves.
 var listPage = whippyware.ListOptions{Limit: stocksync.DefaultPageSize}
 
 // command is "<plural>" with list, get, create, update and delete under it.
-func (r resource[T, C, U]) command(a *app) *cobra.Command {
+func (r resource[T, C, U, F]) command(a *app) *cobra.Command {
 	cmd := &cobra.Command{Use: r.plural, Short: fmt.Sprintf("List, get, create, update or delete %s", r.plural)}
 	list := &cobra.Command{Use: "list", Short: "List " + r.plural, Args: cobra.NoArgs,
 		Long: "List " + r.plural + ". The list is printed once every page was read: if one fails, nothing is printed."}
-	all := r.addFilters(list)
+	filter := r.filter(list)
 	list.RunE = func(cmd *cobra.Command, _ []string) error {
 		p, err := newPrinter(a.output, r.columns, r.csvColumns, false)
 		if err != nil {
@@ -55,7 +63,12 @@ func (r resource[T, C, U]) command(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		for rec, err := range all(cmd.Context(), c) {
+		if r.resolveFilter != nil {
+			if err := r.resolveFilter(cmd.Context(), c, filter); err != nil {
+				return err
+			}
+		}
+		for rec, err := range r.service(c).All(cmd.Context(), filter) {
 			if err != nil {
 				return err
 			}
@@ -79,7 +92,7 @@ func (r resource[T, C, U]) command(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rec, _, err := r.get(cmd.Context(), c, id)
+		rec, _, err := r.service(c).Get(cmd.Context(), id)
 		if err != nil {
 			return err
 		}
@@ -93,7 +106,7 @@ func (r resource[T, C, U]) command(a *app) *cobra.Command {
 }
 
 // requiredNames lists the flags create needs.
-func (r resource[T, C, U]) requiredNames() string {
+func (r resource[T, C, U, F]) requiredNames() string {
 	var s string
 	for _, f := range r.fields {
 		if f.required {
@@ -107,7 +120,7 @@ func (r resource[T, C, U]) requiredNames() string {
 }
 
 // missing returns the required fields rec lacks, as flags.
-func (r resource[T, C, U]) missing(rec record) []string {
+func (r resource[T, C, U, F]) missing(rec record) []string {
 	var out []string
 	for _, f := range r.fields {
 		if _, ok := rec.values[f.name]; f.required && !ok {
@@ -139,7 +152,7 @@ var stockColumns = []column[whippyware.Stock]{
 }
 
 func stocksCommand(a *app) *cobra.Command {
-	return resource[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest]{
+	return resource[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockFilter]{
 		name: "stock", plural: "stocks", path: "api/v1/stocks/",
 		note: "--provider and --location are codes, as in sync's CSV; a file may call stock \"quantity\", as sync does.\n",
 		columns: []column[whippyware.Stock]{
@@ -154,15 +167,16 @@ func stocksCommand(a *app) *cobra.Command {
 			{"period", stockColumns[7].value},
 		},
 		csvColumns: stockColumns,
-		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.Stock, error] {
+		filter: func(cmd *cobra.Command) *whippyware.StockFilter {
 			f := &whippyware.StockFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.SKU, "sku", "", "only this SKU")
 			cmd.Flags().StringVar(&f.Provider, "provider", "", "only this provider (its code)")
 			cmd.Flags().StringVar(&f.Location, "location", "", "only this location (its code)")
 			cmd.Flags().StringVar(&f.StockType, "stock-type", "", "only this stock type")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.Stock, error] {
-				return c.Stocks.All(ctx, f)
-			}
+			return f
+		},
+		service: func(c *whippyware.Client) service[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockFilter] {
+			return c.Stocks
 		},
 		id: func(s *whippyware.Stock) int64 { return s.ID },
 		fields: []field{
@@ -190,24 +204,11 @@ func stocksCommand(a *app) *cobra.Command {
 			}
 			return req
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.Stock, *whippyware.Response, error) {
-			return c.Stocks.Get(ctx, id)
-		},
-		create: func(ctx context.Context, c *whippyware.Client, req *whippyware.StockCreateRequest) (*whippyware.Stock, *whippyware.Response, error) {
-			return c.Stocks.Create(ctx, req)
-		},
-		update: func(ctx context.Context, c *whippyware.Client, id int64, req *whippyware.StockUpdateRequest) (*whippyware.Stock, *whippyware.Response, error) {
-			return c.Stocks.Update(ctx, id, req)
-		},
-		delete: func(ctx context.Context, c *whippyware.Client, id int64) error {
-			_, err := c.Stocks.Delete(ctx, id)
-			return err
-		},
 	}.command(a)
 }
 
 func providersCommand(a *app) *cobra.Command {
-	return resource[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest]{
+	return resource[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderFilter]{
 		name: "provider", plural: "providers", path: "api/v1/providers/",
 		note: "The code must be the one the brand's systems send with stock (sync's provider column).\n",
 		columns: []column[whippyware.Provider]{
@@ -217,12 +218,13 @@ func providersCommand(a *app) *cobra.Command {
 			{"should_add_reservations", func(p *whippyware.Provider) string { return strconv.FormatBool(p.ShouldAddReservations) }},
 			{"is_active", func(p *whippyware.Provider) string { return strconv.FormatBool(p.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.Provider, error] {
+		filter: func(cmd *cobra.Command) *whippyware.ProviderFilter {
 			f := &whippyware.ProviderFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the provider with this code")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.Provider, error] {
-				return c.Providers.All(ctx, f)
-			}
+			return f
+		},
+		service: func(c *whippyware.Client) service[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderFilter] {
+			return c.Providers
 		},
 		id: func(p *whippyware.Provider) int64 { return p.ID },
 		fields: []field{
@@ -239,24 +241,12 @@ func providersCommand(a *app) *cobra.Command {
 			return &whippyware.ProviderUpdateRequest{Name: r.strPtr("name"), Code: r.strPtr("code"),
 				ShouldAddReservations: r.boolPtr("should_add_reservations"), IsActive: r.boolPtr("is_active")}
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.Provider, *whippyware.Response, error) {
-			return c.Providers.Get(ctx, id)
-		},
-		create: func(ctx context.Context, c *whippyware.Client, req *whippyware.ProviderCreateRequest) (*whippyware.Provider, *whippyware.Response, error) {
-			return c.Providers.Create(ctx, req)
-		},
-		update: func(ctx context.Context, c *whippyware.Client, id int64, req *whippyware.ProviderUpdateRequest) (*whippyware.Provider, *whippyware.Response, error) {
-			return c.Providers.Update(ctx, id, req)
-		},
-		delete: func(ctx context.Context, c *whippyware.Client, id int64) error {
-			_, err := c.Providers.Delete(ctx, id)
-			return err
-		},
 	}.command(a)
 }
 
 func locationsCommand(a *app) *cobra.Command {
-	return resource[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest]{
+	var provider string // list's --provider, a code
+	return resource[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter]{
 		name: "stock location", plural: "locations", path: "api/v1/stock-locations/",
 		note: "--provider is the provider's code (in a JSON file, a number is its id); the code is sync's location column.\n",
 		columns: []column[whippyware.StockLocation]{
@@ -266,29 +256,26 @@ func locationsCommand(a *app) *cobra.Command {
 			{"provider", func(l *whippyware.StockLocation) string { return itoa(l.Provider) }},
 			{"is_active", func(l *whippyware.StockLocation) string { return strconv.FormatBool(l.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.StockLocation, error] {
+		filter: func(cmd *cobra.Command) *whippyware.StockLocationFilter {
 			f := &whippyware.StockLocationFilter{ListOptions: listPage}
-			var provider string
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the location with this code")
 			cmd.Flags().StringVar(&provider, "provider", "", "only the locations of this provider (its code)")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.StockLocation, error] {
-				return func(yield func(*whippyware.StockLocation, error) bool) {
-					if provider != "" {
-						// The service filters locations by the provider's id.
-						id, err := providerID(ctx, c, provider)
-						if err != nil {
-							yield(nil, fmt.Errorf("--provider: %w", err))
-							return
-						}
-						f.Provider = id
-					}
-					for l, err := range c.StockLocations.All(ctx, f) {
-						if !yield(l, err) {
-							return
-						}
-					}
-				}
+			return f
+		},
+		resolveFilter: func(ctx context.Context, c *whippyware.Client, f *whippyware.StockLocationFilter) error {
+			if provider == "" {
+				return nil
 			}
+			// The service filters locations by the provider's id.
+			id, err := providerID(ctx, c, provider)
+			if err != nil {
+				return fmt.Errorf("--provider: %w", err)
+			}
+			f.Provider = id
+			return nil
+		},
+		service: func(c *whippyware.Client) service[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter] {
+			return c.StockLocations
 		},
 		id: func(l *whippyware.StockLocation) int64 { return l.ID },
 		fields: []field{
@@ -303,24 +290,11 @@ func locationsCommand(a *app) *cobra.Command {
 		toUpdate: func(r record) *whippyware.StockLocationUpdateRequest {
 			return &whippyware.StockLocationUpdateRequest{Name: r.strPtr("name"), Code: r.strPtr("code"), Provider: r.intPtr("provider"), IsActive: r.boolPtr("is_active")}
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockLocation, *whippyware.Response, error) {
-			return c.StockLocations.Get(ctx, id)
-		},
-		create: func(ctx context.Context, c *whippyware.Client, req *whippyware.StockLocationCreateRequest) (*whippyware.StockLocation, *whippyware.Response, error) {
-			return c.StockLocations.Create(ctx, req)
-		},
-		update: func(ctx context.Context, c *whippyware.Client, id int64, req *whippyware.StockLocationUpdateRequest) (*whippyware.StockLocation, *whippyware.Response, error) {
-			return c.StockLocations.Update(ctx, id, req)
-		},
-		delete: func(ctx context.Context, c *whippyware.Client, id int64) error {
-			_, err := c.StockLocations.Delete(ctx, id)
-			return err
-		},
 	}.command(a)
 }
 
 func rulesCommand(a *app) *cobra.Command {
-	return resource[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest]{
+	return resource[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleFilter]{
 		name: "stock list rule", plural: "rules", path: "api/v1/stock-list-rules/",
 		note: "Rules have no code: stock lists name them by id.\n",
 		columns: []column[whippyware.StockListRule]{
@@ -330,12 +304,13 @@ func rulesCommand(a *app) *cobra.Command {
 			{"rule", func(r *whippyware.StockListRule) string { return string(r.Rule) }},
 			{"is_active", func(r *whippyware.StockListRule) string { return strconv.FormatBool(r.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.StockListRule, error] {
+		filter: func(cmd *cobra.Command) *whippyware.StockListRuleFilter {
 			f := &whippyware.StockListRuleFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Name, "name", "", "only the rules with this name")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.StockListRule, error] {
-				return c.StockListRules.All(ctx, f)
-			}
+			return f
+		},
+		service: func(c *whippyware.Client) service[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleFilter] {
+			return c.StockListRules
 		},
 		id: func(r *whippyware.StockListRule) int64 { return r.ID },
 		fields: []field{
@@ -350,24 +325,11 @@ func rulesCommand(a *app) *cobra.Command {
 		toUpdate: func(r record) *whippyware.StockListRuleUpdateRequest {
 			return &whippyware.StockListRuleUpdateRequest{Name: r.strPtr("name"), RuleType: r.strPtr("rule_type"), Rule: r.raw("rule"), IsActive: r.boolPtr("is_active")}
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockListRule, *whippyware.Response, error) {
-			return c.StockListRules.Get(ctx, id)
-		},
-		create: func(ctx context.Context, c *whippyware.Client, req *whippyware.StockListRuleCreateRequest) (*whippyware.StockListRule, *whippyware.Response, error) {
-			return c.StockListRules.Create(ctx, req)
-		},
-		update: func(ctx context.Context, c *whippyware.Client, id int64, req *whippyware.StockListRuleUpdateRequest) (*whippyware.StockListRule, *whippyware.Response, error) {
-			return c.StockListRules.Update(ctx, id, req)
-		},
-		delete: func(ctx context.Context, c *whippyware.Client, id int64) error {
-			_, err := c.StockListRules.Delete(ctx, id)
-			return err
-		},
 	}.command(a)
 }
 
 func listsCommand(a *app) *cobra.Command {
-	return resource[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest]{
+	return resource[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListFilter]{
 		name: "stock list", plural: "lists", path: "api/v1/stock-lists/",
 		note: "--rule-id is the id of a stock list rule (rules have no code).\n",
 		columns: []column[whippyware.StockList]{
@@ -378,12 +340,13 @@ func listsCommand(a *app) *cobra.Command {
 			{"stock_list_rule", func(l *whippyware.StockList) string { return l.StockListRule.String() }},
 			{"is_active", func(l *whippyware.StockList) string { return strconv.FormatBool(l.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command) func(context.Context, *whippyware.Client) iter.Seq2[*whippyware.StockList, error] {
+		filter: func(cmd *cobra.Command) *whippyware.StockListFilter {
 			f := &whippyware.StockListFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the stock list with this code")
-			return func(ctx context.Context, c *whippyware.Client) iter.Seq2[*whippyware.StockList, error] {
-				return c.StockLists.All(ctx, f)
-			}
+			return f
+		},
+		service: func(c *whippyware.Client) service[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListFilter] {
+			return c.StockLists
 		},
 		id: func(l *whippyware.StockList) int64 { return l.ID },
 		fields: []field{
@@ -400,19 +363,6 @@ func listsCommand(a *app) *cobra.Command {
 		toUpdate: func(r record) *whippyware.StockListUpdateRequest {
 			return &whippyware.StockListUpdateRequest{Code: r.strPtr("code"), Name: r.strPtr("name"), RemoteID: nullable[int64](r, "remote_id"),
 				StockListRule: nullable[int64](r, "stock_list_rule"), IsActive: r.boolPtr("is_active")}
-		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockList, *whippyware.Response, error) {
-			return c.StockLists.Get(ctx, id)
-		},
-		create: func(ctx context.Context, c *whippyware.Client, req *whippyware.StockListCreateRequest) (*whippyware.StockList, *whippyware.Response, error) {
-			return c.StockLists.Create(ctx, req)
-		},
-		update: func(ctx context.Context, c *whippyware.Client, id int64, req *whippyware.StockListUpdateRequest) (*whippyware.StockList, *whippyware.Response, error) {
-			return c.StockLists.Update(ctx, id, req)
-		},
-		delete: func(ctx context.Context, c *whippyware.Client, id int64) error {
-			_, err := c.StockLists.Delete(ctx, id)
-			return err
 		},
 	}.command(a)
 }

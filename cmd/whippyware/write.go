@@ -16,9 +16,7 @@ import (
 )
 
 // createCommand is "<plural> create": one record from the flags, or every record of -f.
-// Every record is read and checked, and every provider code looked up, before the first
-// write; the writes then go one by one and stop at the first refusal.
-func (r resource[T, C, U]) createCommand(a *app) *cobra.Command {
+func (r resource[T, C, U, F]) createCommand(a *app) *cobra.Command {
 	in := &input{fields: r.fields}
 	cmd := &cobra.Command{
 		Use:   "create",
@@ -30,53 +28,23 @@ func (r resource[T, C, U]) createCommand(a *app) *cobra.Command {
 	}
 	in.addFlags(cmd, "create", true)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		// One record from the flags prints as one, as get prints it; a file's as a list.
-		p, err := newPrinter(a.output, r.columns, r.csvColumns, in.file == "")
-		if err != nil {
-			return err
-		}
-		recs, err := a.records(cmd, in, false)
-		if err != nil {
-			return err
-		}
-		for _, rec := range recs {
-			if missing := r.missing(rec); len(missing) > 0 {
-				return fmt.Errorf("%s: missing %s", rec.where, strings.Join(missing, ", "))
+		return r.write(a, cmd, in, "created", func(recs []record) error {
+			for _, rec := range recs {
+				if missing := r.missing(rec); len(missing) > 0 {
+					return fmt.Errorf("%s: missing %s", rec.where, strings.Join(missing, ", "))
+				}
 			}
-		}
-		ctx := cmd.Context()
-		c, err := a.client()
-		if err != nil {
-			return err
-		}
-		if err := resolveProviders(ctx, c, recs); err != nil {
-			return err
-		}
-		reqs := make([]*C, len(recs))
-		for i, rec := range recs {
-			reqs[i] = r.toCreate(rec)
-		}
-		if in.dryRun {
-			return dryRun(a.stdout, "POST", r.path, reqs)
-		}
-		done := make([]int64, 0, len(reqs))
-		for i, req := range reqs {
-			rec, _, err := r.create(ctx, c, req)
-			if err != nil {
-				return partial(recs[i].where, err, "created", done, len(recs))
-			}
-			done = append(done, r.id(rec))
-			if err := p.print(rec); err != nil {
-				return err
-			}
-		}
-		return p.write(a.stdout)
+			return nil
+		}, func(svc service[T, C, U, F], rec record) request[T] {
+			req := r.toCreate(rec)
+			return request[T]{"POST", r.path, req, func(ctx context.Context) (*T, *whippyware.Response, error) { return svc.Create(ctx, req) }}
+		})
 	}
 	return cmd
 }
 
 // updateCommand is "<plural> update ID" with flags, or every record of -f, each with its id.
-func (r resource[T, C, U]) updateCommand(a *app) *cobra.Command {
+func (r resource[T, C, U, F]) updateCommand(a *app) *cobra.Command {
 	in := &input{fields: r.fields}
 	cmd := &cobra.Command{
 		Use:   "update [ID]",
@@ -89,65 +57,101 @@ func (r resource[T, C, U]) updateCommand(a *app) *cobra.Command {
 	}
 	in.addFlags(cmd, "update", true)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		p, err := newPrinter(a.output, r.columns, r.csvColumns, in.file == "")
-		if err != nil {
-			return err
-		}
-		recs, err := a.records(cmd, in, true)
-		if err != nil {
-			return err
-		}
-		switch {
-		case in.file != "" && len(args) > 0:
-			return fmt.Errorf("give the id as an argument or in -f's records, not both")
-		case in.file == "" && len(args) == 0:
-			return fmt.Errorf("say which %s: update ID --field value, or update -f file", r.name)
-		case len(args) > 0:
-			if recs[0].id, err = parseID(args[0]); err != nil {
+		return r.write(a, cmd, in, "updated", func(recs []record) error {
+			switch {
+			case in.file != "" && len(args) > 0:
+				return fmt.Errorf("give the id as an argument or in -f's records, not both")
+			case in.file == "" && len(args) == 0:
+				return fmt.Errorf("say which %s: update ID --field value, or update -f file", r.name)
+			case len(args) > 0:
+				var err error
+				recs[0].id, err = parseID(args[0])
 				return err
 			}
-		}
-		for _, rec := range recs {
-			if rec.id == 0 {
-				return fmt.Errorf("%s: no id: each record of -f needs an id field saying which %s it changes", rec.where, r.name)
+			for _, rec := range recs {
+				if rec.id == 0 {
+					return fmt.Errorf("%s: no id: each record of -f needs an id field saying which %s it changes", rec.where, r.name)
+				}
 			}
-		}
-		// A record of a file that gives no field (a CSV line of empty cells) changes nothing.
-		recs = slices.DeleteFunc(recs, func(rec record) bool { return len(rec.values) == 0 })
-		ctx := cmd.Context()
-		c, err := a.client()
-		if err != nil {
-			return err
-		}
-		if err := resolveProviders(ctx, c, recs); err != nil {
-			return err
-		}
-		reqs := make([]*U, len(recs))
-		for i, rec := range recs {
-			reqs[i] = r.toUpdate(rec)
-		}
-		if in.dryRun {
-			return dryRunByID(a.stdout, "PATCH", r.path, recs, reqs)
-		}
-		done := make([]int64, 0, len(reqs))
-		for i, req := range reqs {
-			rec, _, err := r.update(ctx, c, recs[i].id, req)
-			if err != nil {
-				return partial(recs[i].where, err, "updated", done, len(recs))
-			}
-			done = append(done, recs[i].id)
-			if err := p.print(rec); err != nil {
-				return err
-			}
-		}
-		return p.write(a.stdout)
+			return nil
+		}, func(svc service[T, C, U, F], rec record) request[T] {
+			req := r.toUpdate(rec)
+			return request[T]{"PATCH", r.path + itoa(rec.id) + "/", req, func(ctx context.Context) (*T, *whippyware.Response, error) {
+				return svc.Update(ctx, rec.id, req)
+			}}
+		})
 	}
 	return cmd
 }
 
+// request is one write, ready to send or to print for --dry-run.
+type request[T any] struct {
+	method, path string
+	body         any
+	send         func(context.Context) (*T, *whippyware.Response, error)
+}
+
+// write runs a create or an update. Every record is read and checked (check), and every
+// provider code looked up, before the first write; the writes then go one by one and stop
+// at the first refusal. verb says what was done, for the error of a refusal part way.
+func (r resource[T, C, U, F]) write(a *app, cmd *cobra.Command, in *input, verb string, check func([]record) error,
+	build func(service[T, C, U, F], record) request[T]) error {
+	// One record from the flags prints as one, as get prints it; a file's as a list.
+	p, err := newPrinter(a.output, r.columns, r.csvColumns, in.file == "")
+	if err != nil {
+		return err
+	}
+	onUpdate := verb == "updated"
+	recs, err := a.records(cmd, in, onUpdate)
+	if err != nil {
+		return err
+	}
+	if err := check(recs); err != nil {
+		return err
+	}
+	// A record of a file that gives no field (a CSV line of empty cells) changes nothing.
+	recs = slices.DeleteFunc(recs, func(rec record) bool { return onUpdate && len(rec.values) == 0 })
+	ctx := cmd.Context()
+	c, err := a.client()
+	if err != nil {
+		return err
+	}
+	if err := resolveProviders(ctx, c, recs); err != nil {
+		return err
+	}
+	reqs := make([]request[T], len(recs))
+	for i, rec := range recs {
+		reqs[i] = build(r.service(c), rec)
+	}
+	if in.dryRun {
+		var out strings.Builder
+		for _, req := range reqs {
+			b, err := json.Marshal(req.body)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&out, "would %s %s %s\n", req.method, req.path, b)
+		}
+		_, err := io.WriteString(a.stdout, out.String())
+		return err
+	}
+	done := make([]int64, 0, len(reqs))
+	for i, req := range reqs {
+		rec, _, err := req.send(ctx)
+		if err != nil {
+			return partial(recs[i].where, err, verb, done, len(recs))
+		}
+		done = append(done, r.id(rec))
+		if err := p.print(rec); err != nil {
+			return err
+		}
+	}
+	return p.write(a.stdout)
+}
+
 // deleteCommand is "<plural> delete ID..." or the records of -f, each with its id. On a
 // terminal it asks first; elsewhere it needs --yes, so that a script says it means it.
-func (r resource[T, C, U]) deleteCommand(a *app) *cobra.Command {
+func (r resource[T, C, U, F]) deleteCommand(a *app) *cobra.Command {
 	in := &input{fields: r.fields}
 	var yes bool
 	cmd := &cobra.Command{
@@ -207,7 +211,7 @@ func (r resource[T, C, U]) deleteCommand(a *app) *cobra.Command {
 		var out strings.Builder
 		done := make([]int64, 0, len(ids))
 		for _, id := range ids {
-			if err := r.delete(cmd.Context(), c, id); err != nil {
+			if _, err := r.service(c).Delete(cmd.Context(), id); err != nil {
 				return partial(fmt.Sprintf("%s %d", r.name, id), err, "deleted", done, len(ids))
 			}
 			done = append(done, id)
@@ -291,30 +295,6 @@ func providerID(ctx context.Context, c *whippyware.Client, code string) (int64, 
 		}
 	}
 	return 0, fmt.Errorf("no provider has the code %q (whippyware providers list shows the codes)", code)
-}
-
-// dryRun prints the requests a create would send, one line each.
-func dryRun[R any](w io.Writer, method, path string, reqs []*R) error {
-	var out strings.Builder
-	for _, req := range reqs {
-		b, err := json.Marshal(req)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&out, "would %s %s %s\n", method, path, b)
-	}
-	_, err := io.WriteString(w, out.String())
-	return err
-}
-
-// dryRunByID prints the requests an update would send, one line each.
-func dryRunByID[R any](w io.Writer, method, path string, recs []record, reqs []*R) error {
-	for i, rec := range recs {
-		if err := dryRun(w, method, path+strconv.FormatInt(rec.id, 10)+"/", reqs[i:i+1]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // partial is the error of a write that failed after others were done: it says which were
