@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/whippyware-go/whippyware"
 )
@@ -215,10 +214,10 @@ func (in *input) addFlags(cmd *cobra.Command, what string, withFields bool) {
 }
 
 // fromFlags returns the record the field flags give, and whether any was given.
-func (in *input) fromFlags(flags *pflag.FlagSet) (record, bool, error) {
+func (in *input) fromFlags(cmd *cobra.Command) (record, bool, error) {
 	rec := record{where: "the flags", values: map[string]any{}}
 	for _, f := range in.fields {
-		flag := flags.Lookup(f.flag)
+		flag := cmd.Flags().Lookup(f.flag)
 		if flag == nil || !flag.Changed {
 			continue
 		}
@@ -237,7 +236,7 @@ const maxInputBytes = 64 << 20
 
 // readFile reads the records of in.file: a JSON object or array of objects, or a CSV file
 // with a header naming the fields (",", ";" or tab between them). onUpdate says how a
-// JSON null is read (see parseJSONValue).
+// JSON null is read (see parseJSONValue). Without in.fields only the ids are read.
 func (a *app) readFile(in *input, onUpdate bool) ([]record, error) {
 	name := in.file
 	var r io.Reader = a.stdin
@@ -331,8 +330,8 @@ func (rec *record) setJSON(key string, raw json.RawMessage, fields []field, onUp
 		rec.id = id
 		return err
 	}
-	if slices.Contains(readOnlyColumns, key) {
-		return nil
+	if fields == nil || slices.Contains(readOnlyColumns, key) {
+		return nil // a delete's file: only the id is read
 	}
 	f, ok := fieldNamed(fields, key)
 	if !ok {
@@ -375,7 +374,8 @@ func readCSVRecords(name string, b []byte, fields []field) ([]record, error) {
 		switch f, ok := fieldNamed(fields, h); {
 		case h == "id":
 			idColumn = i
-		case slices.Contains(readOnlyColumns, h):
+		case fields == nil || slices.Contains(readOnlyColumns, h):
+			// Not written; a delete's file is read for its ids only.
 		case !ok:
 			return nil, fmt.Errorf("%s line 1: %w", name, unknownField(h, fields))
 		default:

@@ -152,7 +152,7 @@ func (r resource[T, C, U, F]) write(a *app, cmd *cobra.Command, in *input, verb 
 // deleteCommand is "<plural> delete ID..." or the records of -f, each with its id. On a
 // terminal it asks first; elsewhere it needs --yes, so that a script says it means it.
 func (r resource[T, C, U, F]) deleteCommand(a *app) *cobra.Command {
-	in := &input{fields: r.fields}
+	in := &input{} // no fields: a file is read for its ids only
 	var yes bool
 	cmd := &cobra.Command{
 		Use:   "delete [ID...]",
@@ -246,7 +246,7 @@ func (a *app) confirm(question string) error {
 
 // records returns the records of a create or update: from -f, or the one the flags give.
 func (a *app) records(cmd *cobra.Command, in *input, onUpdate bool) ([]record, error) {
-	rec, given, err := in.fromFlags(cmd.Flags())
+	rec, given, err := in.fromFlags(cmd)
 	switch {
 	case err != nil:
 		return nil, err

@@ -217,3 +217,26 @@ func TestDeleteAsksOnATerminalAndNeedsYesElsewhere(t *testing.T) {
 	c.ok("", "providers", "delete", "--yes", "2")
 	assert.Empty(t, c.fake.Providers())
 }
+
+func TestUpdateAndDeleteFromJSONFiles(t *testing.T) {
+	c := emptyCLI(t)
+	c.ok("", "providers", "create", "--code", "erp_a", "--name", "A")
+	// In JSON a location's provider may be the id, a number, as the service and list show it.
+	c.ok("", "locations", "create", "-f", c.file("l.json", `{"code": "300", "name": "S", "provider": 1}`))
+	assert.Equal(t, int64(1), c.fake.StockLocations()[0].Provider)
+
+	c.ok("", "lists", "create", "--code", "a", "--name", "A", "--remote-id", "5")
+	c.ok("", "lists", "create", "--code", "b", "--name", "B", "--remote-id", "6")
+	// null clears a field that may be empty; a field left out stays.
+	c.ok("", "lists", "update", "-f", c.file("u.json", `[{"id": 1, "remote_id": null}, {"id": 2, "name": "B2"}]`))
+	lists := c.fake.StockLists()
+	assert.Nil(t, lists[0].RemoteID)
+	require.NotNil(t, lists[1].RemoteID)
+	assert.Equal(t, []any{"B2", int64(6)}, []any{lists[1].Name, *lists[1].RemoteID})
+
+	// What list -o json prints is what delete -f reads; only the ids count.
+	c.ok("", "lists", "delete", "--yes", "-f", c.file("d.json", c.ok("", "lists", "list", "-o", "json")))
+	assert.Empty(t, c.fake.StockLists())
+	out := c.ok("", "locations", "delete", "--yes", "-f", c.file("d.csv", "id,note\n1,closed\n"))
+	assert.Equal(t, "deleted stock location 1\n", out)
+}
