@@ -166,7 +166,11 @@ func (a *app) client() (*whippyware.Client, error) {
 func checkURL(raw, source string, insecure bool) (plainHTTPHost string, err error) {
 	raw = strings.TrimSpace(raw)
 	if !strings.Contains(raw, "://") {
-		return "", fmt.Errorf("%s %q has no scheme: type it as https://%s", source, raw, strings.TrimLeft(raw, "/"))
+		scheme := "https://"
+		if u, err := url.Parse(scheme + strings.TrimLeft(raw, "/")); err == nil && isLoopback(u.Hostname()) {
+			scheme = "http://" // a service on this machine, such as whippyware-fake, has no TLS
+		}
+		return "", fmt.Errorf("%s %q has no scheme: type it as %s%s", source, raw, scheme, strings.TrimLeft(raw, "/"))
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

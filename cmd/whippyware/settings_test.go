@@ -98,6 +98,8 @@ func TestURLErrorsSayWhatToType(t *testing.T) {
 	}
 	r := c.run("", "--url", "stock.example.com", "providers", "list")
 	assert.Contains(t, r.stderr, `--url "stock.example.com" has no scheme: type it as https://stock.example.com`)
+	r = c.run("", "--url", "localhost:8080", "providers", "list")
+	assert.Contains(t, r.stderr, `--url "localhost:8080" has no scheme: type it as http://localhost:8080`)
 }
 
 // --insecure-http (or its variable) allows plain http to another host, with a warning.
