@@ -72,6 +72,10 @@ func TestMissingSettingsAreNamed(t *testing.T) {
 	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_URL or --url; WHIPPYWARE_PASSWORD (or WHIPPYWARE_PASSWORD_FILE) or --password-stdin\n", r.stderr)
 	assert.Empty(t, r.stdout)
 	assert.Zero(t, c.fake.RequestCount("", ""))
+
+	c.env = map[string]string{envURL: c.fake.URL, envUsername: " ", envPassword: "x"}
+	r = c.run("", "providers", "list")
+	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_USERNAME or --username\n", r.stderr)
 }
 
 func TestFlagsOverrideTheEnvironment(t *testing.T) {

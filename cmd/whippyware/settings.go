@@ -138,7 +138,8 @@ func (a *app) client() (*whippyware.Client, error) {
 	var missing []string
 	for _, s := range []struct{ value, name string }{
 		{base, envURL + " or --url"},
-		{user, envUsername + " or --username"},
+		// A blank user name is a missing one (the client would name its Go option for it).
+		{strings.TrimSpace(user), envUsername + " or --username"},
 		{password, envPassword + " (or " + envPasswordFile + ") or --password-stdin"},
 	} {
 		if s.value == "" {
