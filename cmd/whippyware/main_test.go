@@ -31,8 +31,14 @@ func newCLI(t *testing.T) *cli {
 	fake.AddStockLocation(wt.StockLocation{Name: "300", Code: "300", Provider: erp.ID, IsActive: true})
 	fake.AddStock(wt.Stock{SKU: "SKU-1", Provider: "erp_main", Location: "300", Stock: 1, IsActive: true})
 	fake.AddStock(wt.Stock{SKU: "SKU-1", Provider: "erp_main", Location: "300", StockType: "virtual", Stock: 50, IsActive: true})
+	return cliFor(t, fake)
+}
+
+// cliFor runs the command against fake, with the settings it needs.
+func cliFor(t *testing.T, fake *wt.Server) *cli {
 	return &cli{t: t, fake: fake, env: map[string]string{
 		envURL: fake.URL, envUsername: wt.DefaultUsername, envPassword: wt.DefaultPassword,
+		"XDG_RUNTIME_DIR": t.TempDir(), // where sync keeps its lock files
 	}}
 }
 

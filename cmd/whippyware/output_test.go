@@ -21,7 +21,7 @@ func TestFailedListPrintsNothing(t *testing.T) {
 	for _, sku := range []string{"A-1", "A-2", "A-3", "A-4", "A-5"} {
 		fake.AddStock(wt.Stock{SKU: sku, Provider: "erp_a", Location: "300", Stock: 1, IsActive: true})
 	}
-	c := &cli{t: t, fake: fake, env: map[string]string{envURL: fake.URL, envUsername: wt.DefaultUsername, envPassword: wt.DefaultPassword}}
+	c := cliFor(t, fake)
 	require.Contains(t, c.ok("", "stocks", "list", "-o", "json"), `"A-5"`, "three pages without the fault")
 
 	status := http.StatusNotFound // "Invalid page.", as when rows go while a list is read

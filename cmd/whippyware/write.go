@@ -190,7 +190,10 @@ func (r resource[T, C, U, F]) deleteCommand(a *app) *cobra.Command {
 			ids = append(ids, id)
 		}
 		what := fmt.Sprintf("%s %d", r.name, ids[0])
-		if len(ids) > 1 {
+		switch {
+		case len(ids) > 10: // a question a terminal shows on one line
+			what = fmt.Sprintf("%d %s (ids %s, ...)", len(ids), r.plural, joinIDs(ids[:10]))
+		case len(ids) > 1:
 			what = fmt.Sprintf("%d %s (ids %s)", len(ids), r.plural, joinIDs(ids))
 		}
 		c, err := a.client()

@@ -13,12 +13,7 @@ import (
 )
 
 // emptyCLI runs the command against a fake that holds nothing, as a new service does.
-func emptyCLI(t *testing.T) *cli {
-	fake := wt.NewTestServer(t)
-	return &cli{t: t, fake: fake, env: map[string]string{
-		envURL: fake.URL, envUsername: wt.DefaultUsername, envPassword: wt.DefaultPassword,
-	}}
-}
+func emptyCLI(t *testing.T) *cli { return cliFor(t, wt.NewTestServer(t)) }
 
 func (c *cli) ok(stdin string, args ...string) string {
 	c.t.Helper()
