@@ -16,8 +16,8 @@
 //
 // Output is printed only when the command succeeds: a list that fails part way prints
 // nothing on standard output, only the error on standard error, so "| jq length" never
-// counts a partial list. A list is therefore held in memory until it is complete (about
-// 250 bytes a stock in JSON).
+// counts a partial list. A list is therefore held in memory until it is complete: 275
+// bytes a stock in JSON, 5.5 MB for 20,000 stocks (BenchmarkStocksListJSON).
 //
 // CSV output is safe to open in a spreadsheet: a text cell that starts with =, +, -, @, a
 // tab or a carriage return (or with a ' before one of them) is written with a leading ',
