@@ -161,6 +161,11 @@ func parseJSONValue(f field, raw json.RawMessage, onUpdate bool) (v any, skip bo
 		return v, false, err
 	}
 	switch f.kind {
+	case textField:
+		var n json.Number // a code that looks like a number ("code": 300), read as its text
+		if err := json.Unmarshal(raw, &n); err == nil {
+			return string(n), false, nil
+		}
 	case integerField, providerCodeField:
 		var n int64
 		if err := json.Unmarshal(raw, &n); err == nil {

@@ -217,8 +217,11 @@ func TestUpdateAndDeleteFromJSONFiles(t *testing.T) {
 	c := emptyCLI(t)
 	c.ok("", "providers", "create", "--code", "erp_a", "--name", "A")
 	// In JSON a location's provider may be the id, a number, as the service and list show it.
-	c.ok("", "locations", "create", "-f", c.file("l.json", `{"code": "300", "name": "S", "provider": 1}`))
-	assert.Equal(t, int64(1), c.fake.StockLocations()[0].Provider)
+	c.ok("", "locations", "create", "-f", c.file("l.json", `{"code": 300, "name": "S", "provider": 1}`))
+	assert.Equal(t, []any{"300", int64(1)}, []any{c.fake.StockLocations()[0].Code, c.fake.StockLocations()[0].Provider})
+	r := c.run("", "providers", "create", "-f", c.file("p.json", `{"code": "b", "name": ["B"]}`))
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Contains(t, r.stderr, `p.json record 1: name: ["B"] is not a string`)
 
 	c.ok("", "lists", "create", "--code", "a", "--name", "A", "--remote-id", "5")
 	c.ok("", "lists", "create", "--code", "b", "--name", "B", "--remote-id", "6")
