@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strconv"
@@ -305,7 +306,6 @@ func parseID(s string) (int64, error) {
 func readJSONRecords(name string, b []byte, fields []field, onUpdate bool) ([]record, error) {
 	var objects []map[string]json.RawMessage
 	if b[0] == '{' {
-		objects = make([]map[string]json.RawMessage, 1)
 		b = append(append([]byte("["), b...), ']')
 	}
 	if err := json.Unmarshal(b, &objects); err != nil {
@@ -314,9 +314,8 @@ func readJSONRecords(name string, b []byte, fields []field, onUpdate bool) ([]re
 	recs := make([]record, len(objects))
 	for i, obj := range objects {
 		rec := record{where: fmt.Sprintf("%s record %d", name, i+1), values: map[string]any{}}
-		for key, raw := range obj {
-			err := rec.setJSON(key, raw, fields, onUpdate)
-			if err != nil {
+		for _, key := range slices.Sorted(maps.Keys(obj)) { // so that the first error is always the same
+			if err := rec.setJSON(key, obj[key], fields, onUpdate); err != nil {
 				return nil, fmt.Errorf("%s: %w", rec.where, err)
 			}
 		}
