@@ -248,7 +248,7 @@ func locationsCommand(a *app) *cobra.Command {
 	var provider string // list's --provider, a code
 	return resource[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter]{
 		name: "stock location", plural: "locations", path: "api/v1/stock-locations/",
-		note: "--provider is the provider's code (in a JSON file, a number is its id); the code is sync's location column.\n",
+		note: "--provider is the provider's code (in a JSON file, a number is its id). The location's code is what\nsync's location column and a stock's location name.\n",
 		columns: []column[whippyware.StockLocation]{
 			{"id", func(l *whippyware.StockLocation) string { return itoa(l.ID) }},
 			{"code", func(l *whippyware.StockLocation) string { return l.Code }},
