@@ -90,3 +90,20 @@ func TestCSVOutputIsSafeInASpreadsheetAndReadsBack(t *testing.T) {
 	out = c.ok("", "stocks", "list", "-o", "csv")
 	assert.Equal(t, "sku,provider,location,quantity,stock_type,reserved_stock,unit_type,period\n'@SKU,'-erp,300,5,standard,0,'+qty,\n", out)
 }
+
+// Any cell comes back from the ' that spreadsheetSafe adds, and a spreadsheet never sees a
+// text cell that starts a formula.
+func FuzzSpreadsheetSafe(f *testing.F) {
+	for _, s := range []string{"=1+1", "-5", "'=x", "''@", "\t", "A-1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, cell string) {
+		safe := spreadsheetSafe(cell)
+		if got := spreadsheetUnescaped(safe); got != cell {
+			t.Fatalf("%q: escaped %q, read back %q", cell, safe, got)
+		}
+		if safe != "" && strings.ContainsRune("=+-@\t\r", rune(safe[0])) && !number.MatchString(safe) {
+			t.Fatalf("%q: written as %q, a formula", cell, safe)
+		}
+	})
+}
