@@ -51,6 +51,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/whippyware-go/whippyware/internal/buildinfo"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -88,6 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	byID := fs.Bool("stock-location-by-id", false, "stocks name their location by id, not by code")
 	cascade := fs.Bool("cascade-delete", false, "deleting a record deletes those that use it, instead of refusing")
 	token := fs.String("control-token", "", "`token` the control API wants as \"Authorization: Bearer <token>\" (better set by WHIPPYWARE_FAKE_CONTROL_TOKEN, which ps does not show)")
+	version := fs.Bool("version", false, "print the version and exit")
 	if err := setFromEnv(fs, getenv); err != nil {
 		return err
 	}
@@ -96,6 +98,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if *version {
+		_, err := fmt.Fprintln(stdout, "whippyware-fake", buildinfo.Version())
+		return err
 	}
 	switch {
 	case *pageSize < 1:

@@ -106,3 +106,10 @@ func TestFlagsFromTheEnvironment(t *testing.T) {
 		"WHIPPYWARE_FAKE_USER": "env-user", "WHIPPYWARE_FAKE_PASSWORD": "env-pw"})
 	assert.Len(t, login(t, base, "env-user", "env-pw"), 40)
 }
+
+func TestVersionPrintsTheBuildAndServesNothing(t *testing.T) {
+	var out strings.Builder
+	// An address run would refuse: -version answers before checking or listening.
+	require.NoError(t, run(t.Context(), []string{"-version", "-addr", "0.0.0.0:1"}, noEnv, &out))
+	assert.Regexp(t, `^whippyware-fake \S+ \(.*go1\.\d+.*\)\n$`, out.String())
+}

@@ -21,6 +21,8 @@ type cli struct {
 	t    *testing.T
 	fake *wt.Server
 	env  map[string]string
+	// terminal is what the command is told of standard input: a terminal, where a delete asks.
+	terminal bool
 }
 
 func newCLI(t *testing.T) *cli {
@@ -29,8 +31,14 @@ func newCLI(t *testing.T) *cli {
 	fake.AddStockLocation(wt.StockLocation{Name: "300", Code: "300", Provider: erp.ID, IsActive: true})
 	fake.AddStock(wt.Stock{SKU: "SKU-1", Provider: "erp_main", Location: "300", Stock: 1, IsActive: true})
 	fake.AddStock(wt.Stock{SKU: "SKU-1", Provider: "erp_main", Location: "300", StockType: "virtual", Stock: 50, IsActive: true})
+	return cliFor(t, fake)
+}
+
+// cliFor runs the command against fake, with the settings it needs.
+func cliFor(t *testing.T, fake *wt.Server) *cli {
 	return &cli{t: t, fake: fake, env: map[string]string{
 		envURL: fake.URL, envUsername: wt.DefaultUsername, envPassword: wt.DefaultPassword,
+		"XDG_RUNTIME_DIR": t.TempDir(), // where sync keeps its lock files
 	}}
 }
 
@@ -42,7 +50,9 @@ type result struct {
 func (c *cli) run(stdin string, args ...string) result {
 	c.t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, func(k string) string { return c.env[k] }, strings.NewReader(stdin), &stdout, &stderr)
+	a := &app{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr}
+	a.stdinTerminal = func() bool { return c.terminal }
+	code := a.run(context.Background(), args)
 	return result{code, stdout.String(), stderr.String()}
 }
 
@@ -65,9 +75,13 @@ func TestMissingSettingsAreNamed(t *testing.T) {
 	c.env = map[string]string{envUsername: "test"}
 	r := c.run("", "providers", "list")
 	assert.Equal(t, exitCannotRun, r.code)
-	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_URL or --url; WHIPPYWARE_PASSWORD or --password\n", r.stderr)
+	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_URL or --url; WHIPPYWARE_PASSWORD (or WHIPPYWARE_PASSWORD_FILE) or --password-stdin\n", r.stderr)
 	assert.Empty(t, r.stdout)
 	assert.Zero(t, c.fake.RequestCount("", ""))
+
+	c.env = map[string]string{envURL: c.fake.URL, envUsername: " ", envPassword: "x"}
+	r = c.run("", "providers", "list")
+	assert.Equal(t, "whippyware: missing settings: set WHIPPYWARE_USERNAME or --username\n", r.stderr)
 }
 
 func TestFlagsOverrideTheEnvironment(t *testing.T) {
@@ -197,7 +211,9 @@ func TestStocksListFormatsAndFilters(t *testing.T) {
 	records, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
 	require.NoError(t, err)
 	require.Len(t, records, 3)
-	assert.Equal(t, []string{"3", "SKU-1", "erp_main", "300", "standard", "1", "0", "qty", ""}, records[1])
+	// The columns sync reads, in its order, without id.
+	assert.Equal(t, []string{"sku", "provider", "location", "quantity", "stock_type", "reserved_stock", "unit_type", "period"}, records[0])
+	assert.Equal(t, []string{"SKU-1", "erp_main", "300", "1", "standard", "0", "qty", ""}, records[1])
 
 	r = c.run("", "stocks", "list", "-o", "json")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -217,7 +233,7 @@ func TestResourcesListAndGet(t *testing.T) {
 		want string
 	}{
 		{[]string{"providers", "list"}, "provider_company"},
-		{[]string{"locations", "list", "--provider", "1"}, "112"},
+		{[]string{"locations", "list", "--provider", "provider_company"}, "112"},
 		{[]string{"rules", "list"}, "Eshop Stock List Rule"},
 		{[]string{"lists", "list"}, "alpha_stock_list"},
 		{[]string{"providers", "get", "3"}, "erp_main"},
@@ -256,4 +272,26 @@ func TestSyncSnapshotZeroesWhatTheFileLeavesOut(t *testing.T) {
 	assert.Contains(t, r.stdout, "updated 1, unchanged 0, zeroed 1, ")
 	// Zeroed, not deleted; shop_provider's fixture row is not the file's provider.
 	assert.Equal(t, map[string]int64{"SKU-1@300[standard]": 7, "SKU-1@300[virtual]": 0, "555AB13004562130@110[standard]": 5}, c.quantities())
+}
+
+func TestVersionNamesTheBuild(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("", "--version")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Regexp(t, `^whippyware \S+ \(.*go1\.\d+.*\)\n$`, r.stdout)
+	assert.Zero(t, c.fake.RequestCount("", ""), "--version sends nothing")
+}
+
+func TestCompletionScripts(t *testing.T) {
+	c := newCLI(t)
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		r := c.run("", "completion", shell)
+		require.Equal(t, exitOK, r.code, "%s: %s", shell, r.stderr)
+		assert.Contains(t, r.stdout, "whippyware", shell)
+	}
+	// The script completes the command's own subcommands.
+	r := c.run("", "__complete", "prov")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "providers")
+	assert.Zero(t, c.fake.RequestCount("", ""))
 }

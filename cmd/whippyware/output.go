@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 )
@@ -15,11 +17,14 @@ type column[T any] struct {
 	value func(*T) string
 }
 
-// printer writes records as a table, CSV or JSON, one at a time, so that a list streams.
+// printer renders records as a table, CSV or JSON into memory; write prints the whole
+// output at once. A command that fails before write prints nothing on standard output, so a
+// list that fails on its tenth page never leaves nine pages that look like the answer
+// (valid JSON a pipe would count, a table that looks complete).
 type printer[T any] struct {
 	format  string
 	columns []column[T]
-	w       io.Writer
+	buf     bytes.Buffer
 	tw      *tabwriter.Writer
 	cw      *csv.Writer
 	// single prints one JSON object rather than an array (for get).
@@ -27,19 +32,20 @@ type printer[T any] struct {
 	n      int
 }
 
-func newPrinter[T any](format string, w io.Writer, columns []column[T], single bool) (*printer[T], error) {
-	p := &printer[T]{format: format, columns: columns, w: w, single: single}
-	headers := make([]string, len(columns))
-	for i, c := range columns {
-		headers[i] = c.name
-	}
+// newPrinter checks format and starts the output; csvColumns, when not nil, are the columns
+// of CSV output (a stock's are the ones sync reads).
+func newPrinter[T any](format string, columns, csvColumns []column[T], single bool) (*printer[T], error) {
+	p := &printer[T]{format: format, columns: columns, single: single}
 	switch format {
 	case "table":
-		p.tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(p.tw, strings.ToUpper(strings.Join(headers, "\t")))
+		p.tw = tabwriter.NewWriter(&p.buf, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(p.tw, strings.ToUpper(strings.Join(p.headers(), "\t")))
 	case "csv":
-		p.cw = csv.NewWriter(w)
-		if err := p.cw.Write(headers); err != nil {
+		if csvColumns != nil {
+			p.columns = csvColumns
+		}
+		p.cw = csv.NewWriter(&p.buf)
+		if err := p.cw.Write(p.headers()); err != nil {
 			return nil, err
 		}
 	case "json":
@@ -47,6 +53,14 @@ func newPrinter[T any](format string, w io.Writer, columns []column[T], single b
 		return nil, fmt.Errorf("--output %q: use table, csv or json", format)
 	}
 	return p, nil
+}
+
+func (p *printer[T]) headers() []string {
+	headers := make([]string, len(p.columns))
+	for i, c := range p.columns {
+		headers[i] = c.name
+	}
+	return headers
 }
 
 func (p *printer[T]) print(rec *T) error {
@@ -57,17 +71,17 @@ func (p *printer[T]) print(rec *T) error {
 		if err != nil {
 			return err
 		}
-		sep := ",\n"
-		switch {
-		case p.single:
-			sep = ""
-		case p.n == 0:
-			sep = "[\n"
+		if p.n > 0 {
+			p.buf.WriteString(",\n")
 		}
-		_, err = fmt.Fprintf(p.w, "%s%s", sep, b)
-		return err
+		p.buf.Write(b)
+		return nil
 	case "csv":
-		return p.cw.Write(p.values(rec))
+		values := p.values(rec)
+		for i, v := range values {
+			values[i] = spreadsheetSafe(v)
+		}
+		return p.cw.Write(values)
 	}
 	_, err := fmt.Fprintln(p.tw, strings.Join(p.values(rec), "\t"))
 	return err
@@ -81,23 +95,57 @@ func (p *printer[T]) values(rec *T) []string {
 	return out
 }
 
-// close ends the output; it is called on error too, so that what was printed stays valid.
-func (p *printer[T]) close() error {
+// write ends the output and prints all of it to w.
+func (p *printer[T]) write(w io.Writer) error {
+	out := p.buf.Bytes()
 	switch p.format {
 	case "json":
-		end := "\n"
 		switch {
 		case p.single:
+			out = append(out, '\n')
 		case p.n == 0:
-			end = "[]\n"
+			out = []byte("[]\n")
 		default:
-			end = "\n]\n"
+			out = append(append([]byte("[\n"), out...), "\n]\n"...)
 		}
-		_, err := io.WriteString(p.w, end)
-		return err
 	case "csv":
 		p.cw.Flush()
-		return p.cw.Error()
+		if err := p.cw.Error(); err != nil {
+			return err
+		}
+		out = p.buf.Bytes()
+	default:
+		if err := p.tw.Flush(); err != nil {
+			return err
+		}
+		out = p.buf.Bytes()
 	}
-	return p.tw.Flush()
+	_, err := w.Write(out)
+	return err
+}
+
+// formulaStart matches a cell a spreadsheet would read as a formula (=, +, -, @) or whose
+// leading tab or carriage return it would drop, and a cell that already starts with the '
+// that escapes one, so that taking one ' off on input gives the cell back.
+var formulaStart = regexp.MustCompile(`^'*[=+\-@\t\r]`)
+
+// number matches a cell that is a number, which a spreadsheet reads as one, not as a formula.
+var number = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+
+// spreadsheetSafe escapes a text cell that a spreadsheet would run as a formula with a
+// leading ', as OWASP advises against CSV injection; numbers (-5) are left as they are.
+func spreadsheetSafe(cell string) string {
+	if formulaStart.MatchString(cell) && !number.MatchString(cell) {
+		return "'" + cell
+	}
+	return cell
+}
+
+// spreadsheetUnescaped takes off the ' that spreadsheetSafe adds: one ' before =, +, -, @,
+// a tab, a carriage return or another such '.
+func spreadsheetUnescaped(cell string) string {
+	if rest, ok := strings.CutPrefix(cell, "'"); ok && formulaStart.MatchString(rest) {
+		return rest
+	}
+	return cell
 }

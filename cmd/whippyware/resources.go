@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,55 +13,49 @@ import (
 	"github.com/whippyware-go/whippyware/stocksync"
 )
 
-// resource describes one collection for its list and get commands.
-type resource[T any] struct {
+// service is what every service of the client offers for one collection: T is the record,
+// C the create request, U the update request and F the list filter.
+type service[T, C, U, F any] interface {
+	All(ctx context.Context, opts *F, callOpts ...whippyware.CallOption) iter.Seq2[*T, error]
+	Get(ctx context.Context, id int64, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Create(ctx context.Context, req *C, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Update(ctx context.Context, id int64, req *U, callOpts ...whippyware.CallOption) (*T, *whippyware.Response, error)
+	Delete(ctx context.Context, id int64, callOpts ...whippyware.CallOption) (*whippyware.Response, error)
+}
+
+// resource describes one collection for its commands: list, get, create, update, delete.
+type resource[T, C, U, F any] struct {
 	name, plural string
-	columns      []column[T]
-	// addFilters declares the list's filter flags and returns the iterator over what
-	// they select.
-	addFilters func(cmd *cobra.Command, c func() *whippyware.Client) func(ctx context.Context) iter.Seq2[*T, error]
-	get        func(ctx context.Context, c *whippyware.Client, id int64) (*T, error)
+	// path is the collection's path under the base URL, for --dry-run's lines.
+	path string
+	// note is said in create's and update's help, e.g. which fields take a code.
+	note    string
+	columns []column[T]
+	// csvColumns, when not nil, are the columns of -o csv.
+	csvColumns []column[T]
+	// filter declares the list's filter flags and returns the filter they fill.
+	filter func(cmd *cobra.Command) *F
+	// resolveFilter, when not nil, completes the filter before the list is asked for
+	// (a location's provider code becomes the id the service filters on).
+	resolveFilter func(ctx context.Context, c *whippyware.Client, f *F) error
+	service       func(*whippyware.Client) service[T, C, U, F]
+	id            func(*T) int64
+	fields        []field
+	toCreate      func(record) *C
+	toUpdate      func(record) *U
 }
 
 // listPage is what every list command asks for: the largest page the service serves.
 var listPage = whippyware.ListOptions{Limit: stocksync.DefaultPageSize}
 
-// command is "<plural> list" and "<plural> get ID".
-func (r resource[T]) command(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: r.plural, Short: fmt.Sprintf("List %s or get one", r.plural)}
-	var client *whippyware.Client
-	list := &cobra.Command{Use: "list", Short: "List " + r.plural, Args: cobra.NoArgs}
-	all := r.addFilters(list, func() *whippyware.Client { return client })
-	list.RunE = func(cmd *cobra.Command, _ []string) (err error) {
-		if client, err = a.client(); err != nil {
-			return err
-		}
-		p, err := newPrinter(a.output, a.stdout, r.columns, false)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if cerr := p.close(); err == nil {
-				err = cerr
-			}
-		}()
-		for rec, err := range all(cmd.Context()) {
-			if err != nil {
-				return err
-			}
-			if err := p.print(rec); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	get := &cobra.Command{Use: "get ID", Short: "Get one " + r.name + " by id", Args: cobra.ExactArgs(1)}
-	get.RunE = func(cmd *cobra.Command, args []string) error {
-		id, err := strconv.ParseInt(args[0], 10, 64)
-		if err != nil || id < 1 {
-			return fmt.Errorf("%q is not an id (a whole number from 1)", args[0])
-		}
-		p, err := newPrinter(a.output, a.stdout, r.columns, true)
+// command is "<plural>" with list, get, create, update and delete under it.
+func (r resource[T, C, U, F]) command(a *app) *cobra.Command {
+	cmd := &cobra.Command{Use: r.plural, Short: fmt.Sprintf("List, get, create, update or delete %s", r.plural)}
+	list := &cobra.Command{Use: "list", Short: "List " + r.plural, Args: cobra.NoArgs,
+		Long: "List " + r.plural + ". The list is printed once every page was read: if one fails, nothing is printed."}
+	filter := r.filter(list)
+	list.RunE = func(cmd *cobra.Command, _ []string) error {
+		p, err := newPrinter(a.output, r.columns, r.csvColumns, false)
 		if err != nil {
 			return err
 		}
@@ -68,24 +63,98 @@ func (r resource[T]) command(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		rec, err := r.get(cmd.Context(), c, id)
+		if r.resolveFilter != nil {
+			if err := r.resolveFilter(cmd.Context(), c, filter); err != nil {
+				return err
+			}
+		}
+		for rec, err := range r.service(c).All(cmd.Context(), filter) {
+			if err != nil {
+				return err
+			}
+			if err := p.print(rec); err != nil {
+				return err
+			}
+		}
+		return p.write(a.stdout)
+	}
+	get := &cobra.Command{Use: "get ID", Short: "Get one " + r.name + " by id (the service's id, as list prints it)", Args: cobra.ExactArgs(1)}
+	get.RunE = func(cmd *cobra.Command, args []string) error {
+		id, err := parseID(args[0])
+		if err != nil {
+			return err
+		}
+		p, err := newPrinter(a.output, r.columns, r.csvColumns, true)
+		if err != nil {
+			return err
+		}
+		c, err := a.client()
+		if err != nil {
+			return err
+		}
+		rec, _, err := r.service(c).Get(cmd.Context(), id)
 		if err != nil {
 			return err
 		}
 		if err := p.print(rec); err != nil {
 			return err
 		}
-		return p.close()
+		return p.write(a.stdout)
 	}
-	cmd.AddCommand(list, get)
+	cmd.AddCommand(list, get, r.createCommand(a), r.updateCommand(a), r.deleteCommand(a))
 	return cmd
+}
+
+// requiredNames lists the flags create needs.
+func (r resource[T, C, U, F]) requiredNames() string {
+	var s string
+	for _, f := range r.fields {
+		if f.required {
+			if s != "" {
+				s += ", "
+			}
+			s += "--" + f.flag
+		}
+	}
+	return s
+}
+
+// missing returns the required fields rec lacks, as flags.
+func (r resource[T, C, U, F]) missing(rec record) []string {
+	var out []string
+	for _, f := range r.fields {
+		if _, ok := rec.values[f.name]; f.required && !ok {
+			out = append(out, fmt.Sprintf("%s (--%s)", f.name, f.flag))
+		}
+	}
+	return out
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
+// stockColumns are the columns sync reads, in its order, for -o csv: an exported file,
+// edited, syncs back. id and the timestamps are left out; they are not sync's to write.
+var stockColumns = []column[whippyware.Stock]{
+	{"sku", func(s *whippyware.Stock) string { return s.SKU }},
+	{"provider", func(s *whippyware.Stock) string { return s.Provider }},
+	{"location", func(s *whippyware.Stock) string { return s.Location.String() }},
+	{"quantity", func(s *whippyware.Stock) string { return itoa(s.Stock) }},
+	{"stock_type", func(s *whippyware.Stock) string { return s.StockType }},
+	{"reserved_stock", func(s *whippyware.Stock) string { return itoa(s.ReservedStock) }},
+	{"unit_type", func(s *whippyware.Stock) string { return s.UnitType }},
+	{"period", func(s *whippyware.Stock) string {
+		if s.Period == nil || s.Period.IsZero() {
+			return ""
+		}
+		// The service's period is a date; sync reads YYYY-MM-DD.
+		return s.Period.Format(time.DateOnly)
+	}},
+}
+
 func stocksCommand(a *app) *cobra.Command {
-	return resource[whippyware.Stock]{
-		name: "stock", plural: "stocks",
+	return resource[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockFilter]{
+		name: "stock", plural: "stocks", path: "api/v1/stocks/",
+		note: "--provider and --location are codes, as in sync's CSV; a file may call stock \"quantity\", as sync does.\n",
 		columns: []column[whippyware.Stock]{
 			{"id", func(s *whippyware.Stock) string { return itoa(s.ID) }},
 			{"sku", func(s *whippyware.Stock) string { return s.SKU }},
@@ -95,32 +164,53 @@ func stocksCommand(a *app) *cobra.Command {
 			{"stock", func(s *whippyware.Stock) string { return itoa(s.Stock) }},
 			{"reserved_stock", func(s *whippyware.Stock) string { return itoa(s.ReservedStock) }},
 			{"unit_type", func(s *whippyware.Stock) string { return s.UnitType }},
-			{"period", func(s *whippyware.Stock) string {
-				if s.Period == nil {
-					return ""
-				}
-				b, _ := s.Period.MarshalJSON()
-				return string(b[1 : len(b)-1])
-			}},
+			{"period", stockColumns[7].value},
 		},
-		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.Stock, error] {
+		csvColumns: stockColumns,
+		filter: func(cmd *cobra.Command) *whippyware.StockFilter {
 			f := &whippyware.StockFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.SKU, "sku", "", "only this SKU")
 			cmd.Flags().StringVar(&f.Provider, "provider", "", "only this provider (its code)")
 			cmd.Flags().StringVar(&f.Location, "location", "", "only this location (its code)")
 			cmd.Flags().StringVar(&f.StockType, "stock-type", "", "only this stock type")
-			return func(ctx context.Context) iter.Seq2[*whippyware.Stock, error] { return c().Stocks.All(ctx, f) }
+			return f
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.Stock, error) {
-			s, _, err := c.Stocks.Get(ctx, id)
-			return s, err
+		service: func(c *whippyware.Client) service[whippyware.Stock, whippyware.StockCreateRequest, whippyware.StockUpdateRequest, whippyware.StockFilter] {
+			return c.Stocks
+		},
+		id: func(s *whippyware.Stock) int64 { return s.ID },
+		fields: []field{
+			{name: "sku", flag: "sku", usage: "the SKU", required: true},
+			{name: "provider", flag: "provider", usage: "the provider's code", required: true},
+			{name: "location", flag: "location", usage: "the stock location's code", required: true},
+			{name: "stock", flag: "stock", kind: integerField, usage: "the quantity on hand", required: true, alias: "quantity"},
+			{name: "stock_type", flag: "stock-type", usage: `the stock type (the service stores "standard" when none is given)`},
+			{name: "reserved_stock", flag: "reserved-stock", kind: integerField, usage: "the quantity reserved for orders"},
+			{name: "unit_type", flag: "unit-type", usage: "the unit type, e.g. qty"},
+			{name: "period", flag: "period", kind: dateField, nullable: true, usage: "the period, YYYY-MM-DD"},
+			activeField,
+		},
+		toCreate: func(r record) *whippyware.StockCreateRequest {
+			return &whippyware.StockCreateRequest{SKU: r.str("sku"), Provider: r.str("provider"),
+				Location: whippyware.StringOrNumber(r.str("location")), Stock: r.int("stock"), ReservedStock: r.intPtr("reserved_stock"),
+				Period: r.date("period"), StockType: r.str("stock_type"), UnitType: r.str("unit_type"), IsActive: r.boolPtr("is_active")}
+		},
+		toUpdate: func(r record) *whippyware.StockUpdateRequest {
+			req := &whippyware.StockUpdateRequest{SKU: r.strPtr("sku"), Provider: r.strPtr("provider"),
+				Stock: r.intPtr("stock"), ReservedStock: r.intPtr("reserved_stock"), Period: nullable[whippyware.DateOrTime](r, "period"),
+				StockType: r.strPtr("stock_type"), UnitType: r.strPtr("unit_type"), IsActive: r.boolPtr("is_active")}
+			if l := r.strPtr("location"); l != nil {
+				req.Location = (*whippyware.StringOrNumber)(l)
+			}
+			return req
 		},
 	}.command(a)
 }
 
 func providersCommand(a *app) *cobra.Command {
-	return resource[whippyware.Provider]{
-		name: "provider", plural: "providers",
+	return resource[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderFilter]{
+		name: "provider", plural: "providers", path: "api/v1/providers/",
+		note: "The code must be the one the brand's systems send with stock (sync's provider column).\n",
 		columns: []column[whippyware.Provider]{
 			{"id", func(p *whippyware.Provider) string { return itoa(p.ID) }},
 			{"code", func(p *whippyware.Provider) string { return p.Code }},
@@ -128,21 +218,37 @@ func providersCommand(a *app) *cobra.Command {
 			{"should_add_reservations", func(p *whippyware.Provider) string { return strconv.FormatBool(p.ShouldAddReservations) }},
 			{"is_active", func(p *whippyware.Provider) string { return strconv.FormatBool(p.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.Provider, error] {
+		filter: func(cmd *cobra.Command) *whippyware.ProviderFilter {
 			f := &whippyware.ProviderFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the provider with this code")
-			return func(ctx context.Context) iter.Seq2[*whippyware.Provider, error] { return c().Providers.All(ctx, f) }
+			return f
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.Provider, error) {
-			p, _, err := c.Providers.Get(ctx, id)
-			return p, err
+		service: func(c *whippyware.Client) service[whippyware.Provider, whippyware.ProviderCreateRequest, whippyware.ProviderUpdateRequest, whippyware.ProviderFilter] {
+			return c.Providers
+		},
+		id: func(p *whippyware.Provider) int64 { return p.ID },
+		fields: []field{
+			{name: "code", flag: "code", usage: "the provider's code", required: true},
+			{name: "name", flag: "name", usage: "the provider's name", required: true},
+			{name: "should_add_reservations", flag: "should-add-reservations", kind: booleanField, usage: "whether reservations count for its stock"},
+			activeField,
+		},
+		toCreate: func(r record) *whippyware.ProviderCreateRequest {
+			return &whippyware.ProviderCreateRequest{Name: r.str("name"), Code: r.str("code"),
+				ShouldAddReservations: r.boolPtr("should_add_reservations"), IsActive: r.boolPtr("is_active")}
+		},
+		toUpdate: func(r record) *whippyware.ProviderUpdateRequest {
+			return &whippyware.ProviderUpdateRequest{Name: r.strPtr("name"), Code: r.strPtr("code"),
+				ShouldAddReservations: r.boolPtr("should_add_reservations"), IsActive: r.boolPtr("is_active")}
 		},
 	}.command(a)
 }
 
 func locationsCommand(a *app) *cobra.Command {
-	return resource[whippyware.StockLocation]{
-		name: "stock location", plural: "locations",
+	var provider string // list's --provider, a code
+	return resource[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter]{
+		name: "stock location", plural: "locations", path: "api/v1/stock-locations/",
+		note: "--provider is the provider's code (in a JSON file, a number is its id). The location's code is what\nsync's location column and a stock's location name.\n",
 		columns: []column[whippyware.StockLocation]{
 			{"id", func(l *whippyware.StockLocation) string { return itoa(l.ID) }},
 			{"code", func(l *whippyware.StockLocation) string { return l.Code }},
@@ -150,24 +256,47 @@ func locationsCommand(a *app) *cobra.Command {
 			{"provider", func(l *whippyware.StockLocation) string { return itoa(l.Provider) }},
 			{"is_active", func(l *whippyware.StockLocation) string { return strconv.FormatBool(l.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.StockLocation, error] {
+		filter: func(cmd *cobra.Command) *whippyware.StockLocationFilter {
 			f := &whippyware.StockLocationFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the location with this code")
-			cmd.Flags().Int64Var(&f.Provider, "provider", 0, "only the locations of this provider (its id)")
-			return func(ctx context.Context) iter.Seq2[*whippyware.StockLocation, error] {
-				return c().StockLocations.All(ctx, f)
-			}
+			cmd.Flags().StringVar(&provider, "provider", "", "only the locations of this provider (its code)")
+			return f
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockLocation, error) {
-			l, _, err := c.StockLocations.Get(ctx, id)
-			return l, err
+		resolveFilter: func(ctx context.Context, c *whippyware.Client, f *whippyware.StockLocationFilter) error {
+			if provider == "" {
+				return nil
+			}
+			// The service filters locations by the provider's id.
+			id, err := providerID(ctx, c, provider)
+			if err != nil {
+				return fmt.Errorf("--provider: %w", err)
+			}
+			f.Provider = id
+			return nil
+		},
+		service: func(c *whippyware.Client) service[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter] {
+			return c.StockLocations
+		},
+		id: func(l *whippyware.StockLocation) int64 { return l.ID },
+		fields: []field{
+			{name: "code", flag: "code", usage: "the location's code", required: true},
+			{name: "name", flag: "name", usage: "the location's name", required: true},
+			{name: "provider", flag: "provider", kind: providerCodeField, usage: "the code of the provider that owns it", required: true},
+			activeField,
+		},
+		toCreate: func(r record) *whippyware.StockLocationCreateRequest {
+			return &whippyware.StockLocationCreateRequest{Name: r.str("name"), Code: r.str("code"), Provider: r.int("provider"), IsActive: r.boolPtr("is_active")}
+		},
+		toUpdate: func(r record) *whippyware.StockLocationUpdateRequest {
+			return &whippyware.StockLocationUpdateRequest{Name: r.strPtr("name"), Code: r.strPtr("code"), Provider: r.intPtr("provider"), IsActive: r.boolPtr("is_active")}
 		},
 	}.command(a)
 }
 
 func rulesCommand(a *app) *cobra.Command {
-	return resource[whippyware.StockListRule]{
-		name: "stock list rule", plural: "rules",
+	return resource[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleFilter]{
+		name: "stock list rule", plural: "rules", path: "api/v1/stock-list-rules/",
+		note: "Rules have no code: stock lists name them by id.\n",
 		columns: []column[whippyware.StockListRule]{
 			{"id", func(r *whippyware.StockListRule) string { return itoa(r.ID) }},
 			{"name", func(r *whippyware.StockListRule) string { return r.Name }},
@@ -175,23 +304,34 @@ func rulesCommand(a *app) *cobra.Command {
 			{"rule", func(r *whippyware.StockListRule) string { return string(r.Rule) }},
 			{"is_active", func(r *whippyware.StockListRule) string { return strconv.FormatBool(r.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.StockListRule, error] {
+		filter: func(cmd *cobra.Command) *whippyware.StockListRuleFilter {
 			f := &whippyware.StockListRuleFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Name, "name", "", "only the rules with this name")
-			return func(ctx context.Context) iter.Seq2[*whippyware.StockListRule, error] {
-				return c().StockListRules.All(ctx, f)
-			}
+			return f
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockListRule, error) {
-			r, _, err := c.StockListRules.Get(ctx, id)
-			return r, err
+		service: func(c *whippyware.Client) service[whippyware.StockListRule, whippyware.StockListRuleCreateRequest, whippyware.StockListRuleUpdateRequest, whippyware.StockListRuleFilter] {
+			return c.StockListRules
+		},
+		id: func(r *whippyware.StockListRule) int64 { return r.ID },
+		fields: []field{
+			{name: "name", flag: "name", usage: "the rule's name", required: true},
+			{name: "rule_type", flag: "rule-type", usage: "the rule's type, e.g. sql", required: true},
+			{name: "rule", flag: "rule", kind: objectField, usage: `the rule, a JSON object, e.g. '{"providers": ["erp_main"]}'`},
+			activeField,
+		},
+		toCreate: func(r record) *whippyware.StockListRuleCreateRequest {
+			return &whippyware.StockListRuleCreateRequest{Name: r.str("name"), RuleType: r.str("rule_type"), Rule: r.raw("rule"), IsActive: r.boolPtr("is_active")}
+		},
+		toUpdate: func(r record) *whippyware.StockListRuleUpdateRequest {
+			return &whippyware.StockListRuleUpdateRequest{Name: r.strPtr("name"), RuleType: r.strPtr("rule_type"), Rule: r.raw("rule"), IsActive: r.boolPtr("is_active")}
 		},
 	}.command(a)
 }
 
 func listsCommand(a *app) *cobra.Command {
-	return resource[whippyware.StockList]{
-		name: "stock list", plural: "lists",
+	return resource[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListFilter]{
+		name: "stock list", plural: "lists", path: "api/v1/stock-lists/",
+		note: "--rule-id is the id of a stock list rule (rules have no code).\n",
 		columns: []column[whippyware.StockList]{
 			{"id", func(l *whippyware.StockList) string { return itoa(l.ID) }},
 			{"code", func(l *whippyware.StockList) string { return l.Code }},
@@ -200,14 +340,29 @@ func listsCommand(a *app) *cobra.Command {
 			{"stock_list_rule", func(l *whippyware.StockList) string { return l.StockListRule.String() }},
 			{"is_active", func(l *whippyware.StockList) string { return strconv.FormatBool(l.IsActive) }},
 		},
-		addFilters: func(cmd *cobra.Command, c func() *whippyware.Client) func(context.Context) iter.Seq2[*whippyware.StockList, error] {
+		filter: func(cmd *cobra.Command) *whippyware.StockListFilter {
 			f := &whippyware.StockListFilter{ListOptions: listPage}
 			cmd.Flags().StringVar(&f.Code, "code", "", "only the stock list with this code")
-			return func(ctx context.Context) iter.Seq2[*whippyware.StockList, error] { return c().StockLists.All(ctx, f) }
+			return f
 		},
-		get: func(ctx context.Context, c *whippyware.Client, id int64) (*whippyware.StockList, error) {
-			l, _, err := c.StockLists.Get(ctx, id)
-			return l, err
+		service: func(c *whippyware.Client) service[whippyware.StockList, whippyware.StockListCreateRequest, whippyware.StockListUpdateRequest, whippyware.StockListFilter] {
+			return c.StockLists
+		},
+		id: func(l *whippyware.StockList) int64 { return l.ID },
+		fields: []field{
+			{name: "code", flag: "code", usage: "the stock list's code", required: true},
+			{name: "name", flag: "name", usage: "the stock list's name", required: true},
+			{name: "remote_id", flag: "remote-id", kind: integerField, nullable: true, usage: "the id of the stock list in Omnitron"},
+			{name: "stock_list_rule", flag: "rule-id", kind: integerField, nullable: true, usage: "the id of its stock list rule"},
+			activeField,
+		},
+		toCreate: func(r record) *whippyware.StockListCreateRequest {
+			return &whippyware.StockListCreateRequest{Code: r.str("code"), Name: r.str("name"), RemoteID: r.intPtr("remote_id"),
+				StockListRule: r.intPtr("stock_list_rule"), IsActive: r.boolPtr("is_active")}
+		},
+		toUpdate: func(r record) *whippyware.StockListUpdateRequest {
+			return &whippyware.StockListUpdateRequest{Code: r.strPtr("code"), Name: r.strPtr("name"), RemoteID: nullable[int64](r, "remote_id"),
+				StockListRule: nullable[int64](r, "stock_list_rule"), IsActive: r.boolPtr("is_active")}
 		},
 	}.command(a)
 }
