@@ -29,13 +29,8 @@ type callOptions struct {
 // newCallOptions applies opts in order; a later option overrides an earlier one.
 func newCallOptions(opts []CallOption) (callOptions, error) {
 	var o callOptions
-	for i, opt := range opts {
-		if opt == nil {
-			return callOptions{}, fmt.Errorf("%w: call option %d is nil", ErrInvalidRequest, i+1)
-		}
-		if err := opt(&o); err != nil {
-			return callOptions{}, err
-		}
+	if err := apply(&o, opts, ErrInvalidRequest, "call option"); err != nil {
+		return callOptions{}, err
 	}
 	return o, nil
 }
@@ -80,26 +75,16 @@ func WithHeader(name, value string) CallOption {
 // a login included), within the client's WithTimeout and the context: the
 // earliest bound wins. It must be above zero.
 func WithCallTimeout(d time.Duration) CallOption {
-	return func(o *callOptions) error {
-		if d <= 0 {
-			return fmt.Errorf("%w: WithCallTimeout needs a duration above zero, not %s", ErrInvalidRequest, d)
-		}
-		o.timeout = d
-		return nil
-	}
+	return option(d <= 0, fmt.Errorf("%w: WithCallTimeout needs a duration above zero, not %s", ErrInvalidRequest, d),
+		func(o *callOptions) { o.timeout = d })
 }
 
 // WithCallRetryMax sets how many times this call's failed attempts may be
 // retried, in place of the client's WithRetryMax; 0 sends each request once (see
 // WithoutCallRetries). Which answers are retried does not change.
 func WithCallRetryMax(n int) CallOption {
-	return func(o *callOptions) error {
-		if n < 0 {
-			return fmt.Errorf("%w: WithCallRetryMax needs zero or more, not %d", ErrInvalidRequest, n)
-		}
-		o.retryMax, o.retryMaxSet = n, true
-		return nil
-	}
+	return option(n < 0, fmt.Errorf("%w: WithCallRetryMax needs zero or more, not %d", ErrInvalidRequest, n),
+		func(o *callOptions) { o.retryMax, o.retryMaxSet = n, true })
 }
 
 // WithoutCallRetries sends this call's requests once each: for a caller that must
@@ -111,22 +96,12 @@ func WithoutCallRetries() CallOption { return WithCallRetryMax(0) }
 // it only to a request the caller knows is safe to apply twice: the service has no
 // idempotency key.
 func WithCallRetryNonIdempotent() CallOption {
-	return func(o *callOptions) error {
-		o.retryNonIdempotent = true
-		return nil
-	}
+	return option(false, nil, func(o *callOptions) { o.retryNonIdempotent = true })
 }
 
 // isToken reports whether s is an HTTP token (RFC 9110 §5.6.2): a valid method or
 // header name.
 func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r >= 0x80 || !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return true
+	const tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	return s != "" && strings.Trim(s, tchar) == "" // Trim stops at the first character not in tchar
 }

@@ -69,13 +69,7 @@ func (e KeyEvent) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }
 // it, and logged at error level through WithLogger's logger (slog's default
 // without one), with the key left out; the events after it are still handed over.
 func WithKeyHook(hook func(KeyEvent)) Option {
-	return func(c *config) error {
-		if hook == nil {
-			return invalid("WithKeyHook needs a non-nil function")
-		}
-		c.keyHook = hook
-		return nil
-	}
+	return option(hook == nil, invalid("WithKeyHook needs a non-nil function"), func(c *config) { c.keyHook = hook })
 }
 
 // keyEvents hands events to the hook in the order they were posted, each on a

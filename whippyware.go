@@ -94,13 +94,8 @@ type Response struct {
 // returns matches ErrInvalidConfig.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	cfg := defaultConfig()
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, invalid("option %d is nil", i+1)
-		}
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
+	if err := apply(&cfg, opts, ErrInvalidConfig, "option"); err != nil {
+		return nil, err
 	}
 	base, err := parseBaseURL(baseURL, cfg.insecureHTTP)
 	if err != nil {
