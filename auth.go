@@ -78,16 +78,12 @@ func (s *AuthService) Logout(ctx context.Context, callOpts ...CallOption) (*Resp
 	if t.username == "" {
 		return nil, ErrNoCredentials
 	}
-	co, err := newCallOptions(callOpts)
-	if err != nil {
-		return nil, err
-	}
 	resp, err := s.client.do(ctx, call{
 		method:     http.MethodPost,
 		path:       apiPrefix + "expire-token/",
 		body:       expireTokenRequest{Username: t.username},
 		repeatable: true, // expiring twice withdraws the same key
-		opts:       co,
+		callOpts:   callOpts,
 	})
 	if err != nil {
 		return resp, err

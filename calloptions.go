@@ -19,20 +19,10 @@ type CallOption func(*callOptions) error
 type callOptions struct {
 	header  http.Header   // added to each request; nil when none
 	timeout time.Duration // 0: only WithTimeout and the context bound the call
-	// retryMax replaces the client's WithRetryMax when retryMaxSet.
-	retryMax    int
-	retryMaxSet bool
+	// retryMax is the client's WithRetryMax unless WithCallRetryMax replaced it.
+	retryMax int
 	// retryNonIdempotent lets this call's POST or PATCH be retried as a GET is.
 	retryNonIdempotent bool
-}
-
-// newCallOptions applies opts in order; a later option overrides an earlier one.
-func newCallOptions(opts []CallOption) (callOptions, error) {
-	var o callOptions
-	if err := apply(&o, opts, ErrInvalidRequest, "call option"); err != nil {
-		return callOptions{}, err
-	}
-	return o, nil
 }
 
 // reservedHeaders are the headers WithHeader refuses: the client sets them from
@@ -84,7 +74,7 @@ func WithCallTimeout(d time.Duration) CallOption {
 // WithoutCallRetries). Which answers are retried does not change.
 func WithCallRetryMax(n int) CallOption {
 	return option(n < 0, fmt.Errorf("%w: WithCallRetryMax needs zero or more, not %d", ErrInvalidRequest, n),
-		func(o *callOptions) { o.retryMax, o.retryMaxSet = n, true })
+		func(o *callOptions) { o.retryMax = n })
 }
 
 // WithoutCallRetries sends this call's requests once each: for a caller that must

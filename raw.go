@@ -50,11 +50,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, cal
 			return nil, fmt.Errorf("%w: Do: out must be a non-nil pointer, not %T", ErrInvalidRequest, out)
 		}
 	}
-	co, err := newCallOptions(callOpts)
-	if err != nil {
-		return nil, err
-	}
-	return c.do(ctx, call{method: method, path: ref.Path, query: ref.Query(), body: body, out: out, opts: co})
+	return c.do(ctx, call{method: method, path: ref.Path, query: ref.Query(), body: body, out: out, callOpts: callOpts})
 }
 
 // relativePath parses a path given to Do and refuses any that would not resolve

@@ -40,7 +40,7 @@ func callStateFrom(ctx context.Context) *callState {
 // then a *ConnectionError.
 func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
 	state := &callState{
-		retryMax:   c.policy.retryMaxFor(cl),
+		retryMax:   cl.opts.retryMax,
 		resendable: c.policy.resendable(cl),
 		traced:     c.tracedTransport,
 	}

@@ -22,15 +22,6 @@ type retryPolicy struct {
 	writes           bool // POST and PATCH retried too (WithRetryNonIdempotent)
 }
 
-// retryMaxFor is the call's bound on retries: the client's, unless the call's
-// options set one.
-func (p retryPolicy) retryMaxFor(cl call) int {
-	if cl.opts.retryMaxSet {
-		return cl.opts.retryMax
-	}
-	return p.max
-}
-
 // resendable reports whether a 5xx or a lost connection may be retried without
 // applying a write twice: GET, HEAD, PUT, DELETE and OPTIONS; login and
 // expire-token (call.repeatable); any method the client or the call opted in.

@@ -153,22 +153,24 @@ type call struct {
 	// repeatable marks a request that is safe to resend whatever its method
 	// (login, expire-token): retried as a GET is.
 	repeatable bool
-	opts       callOptions // the caller's CallOptions for this call
+	callOpts   []CallOption // the caller's; do applies them to opts
+	opts       callOptions
 }
 
 // do is the one request path: it builds the request, takes a key (logging in
 // first when there is none), sends it with retries, logs in again once on a 401
 // when it can, and decodes the answer or turns it into a typed error.
 func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
+	cl.opts = callOptions{retryMax: c.policy.max}
+	if err := apply(&cl.opts, cl.callOpts, ErrInvalidRequest, "call option"); err != nil {
+		return nil, err
 	}
-	if cl.opts.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cl.opts.timeout)
-		defer cancel()
+	for _, timeout := range []time.Duration{c.timeout, cl.opts.timeout} {
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
+		}
 	}
 	u := c.resolve(cl.path, cl.id, cl.query)
 	var payload []byte
@@ -197,6 +199,18 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, c.tokens.redact(body, held))
 	}
 	return resp, c.decodeAnswer(cl, u, resp, body, held)
+}
+
+// doInto is do for a call that answers a V: it returns a new V decoded from the
+// answer, or nil with the error.
+func doInto[V any](ctx context.Context, c *Client, cl call) (*V, *Response, error) {
+	out := new(V)
+	cl.out = out
+	resp, err := c.do(ctx, cl)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
 }
 
 // mayLoginAgain reports whether a call's answer is a 401 that a fresh login may
