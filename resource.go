@@ -12,14 +12,14 @@ import (
 
 // resource implements the six calls every Whippy Ware collection answers, once for
 // all five services. T is the record, C the create request, U the update request
-// and O the list filter. Its methods are unexported: each service has concrete
-// methods, generated into services_gen.go, that call them, so that the docs show
-// concrete types and say which endpoint each method sends to.
+// and O the list filter. Its methods are unexported: each service type and its
+// concrete methods, generated into services_gen.go, call them, so that the docs
+// show concrete types and say which endpoint each method sends to.
 //
 //go:generate go run ./internal/gen -o services_gen.go
 type resource[T, C, U, O any] struct {
-	service
-	path string // the collection, relative to the base URL, ending in "/"
+	client *Client
+	path   string // the collection, relative to the base URL, ending in "/"
 }
 
 // checkID refuses an id the service never gives: ids start at 1.

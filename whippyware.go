@@ -136,9 +136,6 @@ func (c *Client) String() string {
 // credentials held inside.
 func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
-// service is what every resource service shares: the client that sends requests.
-type service struct{ client *Client }
-
 // call is one logical API call: what to send, and where to decode the answer.
 type call struct {
 	method string
