@@ -83,15 +83,14 @@ type APIError struct {
 
 // Error says what failed, where, and after how many attempts.
 func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "whippyware: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	msg := fmt.Sprintf("whippyware: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Detail != "" {
-		fmt.Fprintf(&b, ": %s", e.Detail)
+		msg += ": " + e.Detail
 	}
 	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+		msg += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
-	return b.String()
+	return msg
 }
 
 // Is matches the sentinel for the status: ErrValidation, ErrUnauthorized,
@@ -211,9 +210,7 @@ func newResponseError(method string, u *url.URL, resp *http.Response, attempts i
 		Attempts:   attempts,
 		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the whole body
 	}
-	if d, ok := retryAfter(resp.Header); ok {
-		apiErr.RetryAfter = d
-	}
+	apiErr.RetryAfter, _ = retryAfter(resp.Header) // 0 without one
 	fields, nonField, detail, isJSON := parseErrorBody(body)
 	switch {
 	case detail != "":

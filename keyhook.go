@@ -24,13 +24,8 @@ const (
 
 // String names the kind: "obtained", "expired" or "dropped".
 func (k KeyEventKind) String() string {
-	switch k {
-	case KeyObtained:
-		return "obtained"
-	case KeyExpired:
-		return "expired"
-	case KeyDropped:
-		return "dropped"
+	if k >= KeyObtained && k <= KeyDropped {
+		return [...]string{KeyObtained: "obtained", KeyExpired: "expired", KeyDropped: "dropped"}[k]
 	}
 	return fmt.Sprintf("KeyEventKind(%d)", int(k))
 }

@@ -144,7 +144,7 @@ func (c *Client) decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, 
 			ErrUnexpectedResponse, cl.method, u, resp.StatusCode)
 	}
 	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q",
-		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(c.tokens.redact(body, held)))
+		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(redact(body, c.tokens.passwordForms, held.forms)))
 }
 
 // answerChecker is implemented by the values a call decodes into that can tell a

@@ -123,18 +123,12 @@ func (p retryPolicy) waitFits(ctx context.Context, s *callState, resp *http.Resp
 	if asked && wait > p.maxWait {
 		return false // longer than the client may wait
 	}
-	if !asked {
-		wait = longestWait(p.minWait, p.maxWait, s.attempts-1)
+	if !asked { // the longest wait backoff may choose
+		wait = exponential(p.minWait, p.maxWait, s.attempts-1)
+		wait = min(wait+wait/2, p.maxWait)
 	}
 	deadline, bounded := ctx.Deadline()
-	if !bounded {
-		return true
-	}
-	var lastAttempt time.Duration
-	if !s.attemptStart.IsZero() {
-		lastAttempt = time.Since(s.attemptStart)
-	}
-	return max(wait, p.minWait)+lastAttempt < time.Until(deadline)
+	return !bounded || max(wait, p.minWait)+time.Since(s.attemptStart) < time.Until(deadline)
 }
 
 // backoff is how long to wait before a retry: Retry-After when the answer has one,
@@ -152,13 +146,6 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 		wait += rand.N(wait/2 + 1) // clients failing together spread out
 	}
 	return min(wait, maxWait)
-}
-
-// longestWait is the longest wait backoff may choose for attempt without a
-// Retry-After.
-func longestWait(minWait, maxWait time.Duration, attempt int) time.Duration {
-	wait := exponential(minWait, maxWait, attempt)
-	return min(wait+wait/2, maxWait)
 }
 
 // exponential doubles minWait for each attempt already retried, up to maxWait.

@@ -78,12 +78,6 @@ func (t *tokenStore) get() heldKey { return *t.held.Load() }
 
 func (t *tokenStore) canLogin() bool { return t.username != "" }
 
-// redact returns body without the password or held's key, in any form (see
-// redact).
-func (t *tokenStore) redact(body []byte, held heldKey) []byte {
-	return redact(body, t.passwordForms, held.forms)
-}
-
 // startCooldown begins the cool-down after the service refused a fresh key.
 func (t *tokenStore) startCooldown() {
 	t.mu.Lock()

@@ -114,10 +114,8 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if hc == nil {
 		hc = newDefaultHTTPClient(cfg.transportTimeouts)
 	}
-	switch hc.Transport.(type) {
-	case nil, *http.Transport:
-		c.tracedTransport = true
-	}
+	_, std := hc.Transport.(*http.Transport)
+	c.tracedTransport = std || hc.Transport == nil
 	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, c.logger)
 	c.Auth = &AuthService{client: c}
 	c.initServices()
@@ -193,7 +191,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, c.tokens.redact(body, held))
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, c.tokens.passwordForms, held.forms))
 	}
 	return resp, c.decodeAnswer(cl, u, resp, body, held)
 }
