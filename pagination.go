@@ -82,10 +82,7 @@ func pageNumber(link string) int {
 	if link == "" {
 		return 0
 	}
-	_, rawQuery, found := strings.Cut(link, "?")
-	if !found {
-		return 1
-	}
+	_, rawQuery, _ := strings.Cut(link, "?")
 	rawQuery, _, _ = strings.Cut(rawQuery, "#")
 	values, _ := url.ParseQuery(rawQuery) // keeps the pairs it could read
 	page, ok := values["page"]

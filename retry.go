@@ -39,31 +39,23 @@ func (p retryPolicy) resendable(cl call) bool {
 // call to its own bound, which a CallOption may set above the client's.
 func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:     hc,
-		RetryWaitMin:   p.minWait,
-		RetryWaitMax:   p.maxWait,
-		RetryMax:       math.MaxInt32,
-		CheckRetry:     p.checkRetry,
-		Backoff:        backoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: countAttempt(logger),
-	}
-}
-
-// countAttempt returns the hook go-retryablehttp calls before each attempt: it
-// counts the attempt in the call's state and logs a retry.
-func countAttempt(logger *slog.Logger) retryablehttp.RequestLogHook {
-	return func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-		s := callStateFrom(req.Context())
-		if s == nil {
-			return
-		}
-		s.attempts = attempt + 1
-		s.attemptStart = time.Now()
-		if attempt > 0 && logger != nil {
-			logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
-				slog.String("method", req.Method), slog.String("url", req.URL.String()), slog.Int("attempt", attempt+1))
-		}
+		HTTPClient:   hc,
+		RetryWaitMin: p.minWait,
+		RetryWaitMax: p.maxWait,
+		RetryMax:     math.MaxInt32,
+		CheckRetry:   p.checkRetry,
+		Backoff:      backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		// Called before each attempt: it counts the attempt and logs a retry.
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			s := callStateFrom(req.Context())
+			s.attempts = attempt + 1
+			s.attemptStart = time.Now()
+			if attempt > 0 && logger != nil {
+				logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
+					slog.String("method", req.Method), slog.String("url", req.URL.String()), slog.Int("attempt", attempt+1))
+			}
+		},
 	}
 }
 
@@ -85,24 +77,16 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	case s.attempts > s.retryMax:
 		return false, nil // this call's retries are spent
 	case err != nil:
-		return s.resendable && transient(ctx, err), nil
+		// go-retryablehttp knows the transport errors a resend cannot mend (an
+		// untrusted certificate, too many redirects); a plain-http port behind an
+		// https base URL is one too.
+		retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		return retry && s.resendable && !errors.Is(err, http.ErrSchemeMismatch), nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 	case resp.StatusCode < 500 || resp.StatusCode == http.StatusNotImplemented || !s.resendable:
 		return false, nil
 	}
 	return p.waitFits(ctx, s, resp), nil
-}
-
-// transient reports whether a transport error may pass on a resend.
-// go-retryablehttp knows those that cannot (an untrusted certificate, too many
-// redirects, an unsupported scheme); an https base URL that reaches a plain-http
-// port cannot either.
-func transient(ctx context.Context, err error) bool {
-	if errors.Is(err, http.ErrSchemeMismatch) {
-		return false
-	}
-	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-	return retry
 }
 
 // waitFits reports whether the retry of resp may begin. An answer whose

@@ -258,10 +258,7 @@ func newSecretForms(secret string) *secretForms {
 		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
 			jsonEscape = fmt.Sprintf(`\\u%04x\\u%04x`, r1, r2) // a surrogate pair
 		}
-		percent := ""
-		for _, b := range []byte(string(r)) {
-			percent += fmt.Sprintf("%%%02x", b)
-		}
+		percent := "%" + strings.ReplaceAll(fmt.Sprintf("% x", string(r)), " ", "%") // %c3%a9 for é
 		fmt.Fprintf(&pattern, `(?:%s|(?i:%s|%s|&#x0*%x;)|&#0*%d;`, regexp.QuoteMeta(string(r)), jsonEscape, percent, r, r)
 		if other, ok := otherForms[r]; ok {
 			pattern.WriteString("|" + other)
