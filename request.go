@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -38,7 +39,7 @@ func callStateFrom(ctx context.Context) *callState {
 // send sends one request through go-retryablehttp and reads its answer's body
 // within bounds. The *Response is nil only when no answer came, and the error is
 // then a *ConnectionError.
-func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
+func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key string) (*Response, []byte, error) {
 	state := &callState{
 		retryMax:   cl.opts.retryMax,
 		resendable: c.policy.resendable(cl),
@@ -48,15 +49,19 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { state.maybeSent.Store(true) },
 	})
-	var body any // nil, not an empty []byte, when there is no payload
-	if payload != nil {
-		body = payload // each attempt gets a fresh reader and Content-Length
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), payload)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s %s: %w", ErrInvalidRequest, cl.method, u, err)
 	}
-	c.setHeaders(req.Header, payload != nil, key, cl.opts.header)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.agent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Token "+key)
+	}
+	maps.Copy(req.Header, cl.opts.header) // WithHeader refuses the names set above but User-Agent
 	start := time.Now()
 	httpResp, err := c.http.Do(req)
 	if err != nil {
@@ -83,26 +88,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode, err)
 	}
 	c.log(ctx, "whippyware request", cl.method, u, httpResp.StatusCode, state.attempts, start, err)
-	if err != nil {
-		return resp, nil, err
-	}
-	return resp, data, nil
-}
-
-// setHeaders sets what every request carries, then the call's own headers, which
-// WithHeader keeps to names the client does not set but User-Agent.
-func (c *Client) setHeaders(h http.Header, hasBody bool, key string, extra http.Header) {
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.agent)
-	if hasBody {
-		h.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		h.Set("Authorization", "Token "+key)
-	}
-	for name, values := range extra {
-		h[name] = values
-	}
+	return resp, data, err // callers read data only without an error
 }
 
 // connectionError is the error of a send that got no answer. An https base URL

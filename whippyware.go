@@ -168,12 +168,13 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 	}
 	u := c.resolve(cl.path, cl.id, cl.query)
-	var payload []byte
+	var payload any // nil, not an empty []byte, sends no body
 	if cl.body != nil {
-		var err error
-		if payload, err = json.Marshal(cl.body); err != nil {
+		data, err := json.Marshal(cl.body)
+		if err != nil {
 			return nil, fmt.Errorf("%w: encoding %s %s body: %w", ErrInvalidRequest, cl.method, u, err)
 		}
+		payload = data // each attempt gets a fresh reader and Content-Length
 	}
 	var held heldKey
 	if !cl.login {
@@ -219,7 +220,7 @@ func (c *Client) mayLoginAgain(cl call, resp *Response, err error) bool {
 // loginAndResend gets a key newer than held (one login for every call that got
 // a 401 with it) and sends the call once more. A 401 to the fresh key starts the
 // cool-down; the attempts of the answer that returns count the 401's too.
-func (c *Client) loginAndResend(ctx context.Context, cl call, u *url.URL, payload []byte, held heldKey, refused *Response) (heldKey, *Response, []byte, error) {
+func (c *Client) loginAndResend(ctx context.Context, cl call, u *url.URL, payload any, held heldKey, refused *Response) (heldKey, *Response, []byte, error) {
 	fresh, loginResp, err := c.tokens.refresh(ctx, c, held.gen)
 	if err != nil {
 		if loginResp == nil {
