@@ -42,7 +42,7 @@ func callStateFrom(ctx context.Context) *callState {
 func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key string) (*Response, []byte, error) {
 	state := &callState{
 		retryMax:   cl.opts.retryMax,
-		resendable: c.policy.resendable(cl),
+		resendable: c.cfg.retry.resendable(cl),
 		traced:     c.tracedTransport,
 	}
 	ctx = context.WithValue(ctx, callStateKey{}, state)
@@ -54,7 +54,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 		return nil, nil, fmt.Errorf("%w: %s %s: %w", ErrInvalidRequest, cl.method, u, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.agent)
+	req.Header.Set("User-Agent", c.cfg.userAgent)
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -166,7 +166,7 @@ func withoutSecrets(r *http.Response) *http.Response {
 // log writes one debug line per call; it never logs headers, so neither the key
 // nor the password can reach it.
 func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status, attempts int, start time.Time, err error) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+	if c.cfg.logger == nil || !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
@@ -181,5 +181,5 @@ func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -61,13 +60,13 @@ type loginFlight struct {
 	err  error
 }
 
-func newTokenStore(cfg config, logger *slog.Logger) *tokenStore {
+func newTokenStore(cfg config) *tokenStore {
 	t := &tokenStore{
 		username: cfg.username, password: cfg.password, loginTimeout: cfg.loginTimeout,
 		passwordForms: newSecretForms(cfg.password),
 	}
 	if cfg.keyHook != nil {
-		t.events = &keyEvents{hook: cfg.keyHook, logger: logger}
+		t.events = &keyEvents{hook: cfg.keyHook, logger: cfg.logger}
 	}
 	h := newHeldKey(cfg.key, 0)
 	t.held.Store(&h)

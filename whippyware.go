@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,10 +45,7 @@ const (
 type Client struct {
 	baseURL *url.URL // ends in "/", without dot segments: see parseBaseURL
 	http    *retryablehttp.Client
-	policy  retryPolicy
-	timeout time.Duration
-	agent   string // the User-Agent header
-	logger  *slog.Logger
+	cfg     config // the options; the credentials are the token store's alone
 	tokens  *tokenStore
 	// tracedTransport is set when the transport is net/http's own, whose trace
 	// tells ConnectionError.MaybeSent whether an attempt had a connection.
@@ -101,22 +97,16 @@ func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{
-		baseURL: base,
-		policy:  cfg.retry,
-		timeout: cfg.timeout,
-		agent:   cfg.userAgent,
-		logger:  cfg.logger,
-		maxBody: maxResponseBytes,
-	}
-	c.tokens = newTokenStore(cfg, c.logger)
+	c := &Client{baseURL: base, tokens: newTokenStore(cfg), maxBody: maxResponseBytes}
+	cfg.username, cfg.password, cfg.key = "", "", ""
+	c.cfg = cfg
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = newDefaultHTTPClient(cfg.transportTimeouts)
 	}
 	_, std := hc.Transport.(*http.Transport)
 	c.tracedTransport = std || hc.Transport == nil
-	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, c.logger)
+	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, cfg.logger)
 	c.Auth = &AuthService{client: c}
 	c.initServices()
 	return c, nil
@@ -156,11 +146,11 @@ type call struct {
 // first when there is none), sends it with retries, logs in again once on a 401
 // when it can, and decodes the answer or turns it into a typed error.
 func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
-	cl.opts = callOptions{retryMax: c.policy.max}
+	cl.opts = callOptions{retryMax: c.cfg.retry.max}
 	if err := apply(&cl.opts, cl.callOpts, ErrInvalidRequest, "call option"); err != nil {
 		return nil, err
 	}
-	for _, timeout := range []time.Duration{c.timeout, cl.opts.timeout} {
+	for _, timeout := range []time.Duration{c.cfg.timeout, cl.opts.timeout} {
 		if timeout > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, timeout)
