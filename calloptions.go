@@ -3,6 +3,7 @@ package whippyware
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,10 +46,8 @@ func WithHeader(name, value string) CallOption {
 		if !isToken(name) {
 			return fmt.Errorf("%w: WithHeader: %q is not a header name", ErrInvalidRequest, name)
 		}
-		for _, reserved := range reservedHeaders {
-			if strings.EqualFold(name, reserved) {
-				return fmt.Errorf("%w: WithHeader: the client sets %s itself", ErrInvalidRequest, reserved)
-			}
+		if canonical := http.CanonicalHeaderKey(name); slices.Contains(reservedHeaders, canonical) {
+			return fmt.Errorf("%w: WithHeader: the client sets %s itself", ErrInvalidRequest, canonical)
 		}
 		if strings.ContainsAny(value, "\r\n\x00") {
 			return fmt.Errorf("%w: WithHeader: the value of %s has a line break or NUL", ErrInvalidRequest, name)

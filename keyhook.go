@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -100,15 +101,8 @@ func (q *keyEvents) post(e KeyEvent) {
 func (q *keyEvents) handOver(e KeyEvent) {
 	defer func() {
 		if r := recover(); r != nil {
-			logger := q.logger
-			if logger == nil {
-				logger = slog.Default()
-			}
-			msg := fmt.Sprint(r)
-			if e.Key != "" {
-				msg = strings.ReplaceAll(msg, e.Key, "[redacted]")
-			}
-			logger.Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
+			msg := strings.ReplaceAll(fmt.Sprint(r), e.Key, "[redacted]") // an event always has a key
+			cmp.Or(q.logger, slog.Default()).Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
 				slog.String("stack", string(debug.Stack())))
 		}
 	}()

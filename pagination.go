@@ -53,10 +53,8 @@ func (p *Page[T]) checkAnswer() error {
 		return errors.New("the answer is not a page: it has no results")
 	}
 	for i, item := range p.Results {
-		if item == nil {
-			continue // a null in the results: All skips it, List keeps it as it came
-		}
-		if c, ok := any(item).(answerChecker); ok {
+		// A null in the results is no record: All skips it, List keeps it as it came.
+		if c, ok := any(item).(answerChecker); ok && item != nil {
 			if err := c.checkAnswer(); err != nil {
 				return fmt.Errorf("result %d: %w", i, err)
 			}

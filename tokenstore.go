@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -98,11 +99,8 @@ func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
 	old := t.get()
 	h := newHeldKey(key, old.gen+1)
 	t.held.Store(&h)
-	switch {
-	case key != "":
-		t.events.post(KeyEvent{Kind: kind, Key: key})
-	case old.key != "":
-		t.events.post(KeyEvent{Kind: kind, Key: old.key})
+	if changed := cmp.Or(key, old.key); changed != "" { // the key obtained, else the one forgotten
+		t.events.post(KeyEvent{Kind: kind, Key: changed})
 	}
 	return h
 }

@@ -19,6 +19,7 @@
 package whippyware
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -213,10 +214,7 @@ func (c *Client) mayLoginAgain(cl call, resp *Response, err error) bool {
 func (c *Client) loginAndResend(ctx context.Context, cl call, u *url.URL, payload any, held heldKey, refused *Response) (heldKey, *Response, []byte, error) {
 	fresh, loginResp, err := c.tokens.refresh(ctx, c, held.gen)
 	if err != nil {
-		if loginResp == nil {
-			loginResp = refused
-		}
-		return held, loginResp, nil, err
+		return held, cmp.Or(loginResp, refused), nil, err
 	}
 	resp, body, err := c.send(ctx, cl, u, payload, fresh.key)
 	var connErr *ConnectionError
