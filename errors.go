@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -175,10 +176,7 @@ type ValidationError struct {
 
 // Error lists every message, fields in name order.
 func (e *ValidationError) Error() string {
-	msg := strings.Join(e.Messages(), "; ")
-	if msg == "" {
-		msg = e.APIError.Detail
-	}
+	msg := cmp.Or(strings.Join(e.Messages(), "; "), e.APIError.Detail)
 	return fmt.Sprintf("whippyware: %s %s: validation failed: %s", e.Method, e.URL, msg)
 }
 
@@ -238,11 +236,7 @@ func parseErrorBody(body []byte) (fields map[string][]string, nonField []string,
 		switch t := v.(type) {
 		case map[string]any:
 			for k, sub := range t {
-				name := k
-				if prefix != "" {
-					name = prefix + "." + k
-				}
-				walk(name, sub)
+				walk(strings.TrimPrefix(prefix+"."+k, "."), sub) // "k" at the top, "prefix.k" below
 			}
 		case []any:
 			for i, item := range t {

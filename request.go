@@ -130,7 +130,7 @@ func (c *Client) decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, 
 			ErrUnexpectedResponse, cl.method, u, resp.StatusCode)
 	}
 	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q",
-		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(redact(body, c.tokens.passwordForms, held.forms)))
+		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(redact(body, c.tokens.passwordForms, newSecretForms(held.key))))
 }
 
 // answerChecker is implemented by the values a call decodes into that can tell a

@@ -17,7 +17,7 @@ import (
 // show concrete types and say which endpoint each method sends to.
 //
 //go:generate go run ./internal/gen -o services_gen.go
-type resource[T, C, U, O any] struct {
+type resource[T, C, U any, O requestChecker] struct {
 	client *Client
 	path   string // the collection, relative to the base URL, ending in "/"
 }
@@ -98,14 +98,12 @@ type requestChecker interface {
 }
 
 // listQuery checks and encodes list options; nil options are no query.
-func listQuery[O any](opts *O) (url.Values, error) {
+func listQuery[O requestChecker](opts *O) (url.Values, error) {
 	if opts == nil {
 		return url.Values{}, nil
 	}
-	if c, ok := any(opts).(requestChecker); ok {
-		if err := c.checkRequest(); err != nil {
-			return nil, err
-		}
+	if err := (*opts).checkRequest(); err != nil {
+		return nil, err
 	}
 	q, err := query.Values(opts)
 	if err != nil {

@@ -44,13 +44,8 @@ type tokenStore struct {
 // serves it, even one that returned the same key, as Django REST framework's
 // authtoken does until the key is deleted.
 type heldKey struct {
-	key   string
-	gen   uint64
-	forms *secretForms // for redact; nil without a key
-}
-
-func newHeldKey(key string, gen uint64) heldKey {
-	return heldKey{key: key, gen: gen, forms: newSecretForms(key)}
+	key string
+	gen uint64
 }
 
 // loginFlight is one login and, once done is closed, its outcome.
@@ -69,7 +64,7 @@ func newTokenStore(cfg config) *tokenStore {
 	if cfg.keyHook != nil {
 		t.events = &keyEvents{hook: cfg.keyHook, logger: cfg.logger}
 	}
-	h := newHeldKey(cfg.key, 0)
+	h := heldKey{key: cfg.key}
 	t.held.Store(&h)
 	return t
 }
@@ -97,7 +92,7 @@ func (t *tokenStore) coolingDown() bool {
 // hears of the changes in their order.
 func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
 	old := t.get()
-	h := newHeldKey(key, old.gen+1)
+	h := heldKey{key: key, gen: old.gen + 1}
 	t.held.Store(&h)
 	if changed := cmp.Or(key, old.key); changed != "" { // the key obtained, else the one forgotten
 		t.events.post(KeyEvent{Kind: kind, Key: changed})

@@ -148,7 +148,8 @@ type call struct {
 // when it can, and decodes the answer or turns it into a typed error.
 func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	cl.opts = callOptions{retryMax: c.cfg.retry.max}
-	if err := apply(&cl.opts, cl.callOpts, ErrInvalidRequest, "call option"); err != nil {
+	err := apply(&cl.opts, cl.callOpts, ErrInvalidRequest, "call option")
+	if err != nil {
 		return nil, err
 	}
 	for _, timeout := range []time.Duration{c.cfg.timeout, cl.opts.timeout} {
@@ -170,7 +171,6 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 	var held heldKey
 	if !cl.login {
 		var loginResp *Response
-		var err error
 		if held, loginResp, err = c.tokens.current(ctx, c); err != nil {
 			return loginResp, err // the login's answer, when the service gave one
 		}
@@ -183,7 +183,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, c.tokens.passwordForms, held.forms))
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, c.tokens.passwordForms, newSecretForms(held.key)))
 	}
 	return resp, c.decodeAnswer(cl, u, resp, body, held)
 }
