@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -25,12 +26,7 @@ type loginResponse struct {
 }
 
 // key returns the key, from whichever name the service used.
-func (r *loginResponse) key() string {
-	if r.Key != "" {
-		return r.Key
-	}
-	return r.Token
-}
+func (r *loginResponse) key() string { return cmp.Or(r.Key, r.Token) }
 
 func (r *loginResponse) checkAnswer() error {
 	if r.key() == "" {

@@ -14,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Sentinels for errors.Is. An *APIError matches the one for its status; a
@@ -272,11 +271,7 @@ func snippet(body []byte) string {
 	s := strings.ToValidUTF8(string(body[:min(len(body), 4*snippetBytes)]), "\uFFFD")
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > snippetBytes {
-		s = s[:snippetBytes]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
+		s = strings.ToValidUTF8(s[:snippetBytes], "") + "…" // without a rune the cut split
 	}
 	return s
 }

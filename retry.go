@@ -144,10 +144,7 @@ func exponential(minWait, maxWait time.Duration, attempt int) time.Duration {
 // retryAfter reads a Retry-After header given in seconds or as an HTTP date; a
 // negative number or a date past is 0.
 func retryAfter(h http.Header) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
+	v := h.Get("Retry-After") // "" parses as neither
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 		const year = int64(365 * 24 * time.Hour / time.Second) // avoids overflow; maxWait caps it anyway
 		return time.Duration(min(max(secs, 0), year)) * time.Second, true
