@@ -31,11 +31,6 @@ type callState struct {
 
 type callStateKey struct{}
 
-func callStateFrom(ctx context.Context) *callState {
-	s, _ := ctx.Value(callStateKey{}).(*callState)
-	return s
-}
-
 // send sends one request through go-retryablehttp and reads its answer's body
 // within bounds. The *Response is nil only when no answer came, and the error is
 // then a *ConnectionError.

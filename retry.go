@@ -33,10 +33,10 @@ func (p retryPolicy) resendable(cl call) bool {
 	return cl.repeatable || p.writes || cl.opts.retryNonIdempotent
 }
 
-// newRetryableClient builds the go-retryablehttp client field by field: no logger
-// of its own, our policy and backoff, and the last response passed through so that
-// it becomes a typed error. Its RetryMax is never reached: checkRetry keeps each
-// call to its own bound, which a CallOption may set above the client's.
+// newRetryableClient builds a go-retryablehttp client without a logger of its own
+// that passes the last answer through, to become a typed error. Its RetryMax is
+// never reached: checkRetry keeps each call to its own bound, which a CallOption
+// may set above the client's.
 func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *retryablehttp.Client {
 	return &retryablehttp.Client{
 		HTTPClient:   hc,
@@ -48,7 +48,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		// Called before each attempt: it counts the attempt and logs a retry.
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-			s := callStateFrom(req.Context())
+			s := req.Context().Value(callStateKey{}).(*callState) // send always sets it
 			s.attempts = attempt + 1
 			s.attemptStart = time.Now()
 			if attempt > 0 && logger != nil {
@@ -64,7 +64,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // apply a write twice, while the call's retries last and the wait fits (see
 // waitFits).
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	s := callStateFrom(ctx)
+	s, _ := ctx.Value(callStateKey{}).(*callState)
 	if s == nil {
 		s = &callState{retryMax: p.max, resendable: true} // a request send did not make
 	}

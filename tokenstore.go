@@ -100,16 +100,6 @@ func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
 	return h
 }
 
-// current returns the key, logging in first if there is none yet; the *Response is
-// the login's, when one was made.
-func (t *tokenStore) current(ctx context.Context, c *Client) (heldKey, *Response, error) {
-	h := t.get()
-	if h.key != "" {
-		return h, nil, nil
-	}
-	return t.refresh(ctx, c, h.gen)
-}
-
 // refresh returns a key newer than generation stale: one another login got
 // meanwhile, or the outcome of the login in flight or of a new one. A refusal the
 // client remembers is returned at once, sending nothing: a wrong password tried by

@@ -168,10 +168,12 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 		payload = data // each attempt gets a fresh reader and Content-Length
 	}
-	var held heldKey
-	if !cl.login {
+	held := c.tokens.get()
+	if cl.login {
+		held = heldKey{} // the login is the one call that carries no key
+	} else if held.key == "" { // no key yet: log in first
 		var loginResp *Response
-		if held, loginResp, err = c.tokens.current(ctx, c); err != nil {
+		if held, loginResp, err = c.tokens.refresh(ctx, c, held.gen); err != nil {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
