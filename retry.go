@@ -126,10 +126,7 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 		}
 	}
 	wait := exponential(minWait, maxWait, attempt)
-	if wait > 0 {
-		wait += rand.N(wait/2 + 1) // clients failing together spread out
-	}
-	return min(wait, maxWait)
+	return min(wait+rand.N(wait/2+1), maxWait) // clients failing together spread out
 }
 
 // exponential doubles minWait for each attempt already retried, up to maxWait.

@@ -64,8 +64,7 @@ func newTokenStore(cfg config) *tokenStore {
 	if cfg.keyHook != nil {
 		t.events = &keyEvents{hook: cfg.keyHook, logger: cfg.logger}
 	}
-	h := heldKey{key: cfg.key}
-	t.held.Store(&h)
+	t.held.Store(&heldKey{key: cfg.key})
 	return t
 }
 
