@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -25,12 +26,7 @@ type loginResponse struct {
 }
 
 // key returns the key, from whichever name the service used.
-func (r *loginResponse) key() string {
-	if r.Key != "" {
-		return r.Key
-	}
-	return r.Token
-}
+func (r *loginResponse) key() string { return cmp.Or(r.Key, r.Token) }
 
 func (r *loginResponse) checkAnswer() error {
 	if r.key() == "" {
@@ -78,16 +74,12 @@ func (s *AuthService) Logout(ctx context.Context, callOpts ...CallOption) (*Resp
 	if t.username == "" {
 		return nil, ErrNoCredentials
 	}
-	co, err := newCallOptions(callOpts)
-	if err != nil {
-		return nil, err
-	}
 	resp, err := s.client.do(ctx, call{
 		method:     http.MethodPost,
 		path:       apiPrefix + "expire-token/",
 		body:       expireTokenRequest{Username: t.username},
 		repeatable: true, // expiring twice withdraws the same key
-		opts:       co,
+		callOpts:   callOpts,
 	})
 	if err != nil {
 		return resp, err

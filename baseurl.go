@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"errors"
 	"net"
 	"net/url"
 	"strconv"
@@ -27,10 +28,7 @@ func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		if urlErr, ok := err.(*url.Error); ok {
-			err = urlErr.Err // without the URL, which may hold a password
-		}
-		return nil, invalid("base URL: %v", err)
+		return nil, invalid("base URL: %v", errors.Unwrap(err)) // the *url.Error's cause, without the URL, which may hold a password
 	}
 	if err := checkBaseURL(u, shown, insecureHTTP); err != nil {
 		return nil, err
@@ -85,9 +83,5 @@ func checkBaseURL(u *url.URL, shown string, insecureHTTP bool) error {
 }
 
 func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback() // nil, not an IP, is no loopback
 }

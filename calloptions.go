@@ -3,6 +3,7 @@ package whippyware
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,25 +20,10 @@ type CallOption func(*callOptions) error
 type callOptions struct {
 	header  http.Header   // added to each request; nil when none
 	timeout time.Duration // 0: only WithTimeout and the context bound the call
-	// retryMax replaces the client's WithRetryMax when retryMaxSet.
-	retryMax    int
-	retryMaxSet bool
+	// retryMax is the client's WithRetryMax unless WithCallRetryMax replaced it.
+	retryMax int
 	// retryNonIdempotent lets this call's POST or PATCH be retried as a GET is.
 	retryNonIdempotent bool
-}
-
-// newCallOptions applies opts in order; a later option overrides an earlier one.
-func newCallOptions(opts []CallOption) (callOptions, error) {
-	var o callOptions
-	for i, opt := range opts {
-		if opt == nil {
-			return callOptions{}, fmt.Errorf("%w: call option %d is nil", ErrInvalidRequest, i+1)
-		}
-		if err := opt(&o); err != nil {
-			return callOptions{}, err
-		}
-	}
-	return o, nil
 }
 
 // reservedHeaders are the headers WithHeader refuses: the client sets them from
@@ -60,10 +46,8 @@ func WithHeader(name, value string) CallOption {
 		if !isToken(name) {
 			return fmt.Errorf("%w: WithHeader: %q is not a header name", ErrInvalidRequest, name)
 		}
-		for _, reserved := range reservedHeaders {
-			if strings.EqualFold(name, reserved) {
-				return fmt.Errorf("%w: WithHeader: the client sets %s itself", ErrInvalidRequest, reserved)
-			}
+		if canonical := http.CanonicalHeaderKey(name); slices.Contains(reservedHeaders, canonical) {
+			return fmt.Errorf("%w: WithHeader: the client sets %s itself", ErrInvalidRequest, canonical)
 		}
 		if strings.ContainsAny(value, "\r\n\x00") {
 			return fmt.Errorf("%w: WithHeader: the value of %s has a line break or NUL", ErrInvalidRequest, name)
@@ -80,26 +64,16 @@ func WithHeader(name, value string) CallOption {
 // a login included), within the client's WithTimeout and the context: the
 // earliest bound wins. It must be above zero.
 func WithCallTimeout(d time.Duration) CallOption {
-	return func(o *callOptions) error {
-		if d <= 0 {
-			return fmt.Errorf("%w: WithCallTimeout needs a duration above zero, not %s", ErrInvalidRequest, d)
-		}
-		o.timeout = d
-		return nil
-	}
+	return option(d <= 0, fmt.Errorf("%w: WithCallTimeout needs a duration above zero, not %s", ErrInvalidRequest, d),
+		func(o *callOptions) { o.timeout = d })
 }
 
 // WithCallRetryMax sets how many times this call's failed attempts may be
 // retried, in place of the client's WithRetryMax; 0 sends each request once (see
 // WithoutCallRetries). Which answers are retried does not change.
 func WithCallRetryMax(n int) CallOption {
-	return func(o *callOptions) error {
-		if n < 0 {
-			return fmt.Errorf("%w: WithCallRetryMax needs zero or more, not %d", ErrInvalidRequest, n)
-		}
-		o.retryMax, o.retryMaxSet = n, true
-		return nil
-	}
+	return option(n < 0, fmt.Errorf("%w: WithCallRetryMax needs zero or more, not %d", ErrInvalidRequest, n),
+		func(o *callOptions) { o.retryMax = n })
 }
 
 // WithoutCallRetries sends this call's requests once each: for a caller that must
@@ -111,22 +85,12 @@ func WithoutCallRetries() CallOption { return WithCallRetryMax(0) }
 // it only to a request the caller knows is safe to apply twice: the service has no
 // idempotency key.
 func WithCallRetryNonIdempotent() CallOption {
-	return func(o *callOptions) error {
-		o.retryNonIdempotent = true
-		return nil
-	}
+	return option(false, nil, func(o *callOptions) { o.retryNonIdempotent = true })
 }
 
 // isToken reports whether s is an HTTP token (RFC 9110 §5.6.2): a valid method or
 // header name.
 func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r >= 0x80 || !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
-			return false
-		}
-	}
-	return true
+	const tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	return s != "" && strings.Trim(s, tchar) == "" // Trim stops at the first character not in tchar
 }

@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -13,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Sentinels for errors.Is. An *APIError matches the one for its status; a
@@ -83,15 +83,14 @@ type APIError struct {
 
 // Error says what failed, where, and after how many attempts.
 func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "whippyware: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	msg := fmt.Sprintf("whippyware: %s %s: %d %s", e.Method, e.URL, e.StatusCode, http.StatusText(e.StatusCode))
 	if e.Detail != "" {
-		fmt.Fprintf(&b, ": %s", e.Detail)
+		msg += ": " + e.Detail
 	}
 	if e.Attempts > 1 {
-		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+		msg += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
-	return b.String()
+	return msg
 }
 
 // Is matches the sentinel for the status: ErrValidation, ErrUnauthorized,
@@ -176,10 +175,7 @@ type ValidationError struct {
 
 // Error lists every message, fields in name order.
 func (e *ValidationError) Error() string {
-	msg := strings.Join(e.Messages(), "; ")
-	if msg == "" {
-		msg = e.APIError.Detail
-	}
+	msg := cmp.Or(strings.Join(e.Messages(), "; "), e.APIError.Detail)
 	return fmt.Sprintf("whippyware: %s %s: validation failed: %s", e.Method, e.URL, msg)
 }
 
@@ -211,9 +207,7 @@ func newResponseError(method string, u *url.URL, resp *http.Response, attempts i
 		Attempts:   attempts,
 		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the whole body
 	}
-	if d, ok := retryAfter(resp.Header); ok {
-		apiErr.RetryAfter = d
-	}
+	apiErr.RetryAfter, _ = retryAfter(resp.Header) // 0 without one
 	fields, nonField, detail, isJSON := parseErrorBody(body)
 	switch {
 	case detail != "":
@@ -241,11 +235,7 @@ func parseErrorBody(body []byte) (fields map[string][]string, nonField []string,
 		switch t := v.(type) {
 		case map[string]any:
 			for k, sub := range t {
-				name := k
-				if prefix != "" {
-					name = prefix + "." + k
-				}
-				walk(name, sub)
+				walk(strings.TrimPrefix(prefix+"."+k, "."), sub) // "k" at the top, "prefix.k" below
 			}
 		case []any:
 			for i, item := range t {
@@ -281,11 +271,7 @@ func snippet(body []byte) string {
 	s := strings.ToValidUTF8(string(body[:min(len(body), 4*snippetBytes)]), "\uFFFD")
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > snippetBytes {
-		s = s[:snippetBytes]
-		for !utf8.ValidString(s) {
-			s = s[:len(s)-1]
-		}
-		s += "…"
+		s = strings.ToValidUTF8(s[:snippetBytes], "") + "…" // without a rune the cut split
 	}
 	return s
 }

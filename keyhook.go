@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,13 +25,8 @@ const (
 
 // String names the kind: "obtained", "expired" or "dropped".
 func (k KeyEventKind) String() string {
-	switch k {
-	case KeyObtained:
-		return "obtained"
-	case KeyExpired:
-		return "expired"
-	case KeyDropped:
-		return "dropped"
+	if k >= KeyObtained && k <= KeyDropped {
+		return [...]string{KeyObtained: "obtained", KeyExpired: "expired", KeyDropped: "dropped"}[k]
 	}
 	return fmt.Sprintf("KeyEventKind(%d)", int(k))
 }
@@ -69,13 +65,7 @@ func (e KeyEvent) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) }
 // it, and logged at error level through WithLogger's logger (slog's default
 // without one), with the key left out; the events after it are still handed over.
 func WithKeyHook(hook func(KeyEvent)) Option {
-	return func(c *config) error {
-		if hook == nil {
-			return invalid("WithKeyHook needs a non-nil function")
-		}
-		c.keyHook = hook
-		return nil
-	}
+	return option(hook == nil, invalid("WithKeyHook needs a non-nil function"), func(c *config) { c.keyHook = hook })
 }
 
 // keyEvents hands events to the hook in the order they were posted, each on a
@@ -111,15 +101,8 @@ func (q *keyEvents) post(e KeyEvent) {
 func (q *keyEvents) handOver(e KeyEvent) {
 	defer func() {
 		if r := recover(); r != nil {
-			logger := q.logger
-			if logger == nil {
-				logger = slog.Default()
-			}
-			msg := fmt.Sprint(r)
-			if e.Key != "" {
-				msg = strings.ReplaceAll(msg, e.Key, "[redacted]")
-			}
-			logger.Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
+			msg := strings.ReplaceAll(fmt.Sprint(r), e.Key, "[redacted]") // an event always has a key
+			cmp.Or(q.logger, slog.Default()).Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
 				slog.String("stack", string(debug.Stack())))
 		}
 	}()

@@ -36,10 +36,3 @@ type StockLocationFilter struct {
 	// Provider is a provider id.
 	Provider int64 `url:"provider,omitempty"`
 }
-
-// StockLocationsService manages stock locations under api/v1/stock-locations/.
-// List, Get and Create are documented; Update and Delete follow the Akinon REST
-// convention.
-type StockLocationsService struct {
-	resource resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]
-}

@@ -53,10 +53,8 @@ func (p *Page[T]) checkAnswer() error {
 		return errors.New("the answer is not a page: it has no results")
 	}
 	for i, item := range p.Results {
-		if item == nil {
-			continue // a null in the results: All skips it, List keeps it as it came
-		}
-		if c, ok := any(item).(answerChecker); ok {
+		// A null in the results is no record: All skips it, List keeps it as it came.
+		if c, ok := any(item).(answerChecker); ok && item != nil {
 			if err := c.checkAnswer(); err != nil {
 				return fmt.Errorf("result %d: %w", i, err)
 			}
@@ -82,10 +80,7 @@ func pageNumber(link string) int {
 	if link == "" {
 		return 0
 	}
-	_, rawQuery, found := strings.Cut(link, "?")
-	if !found {
-		return 1
-	}
+	_, rawQuery, _ := strings.Cut(link, "?")
 	rawQuery, _, _ = strings.Cut(rawQuery, "#")
 	values, _ := url.ParseQuery(rawQuery) // keeps the pairs it could read
 	page, ok := values["page"]
@@ -99,12 +94,8 @@ func pageNumber(link string) int {
 	return n
 }
 
-// pageFetcher fetches one page of a list: the query carries the filters and the
-// page number.
-type pageFetcher[T any] func(ctx context.Context, query url.Values) (*Page[T], *Response, error)
-
 // paginate is the one iterator behind every All: it walks the pages from the one in
-// query, following each page's next link by its page number only, and stops when
+// query, fetching each with fetch, following each page's next link by its page number only, and stops when
 // yield returns false or a page has no next link.
 //
 // It trusts a link only to move on by one page, as page-number pagination does: a
@@ -112,11 +103,12 @@ type pageFetcher[T any] func(ctx context.Context, query url.Values) (*Page[T], *
 // items), and a page with nothing in it that still links on (which could be
 // followed for ever without the loop body ever running, so the caller could not
 // break), end the iteration with ErrUnexpectedResponse.
-func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]) iter.Seq2[*T, error] {
+func paginate[T any](ctx context.Context, query url.Values, fetch func(context.Context, url.Values) (*Page[T], *Response, error)) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		q := url.Values{} // each run starts from the caller's options; Set replaces a value, never writes into it
 		maps.Copy(q, query)
-		last := 0
+		last, _ := strconv.Atoi(q.Get("page"))
+		last = max(last, 1)
 		for {
 			page, _, err := fetch(ctx, q)
 			if err != nil {
@@ -135,10 +127,6 @@ func paginate[T any](ctx context.Context, query url.Values, fetch pageFetcher[T]
 			}
 			if page.Next == "" {
 				return
-			}
-			if last == 0 {
-				last, _ = strconv.Atoi(q.Get("page"))
-				last = max(last, 1)
 			}
 			var bad string
 			switch next := page.NextPage(); {

@@ -34,10 +34,3 @@ type ProviderFilter struct {
 	Name     string `url:"name,omitempty"`
 	IsActive *bool  `url:"is_active,omitempty"`
 }
-
-// ProvidersService manages providers under api/v1/providers/. List, Get and
-// Create are documented; Update and Delete follow the Akinon REST convention
-// (PATCH and DELETE on providers/{id}/).
-type ProvidersService struct {
-	resource resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]
-}

@@ -45,16 +45,10 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, cal
 	case []byte, io.Reader:
 		return nil, fmt.Errorf("%w: Do: body %T would not be sent as JSON; pass json.RawMessage for encoded bytes", ErrInvalidRequest, body)
 	}
-	if out != nil {
-		if v := reflect.ValueOf(out); v.Kind() != reflect.Pointer || v.IsNil() {
-			return nil, fmt.Errorf("%w: Do: out must be a non-nil pointer, not %T", ErrInvalidRequest, out)
-		}
+	if v := reflect.ValueOf(out); out != nil && (v.Kind() != reflect.Pointer || v.IsNil()) {
+		return nil, fmt.Errorf("%w: Do: out must be a non-nil pointer, not %T", ErrInvalidRequest, out)
 	}
-	co, err := newCallOptions(callOpts)
-	if err != nil {
-		return nil, err
-	}
-	return c.do(ctx, call{method: method, path: ref.Path, query: ref.Query(), body: body, out: out, opts: co})
+	return c.do(ctx, call{method: method, path: ref.Path, query: ref.Query(), body: body, out: out, callOpts: callOpts})
 }
 
 // relativePath parses a path given to Do and refuses any that would not resolve

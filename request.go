@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
@@ -30,33 +31,32 @@ type callState struct {
 
 type callStateKey struct{}
 
-func callStateFrom(ctx context.Context) *callState {
-	s, _ := ctx.Value(callStateKey{}).(*callState)
-	return s
-}
-
 // send sends one request through go-retryablehttp and reads its answer's body
 // within bounds. The *Response is nil only when no answer came, and the error is
 // then a *ConnectionError.
-func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, key string) (*Response, []byte, error) {
+func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key string) (*Response, []byte, error) {
 	state := &callState{
-		retryMax:   c.policy.retryMaxFor(cl),
-		resendable: c.policy.resendable(cl),
+		retryMax:   cl.opts.retryMax,
+		resendable: c.cfg.retry.resendable(cl),
 		traced:     c.tracedTransport,
 	}
 	ctx = context.WithValue(ctx, callStateKey{}, state)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { state.maybeSent.Store(true) },
 	})
-	var body any // nil, not an empty []byte, when there is no payload
-	if payload != nil {
-		body = payload // each attempt gets a fresh reader and Content-Length
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), body)
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), payload)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: %s %s: %w", ErrInvalidRequest, cl.method, u, err)
 	}
-	c.setHeaders(req.Header, payload != nil, key, cl.opts.header)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.cfg.userAgent)
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Token "+key)
+	}
+	maps.Copy(req.Header, cl.opts.header) // WithHeader refuses the names set above but User-Agent
 	start := time.Now()
 	httpResp, err := c.http.Do(req)
 	if err != nil {
@@ -83,26 +83,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode, err)
 	}
 	c.log(ctx, "whippyware request", cl.method, u, httpResp.StatusCode, state.attempts, start, err)
-	if err != nil {
-		return resp, nil, err
-	}
-	return resp, data, nil
-}
-
-// setHeaders sets what every request carries, then the call's own headers, which
-// WithHeader keeps to names the client does not set but User-Agent.
-func (c *Client) setHeaders(h http.Header, hasBody bool, key string, extra http.Header) {
-	h.Set("Accept", "application/json")
-	h.Set("User-Agent", c.agent)
-	if hasBody {
-		h.Set("Content-Type", "application/json")
-	}
-	if key != "" {
-		h.Set("Authorization", "Token "+key)
-	}
-	for name, values := range extra {
-		h[name] = values
-	}
+	return resp, data, err // callers read data only without an error
 }
 
 // connectionError is the error of a send that got no answer. An https base URL
@@ -144,7 +125,7 @@ func (c *Client) decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, 
 			ErrUnexpectedResponse, cl.method, u, resp.StatusCode)
 	}
 	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q",
-		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(c.tokens.redact(body, held)))
+		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(redact(body, c.tokens.passwordForms, newSecretForms(held.key))))
 }
 
 // answerChecker is implemented by the values a call decodes into that can tell a
@@ -180,7 +161,7 @@ func withoutSecrets(r *http.Response) *http.Response {
 // log writes one debug line per call; it never logs headers, so neither the key
 // nor the password can reach it.
 func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status, attempts int, start time.Time, err error) {
-	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+	if c.cfg.logger == nil || !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{
@@ -195,5 +176,5 @@ func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}
-	c.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
 }

@@ -12,14 +12,14 @@ import (
 
 // resource implements the six calls every Whippy Ware collection answers, once for
 // all five services. T is the record, C the create request, U the update request
-// and O the list filter. Its methods are unexported: each service has concrete
-// methods, generated into services_gen.go, that call them, so that the docs show
-// concrete types and say which endpoint each method sends to.
+// and O the list filter. Its methods are unexported: each service type and its
+// concrete methods, generated into services_gen.go, call them, so that the docs
+// show concrete types and say which endpoint each method sends to.
 //
 //go:generate go run ./internal/gen -o services_gen.go
-type resource[T, C, U, O any] struct {
-	service
-	path string // the collection, relative to the base URL, ending in "/"
+type resource[T, C, U any, O requestChecker] struct {
+	client *Client
+	path   string // the collection, relative to the base URL, ending in "/"
 }
 
 // checkID refuses an id the service never gives: ids start at 1.
@@ -32,31 +32,26 @@ func checkID(id int64) error {
 
 // list fetches one page of the collection (GET collection/).
 func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O, callOpts []CallOption) (*Page[T], *Response, error) {
-	q, co, err := listRequest(opts, callOpts)
+	q, err := listQuery(opts)
 	if err != nil {
 		return nil, nil, err
 	}
-	return r.listPage(ctx, q, co)
+	return r.page(ctx, q, callOpts)
 }
 
-func (r *resource[T, C, U, O]) listPage(ctx context.Context, q url.Values, co callOptions) (*Page[T], *Response, error) {
-	page := new(Page[T])
-	resp, err := r.client.do(ctx, call{method: http.MethodGet, path: r.path, query: q, out: page, opts: co})
-	if err != nil {
-		return nil, resp, err
-	}
-	return page, resp, nil
+func (r *resource[T, C, U, O]) page(ctx context.Context, q url.Values, callOpts []CallOption) (*Page[T], *Response, error) {
+	return doInto[Page[T]](ctx, r.client, call{method: http.MethodGet, path: r.path, query: q, callOpts: callOpts})
 }
 
 // all iterates over every item opts selects, from opts.Page on (see paginate);
 // callOpts apply to each page's request.
 func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []CallOption) iter.Seq2[*T, error] {
-	q, co, err := listRequest(opts, callOpts)
+	q, err := listQuery(opts)
 	if err != nil {
 		return func(yield func(*T, error) bool) { yield(nil, err) }
 	}
 	return paginate(ctx, q, func(ctx context.Context, q url.Values) (*Page[T], *Response, error) {
-		return r.listPage(ctx, q, co)
+		return r.page(ctx, q, callOpts)
 	})
 }
 
@@ -65,7 +60,7 @@ func (r *resource[T, C, U, O]) get(ctx context.Context, id int64, callOpts []Cal
 	if err := checkID(id); err != nil {
 		return nil, nil, err
 	}
-	return r.send(ctx, http.MethodGet, id, nil, callOpts)
+	return doInto[T](ctx, r.client, call{method: http.MethodGet, path: r.path, id: id, callOpts: callOpts})
 }
 
 // create creates an item (POST collection/) and returns it as stored.
@@ -73,7 +68,7 @@ func (r *resource[T, C, U, O]) create(ctx context.Context, req *C, callOpts []Ca
 	if req == nil {
 		return nil, nil, fmt.Errorf("%w: Create needs a request", ErrInvalidRequest)
 	}
-	return r.send(ctx, http.MethodPost, 0, req, callOpts)
+	return doInto[T](ctx, r.client, call{method: http.MethodPost, path: r.path, body: req, callOpts: callOpts})
 }
 
 // update changes the fields set in req (PATCH collection/{id}/) and returns the
@@ -85,7 +80,7 @@ func (r *resource[T, C, U, O]) update(ctx context.Context, id int64, req *U, cal
 	if err := checkID(id); err != nil {
 		return nil, nil, err
 	}
-	return r.send(ctx, http.MethodPatch, id, req, callOpts)
+	return doInto[T](ctx, r.client, call{method: http.MethodPatch, path: r.path, id: id, body: req, callOpts: callOpts})
 }
 
 // delete deletes an item by id (DELETE collection/{id}/).
@@ -93,25 +88,7 @@ func (r *resource[T, C, U, O]) delete(ctx context.Context, id int64, callOpts []
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	co, err := newCallOptions(callOpts)
-	if err != nil {
-		return nil, err
-	}
-	return r.client.do(ctx, call{method: http.MethodDelete, path: r.path, id: id, opts: co})
-}
-
-// send sends method to the collection, or to its item id when id is above 0.
-func (r *resource[T, C, U, O]) send(ctx context.Context, method string, id int64, body any, callOpts []CallOption) (*T, *Response, error) {
-	co, err := newCallOptions(callOpts)
-	if err != nil {
-		return nil, nil, err
-	}
-	out := new(T)
-	resp, err := r.client.do(ctx, call{method: method, path: r.path, id: id, body: body, out: out, opts: co})
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return r.client.do(ctx, call{method: http.MethodDelete, path: r.path, id: id, callOpts: callOpts})
 }
 
 // requestChecker is implemented by the options a call can refuse before sending:
@@ -120,21 +97,17 @@ type requestChecker interface {
 	checkRequest() error
 }
 
-// listRequest checks and encodes list options (nil options are no query) and the
-// call's options.
-func listRequest[O any](opts *O, callOpts []CallOption) (url.Values, callOptions, error) {
-	co, err := newCallOptions(callOpts)
-	if err != nil || opts == nil {
-		return url.Values{}, co, err
+// listQuery checks and encodes list options; nil options are no query.
+func listQuery[O requestChecker](opts *O) (url.Values, error) {
+	if opts == nil {
+		return url.Values{}, nil
 	}
-	if c, ok := any(opts).(requestChecker); ok {
-		if err := c.checkRequest(); err != nil {
-			return nil, co, err
-		}
+	if err := (*opts).checkRequest(); err != nil {
+		return nil, err
 	}
 	q, err := query.Values(opts)
 	if err != nil {
-		return nil, co, fmt.Errorf("%w: list options: %w", ErrInvalidRequest, err)
+		return nil, fmt.Errorf("%w: list options: %w", ErrInvalidRequest, err)
 	}
-	return q, co, nil
+	return q, nil
 }

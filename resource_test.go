@@ -383,7 +383,7 @@ func TestResourceInvalidRequestsSendNothing(t *testing.T) {
 }
 
 func TestListQueryRefusesNegativePaging(t *testing.T) {
-	_, _, err := listRequest(&StockFilter{ListOptions: ListOptions{Page: -1}}, nil)
+	_, err := listQuery(&StockFilter{ListOptions: ListOptions{Page: -1}})
 	require.ErrorIs(t, err, ErrInvalidRequest)
 }
 

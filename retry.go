@@ -22,15 +22,6 @@ type retryPolicy struct {
 	writes           bool // POST and PATCH retried too (WithRetryNonIdempotent)
 }
 
-// retryMaxFor is the call's bound on retries: the client's, unless the call's
-// options set one.
-func (p retryPolicy) retryMaxFor(cl call) int {
-	if cl.opts.retryMaxSet {
-		return cl.opts.retryMax
-	}
-	return p.max
-}
-
 // resendable reports whether a 5xx or a lost connection may be retried without
 // applying a write twice: GET, HEAD, PUT, DELETE and OPTIONS; login and
 // expire-token (call.repeatable); any method the client or the call opted in.
@@ -42,37 +33,29 @@ func (p retryPolicy) resendable(cl call) bool {
 	return cl.repeatable || p.writes || cl.opts.retryNonIdempotent
 }
 
-// newRetryableClient builds the go-retryablehttp client field by field: no logger
-// of its own, our policy and backoff, and the last response passed through so that
-// it becomes a typed error. Its RetryMax is never reached: checkRetry keeps each
-// call to its own bound, which a CallOption may set above the client's.
+// newRetryableClient builds a go-retryablehttp client without a logger of its own
+// that passes the last answer through, to become a typed error. Its RetryMax is
+// never reached: checkRetry keeps each call to its own bound, which a CallOption
+// may set above the client's.
 func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:     hc,
-		RetryWaitMin:   p.minWait,
-		RetryWaitMax:   p.maxWait,
-		RetryMax:       math.MaxInt32,
-		CheckRetry:     p.checkRetry,
-		Backoff:        backoff,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: countAttempt(logger),
-	}
-}
-
-// countAttempt returns the hook go-retryablehttp calls before each attempt: it
-// counts the attempt in the call's state and logs a retry.
-func countAttempt(logger *slog.Logger) retryablehttp.RequestLogHook {
-	return func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-		s := callStateFrom(req.Context())
-		if s == nil {
-			return
-		}
-		s.attempts = attempt + 1
-		s.attemptStart = time.Now()
-		if attempt > 0 && logger != nil {
-			logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
-				slog.String("method", req.Method), slog.String("url", req.URL.String()), slog.Int("attempt", attempt+1))
-		}
+		HTTPClient:   hc,
+		RetryWaitMin: p.minWait,
+		RetryWaitMax: p.maxWait,
+		RetryMax:     math.MaxInt32,
+		CheckRetry:   p.checkRetry,
+		Backoff:      backoff,
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		// Called before each attempt: it counts the attempt and logs a retry.
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			s := req.Context().Value(callStateKey{}).(*callState) // send always sets it
+			s.attempts = attempt + 1
+			s.attemptStart = time.Now()
+			if attempt > 0 && logger != nil {
+				logger.LogAttrs(req.Context(), slog.LevelDebug, "whippyware retry",
+					slog.String("method", req.Method), slog.String("url", req.URL.String()), slog.Int("attempt", attempt+1))
+			}
+		},
 	}
 }
 
@@ -81,7 +64,7 @@ func countAttempt(logger *slog.Logger) retryablehttp.RequestLogHook {
 // apply a write twice, while the call's retries last and the wait fits (see
 // waitFits).
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	s := callStateFrom(ctx)
+	s, _ := ctx.Value(callStateKey{}).(*callState)
 	if s == nil {
 		s = &callState{retryMax: p.max, resendable: true} // a request send did not make
 	}
@@ -94,24 +77,16 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	case s.attempts > s.retryMax:
 		return false, nil // this call's retries are spent
 	case err != nil:
-		return s.resendable && transient(ctx, err), nil
+		// go-retryablehttp knows the transport errors a resend cannot mend (an
+		// untrusted certificate, too many redirects); a plain-http port behind an
+		// https base URL is one too.
+		retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
+		return retry && s.resendable && !errors.Is(err, http.ErrSchemeMismatch), nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 	case resp.StatusCode < 500 || resp.StatusCode == http.StatusNotImplemented || !s.resendable:
 		return false, nil
 	}
 	return p.waitFits(ctx, s, resp), nil
-}
-
-// transient reports whether a transport error may pass on a resend.
-// go-retryablehttp knows those that cannot (an untrusted certificate, too many
-// redirects, an unsupported scheme); an https base URL that reaches a plain-http
-// port cannot either.
-func transient(ctx context.Context, err error) bool {
-	if errors.Is(err, http.ErrSchemeMismatch) {
-		return false
-	}
-	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-	return retry
 }
 
 // waitFits reports whether the retry of resp may begin. An answer whose
@@ -132,18 +107,12 @@ func (p retryPolicy) waitFits(ctx context.Context, s *callState, resp *http.Resp
 	if asked && wait > p.maxWait {
 		return false // longer than the client may wait
 	}
-	if !asked {
-		wait = longestWait(p.minWait, p.maxWait, s.attempts-1)
+	if !asked { // the longest wait backoff may choose
+		wait = exponential(p.minWait, p.maxWait, s.attempts-1)
+		wait = min(wait+wait/2, p.maxWait)
 	}
 	deadline, bounded := ctx.Deadline()
-	if !bounded {
-		return true
-	}
-	var lastAttempt time.Duration
-	if !s.attemptStart.IsZero() {
-		lastAttempt = time.Since(s.attemptStart)
-	}
-	return max(wait, p.minWait)+lastAttempt < time.Until(deadline)
+	return !bounded || max(wait, p.minWait)+time.Since(s.attemptStart) < time.Until(deadline)
 }
 
 // backoff is how long to wait before a retry: Retry-After when the answer has one,
@@ -157,17 +126,7 @@ func backoff(minWait, maxWait time.Duration, attempt int, resp *http.Response) t
 		}
 	}
 	wait := exponential(minWait, maxWait, attempt)
-	if wait > 0 {
-		wait += rand.N(wait/2 + 1) // clients failing together spread out
-	}
-	return min(wait, maxWait)
-}
-
-// longestWait is the longest wait backoff may choose for attempt without a
-// Retry-After.
-func longestWait(minWait, maxWait time.Duration, attempt int) time.Duration {
-	wait := exponential(minWait, maxWait, attempt)
-	return min(wait+wait/2, maxWait)
+	return min(wait+rand.N(wait/2+1), maxWait) // clients failing together spread out
 }
 
 // exponential doubles minWait for each attempt already retried, up to maxWait.
@@ -182,10 +141,7 @@ func exponential(minWait, maxWait time.Duration, attempt int) time.Duration {
 // retryAfter reads a Retry-After header given in seconds or as an HTTP date; a
 // negative number or a date past is 0.
 func retryAfter(h http.Header) (time.Duration, bool) {
-	v := h.Get("Retry-After")
-	if v == "" {
-		return 0, false
-	}
+	v := h.Get("Retry-After") // "" parses as neither
 	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
 		const year = int64(365 * 24 * time.Hour / time.Second) // avoids overflow; maxWait caps it anyway
 		return time.Duration(min(max(secs, 0), year)) * time.Second, true

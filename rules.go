@@ -36,10 +36,3 @@ type StockListRuleFilter struct {
 	Name     string `url:"name,omitempty"`
 	IsActive *bool  `url:"is_active,omitempty"`
 }
-
-// StockListRulesService manages stock list rules under api/v1/stock-list-rules/.
-// List, Get and Create are documented (Create's fields are not); Update and Delete
-// follow the Akinon REST convention.
-type StockListRulesService struct {
-	resource resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]
-}

@@ -10,12 +10,18 @@ import (
 // initServices gives the client one service per resource, each over the generic
 // resource for its collection.
 func (c *Client) initServices() {
-	s := service{client: c}
-	c.Stocks = &StocksService{resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{s, apiPrefix + "stocks/"}}
-	c.StockLists = &StockListsService{resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]{s, apiPrefix + "stock-lists/"}}
-	c.StockListRules = &StockListRulesService{resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]{s, apiPrefix + "stock-list-rules/"}}
-	c.Providers = &ProvidersService{resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]{s, apiPrefix + "providers/"}}
-	c.StockLocations = &StockLocationsService{resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]{s, apiPrefix + "stock-locations/"}}
+	c.Stocks = &StocksService{resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]{c, apiPrefix + "stocks/"}}
+	c.StockLists = &StockListsService{resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]{c, apiPrefix + "stock-lists/"}}
+	c.StockListRules = &StockListRulesService{resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]{c, apiPrefix + "stock-list-rules/"}}
+	c.Providers = &ProvidersService{resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]{c, apiPrefix + "providers/"}}
+	c.StockLocations = &StockLocationsService{resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]{c, apiPrefix + "stock-locations/"}}
+}
+
+// StocksService reads and writes stock under api/v1/stocks/. List is documented;
+// Get, Create, Update and Delete follow the Akinon REST convention (the brand's
+// integration writes stock rows).
+type StocksService struct {
+	resource resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]
 }
 
 // List fetches one page of stock rows (GET api/v1/stocks/). opts may be nil; its
@@ -93,6 +99,12 @@ func (s *StocksService) Delete(ctx context.Context, id int64, callOpts ...CallOp
 	return s.resource.delete(ctx, id, callOpts)
 }
 
+// StockListsService manages stock lists under api/v1/stock-lists/. List, Get and
+// Create are documented; Update and Delete follow the Akinon REST convention.
+type StockListsService struct {
+	resource resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]
+}
+
 // List fetches one page of stock lists (GET api/v1/stock-lists/). opts may be nil;
 // its Page and Limit choose the page and its other fields filter the stock lists.
 // Page.Results holds the stock lists of the page; use All to walk every page.
@@ -158,6 +170,13 @@ func (s *StockListsService) Update(ctx context.Context, id int64, req *StockList
 // (Django REST framework), as the package documentation explains.
 func (s *StockListsService) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
 	return s.resource.delete(ctx, id, callOpts)
+}
+
+// StockListRulesService manages stock list rules under api/v1/stock-list-rules/.
+// List, Get and Create are documented (Create's fields are not); Update and Delete
+// follow the Akinon REST convention.
+type StockListRulesService struct {
+	resource resource[StockListRule, StockListRuleCreateRequest, StockListRuleUpdateRequest, StockListRuleFilter]
 }
 
 // List fetches one page of stock list rules (GET api/v1/stock-list-rules/). opts
@@ -227,6 +246,13 @@ func (s *StockListRulesService) Delete(ctx context.Context, id int64, callOpts .
 	return s.resource.delete(ctx, id, callOpts)
 }
 
+// ProvidersService manages providers under api/v1/providers/. List, Get and Create
+// are documented; Update and Delete follow the Akinon REST convention (PATCH and
+// DELETE on providers/{id}/).
+type ProvidersService struct {
+	resource resource[Provider, ProviderCreateRequest, ProviderUpdateRequest, ProviderFilter]
+}
+
 // List fetches one page of providers (GET api/v1/providers/). opts may be nil; its
 // Page and Limit choose the page and its other fields filter the providers.
 // Page.Results holds the providers of the page; use All to walk every page.
@@ -291,6 +317,13 @@ func (s *ProvidersService) Update(ctx context.Context, id int64, req *ProviderUp
 // (Django REST framework), as the package documentation explains.
 func (s *ProvidersService) Delete(ctx context.Context, id int64, callOpts ...CallOption) (*Response, error) {
 	return s.resource.delete(ctx, id, callOpts)
+}
+
+// StockLocationsService manages stock locations under api/v1/stock-locations/.
+// List, Get and Create are documented; Update and Delete follow the Akinon REST
+// convention.
+type StockLocationsService struct {
+	resource resource[StockLocation, StockLocationCreateRequest, StockLocationUpdateRequest, StockLocationFilter]
 }
 
 // List fetches one page of stock locations (GET api/v1/stock-locations/). opts may

@@ -107,10 +107,3 @@ type StockFilter struct {
 	StockType string `url:"stock_type,omitempty"`
 	IsActive  *bool  `url:"is_active,omitempty"`
 }
-
-// StocksService reads and writes stock under api/v1/stocks/. List is documented;
-// Get, Create, Update and Delete follow the Akinon REST convention (the brand's
-// integration writes stock rows).
-type StocksService struct {
-	resource resource[Stock, StockCreateRequest, StockUpdateRequest, StockFilter]
-}

@@ -41,9 +41,3 @@ type StockListFilter struct {
 	Name     string `url:"name,omitempty"`
 	IsActive *bool  `url:"is_active,omitempty"`
 }
-
-// StockListsService manages stock lists under api/v1/stock-lists/. List, Get and
-// Create are documented; Update and Delete follow the Akinon REST convention.
-type StockListsService struct {
-	resource resource[StockList, StockListCreateRequest, StockListUpdateRequest, StockListFilter]
-}

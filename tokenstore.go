@@ -1,11 +1,11 @@
 package whippyware
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"regexp"
 	"strings"
@@ -44,13 +44,8 @@ type tokenStore struct {
 // serves it, even one that returned the same key, as Django REST framework's
 // authtoken does until the key is deleted.
 type heldKey struct {
-	key   string
-	gen   uint64
-	forms *secretForms // for redact; nil without a key
-}
-
-func newHeldKey(key string, gen uint64) heldKey {
-	return heldKey{key: key, gen: gen, forms: newSecretForms(key)}
+	key string
+	gen uint64
 }
 
 // loginFlight is one login and, once done is closed, its outcome.
@@ -61,28 +56,21 @@ type loginFlight struct {
 	err  error
 }
 
-func newTokenStore(cfg config, logger *slog.Logger) *tokenStore {
+func newTokenStore(cfg config) *tokenStore {
 	t := &tokenStore{
 		username: cfg.username, password: cfg.password, loginTimeout: cfg.loginTimeout,
 		passwordForms: newSecretForms(cfg.password),
 	}
 	if cfg.keyHook != nil {
-		t.events = &keyEvents{hook: cfg.keyHook, logger: logger}
+		t.events = &keyEvents{hook: cfg.keyHook, logger: cfg.logger}
 	}
-	h := newHeldKey(cfg.key, 0)
-	t.held.Store(&h)
+	t.held.Store(&heldKey{key: cfg.key})
 	return t
 }
 
 func (t *tokenStore) get() heldKey { return *t.held.Load() }
 
 func (t *tokenStore) canLogin() bool { return t.username != "" }
-
-// redact returns body without the password or held's key, in any form (see
-// redact).
-func (t *tokenStore) redact(body []byte, held heldKey) []byte {
-	return redact(body, t.passwordForms, held.forms)
-}
 
 // startCooldown begins the cool-down after the service refused a fresh key.
 func (t *tokenStore) startCooldown() {
@@ -103,25 +91,12 @@ func (t *tokenStore) coolingDown() bool {
 // hears of the changes in their order.
 func (t *tokenStore) store(key string, kind KeyEventKind) heldKey {
 	old := t.get()
-	h := newHeldKey(key, old.gen+1)
+	h := heldKey{key: key, gen: old.gen + 1}
 	t.held.Store(&h)
-	switch {
-	case key != "":
-		t.events.post(KeyEvent{Kind: kind, Key: key})
-	case old.key != "":
-		t.events.post(KeyEvent{Kind: kind, Key: old.key})
+	if changed := cmp.Or(key, old.key); changed != "" { // the key obtained, else the one forgotten
+		t.events.post(KeyEvent{Kind: kind, Key: changed})
 	}
 	return h
-}
-
-// current returns the key, logging in first if there is none yet; the *Response is
-// the login's, when one was made.
-func (t *tokenStore) current(ctx context.Context, c *Client) (heldKey, *Response, error) {
-	h := t.get()
-	if h.key != "" {
-		return h, nil, nil
-	}
-	return t.refresh(ctx, c, h.gen)
 }
 
 // refresh returns a key newer than generation stale: one another login got
@@ -264,10 +239,7 @@ func newSecretForms(secret string) *secretForms {
 		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
 			jsonEscape = fmt.Sprintf(`\\u%04x\\u%04x`, r1, r2) // a surrogate pair
 		}
-		percent := ""
-		for _, b := range []byte(string(r)) {
-			percent += fmt.Sprintf("%%%02x", b)
-		}
+		percent := "%" + strings.ReplaceAll(fmt.Sprintf("% x", string(r)), " ", "%") // %c3%a9 for é
 		fmt.Fprintf(&pattern, `(?:%s|(?i:%s|%s|&#x0*%x;)|&#0*%d;`, regexp.QuoteMeta(string(r)), jsonEscape, percent, r, r)
 		if other, ok := otherForms[r]; ok {
 			pattern.WriteString("|" + other)

@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"cmp"
 	"errors"
 	"net"
 	"net/http"
@@ -65,11 +66,7 @@ func newDefaultHTTPClient(t transportTimeouts) *http.Client {
 //     which would close the idle connections every other call is about to reuse.
 func guardHTTPClient(hc *http.Client, base *url.URL) *http.Client {
 	guarded := *hc
-	rt := hc.Transport
-	if rt == nil {
-		rt = http.DefaultTransport
-	}
-	guarded.Transport = keepIdleConns{rt}
+	guarded.Transport = keepIdleConns{cmp.Or(hc.Transport, http.DefaultTransport)}
 	next := hc.CheckRedirect
 	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !sameOrigin(req.URL, base) {

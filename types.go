@@ -76,8 +76,6 @@ type DateOrTime struct {
 	DateOnly bool
 }
 
-const dateLayout = time.DateOnly
-
 // timestampLayouts are tried in order; the last is a timestamp with no offset,
 // read as UTC.
 var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"}
@@ -105,7 +103,7 @@ func (d *DateOrTime) UnmarshalJSON(data []byte) error {
 // period: they send the date only (see StockCreateRequest).
 func (d DateOrTime) MarshalJSON() ([]byte, error) {
 	if d.DateOnly {
-		return json.Marshal(d.Format(dateLayout))
+		return json.Marshal(d.Format(time.DateOnly))
 	}
 	return json.Marshal(d.Format(time.RFC3339Nano))
 }
@@ -113,7 +111,7 @@ func (d DateOrTime) MarshalJSON() ([]byte, error) {
 // ParseDateOrTime reads a date ("2023-05-10") or a timestamp
 // ("2023-05-10T13:37:18.209869+03:00").
 func ParseDateOrTime(s string) (DateOrTime, error) {
-	if t, err := time.Parse(dateLayout, s); err == nil {
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return DateOrTime{Time: t, DateOnly: true}, nil
 	}
 	for _, layout := range timestampLayouts {

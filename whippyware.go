@@ -19,12 +19,12 @@
 package whippyware
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -46,10 +46,7 @@ const (
 type Client struct {
 	baseURL *url.URL // ends in "/", without dot segments: see parseBaseURL
 	http    *retryablehttp.Client
-	policy  retryPolicy
-	timeout time.Duration
-	agent   string // the User-Agent header
-	logger  *slog.Logger
+	cfg     config // the options; the credentials are the token store's alone
 	tokens  *tokenStore
 	// tracedTransport is set when the transport is net/http's own, whose trace
 	// tells ConnectionError.MaybeSent whether an attempt had a connection.
@@ -94,36 +91,23 @@ type Response struct {
 // returns matches ErrInvalidConfig.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
 	cfg := defaultConfig()
-	for i, opt := range opts {
-		if opt == nil {
-			return nil, invalid("option %d is nil", i+1)
-		}
-		if err := opt(&cfg); err != nil {
-			return nil, err
-		}
+	if err := apply(&cfg, opts, ErrInvalidConfig, "option"); err != nil {
+		return nil, err
 	}
 	base, err := parseBaseURL(baseURL, cfg.insecureHTTP)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{
-		baseURL: base,
-		policy:  cfg.retry,
-		timeout: cfg.timeout,
-		agent:   cfg.userAgent,
-		logger:  cfg.logger,
-		maxBody: maxResponseBytes,
-	}
-	c.tokens = newTokenStore(cfg, c.logger)
+	c := &Client{baseURL: base, tokens: newTokenStore(cfg), maxBody: maxResponseBytes}
+	cfg.username, cfg.password, cfg.key = "", "", ""
+	c.cfg = cfg
 	hc := cfg.httpClient
 	if hc == nil {
 		hc = newDefaultHTTPClient(cfg.transportTimeouts)
 	}
-	switch hc.Transport.(type) {
-	case nil, *http.Transport:
-		c.tracedTransport = true
-	}
-	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, c.logger)
+	_, std := hc.Transport.(*http.Transport)
+	c.tracedTransport = std || hc.Transport == nil
+	c.http = newRetryableClient(guardHTTPClient(hc, base), cfg.retry, cfg.logger)
 	c.Auth = &AuthService{client: c}
 	c.initServices()
 	return c, nil
@@ -141,9 +125,6 @@ func (c *Client) String() string {
 // credentials held inside.
 func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
-// service is what every resource service shares: the client that sends requests.
-type service struct{ client *Client }
-
 // call is one logical API call: what to send, and where to decode the answer.
 type call struct {
 	method string
@@ -158,36 +139,41 @@ type call struct {
 	// repeatable marks a request that is safe to resend whatever its method
 	// (login, expire-token): retried as a GET is.
 	repeatable bool
-	opts       callOptions // the caller's CallOptions for this call
+	callOpts   []CallOption // the caller's; do applies them to opts
+	opts       callOptions
 }
 
 // do is the one request path: it builds the request, takes a key (logging in
 // first when there is none), sends it with retries, logs in again once on a 401
 // when it can, and decodes the answer or turns it into a typed error.
 func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
+	cl.opts = callOptions{retryMax: c.cfg.retry.max}
+	err := apply(&cl.opts, cl.callOpts, ErrInvalidRequest, "call option")
+	if err != nil {
+		return nil, err
 	}
-	if cl.opts.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cl.opts.timeout)
-		defer cancel()
-	}
-	u := c.resolve(cl.path, cl.id, cl.query)
-	var payload []byte
-	if cl.body != nil {
-		var err error
-		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("%w: encoding %s %s body: %w", ErrInvalidRequest, cl.method, u, err)
+	for _, timeout := range []time.Duration{c.cfg.timeout, cl.opts.timeout} {
+		if timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, timeout)
+			defer cancel()
 		}
 	}
-	var held heldKey
-	if !cl.login {
+	u := c.resolve(cl.path, cl.id, cl.query)
+	var payload any // nil, not an empty []byte, sends no body
+	if cl.body != nil {
+		data, err := json.Marshal(cl.body)
+		if err != nil {
+			return nil, fmt.Errorf("%w: encoding %s %s body: %w", ErrInvalidRequest, cl.method, u, err)
+		}
+		payload = data // each attempt gets a fresh reader and Content-Length
+	}
+	held := c.tokens.get()
+	if cl.login {
+		held = heldKey{} // the login is the one call that carries no key
+	} else if held.key == "" { // no key yet: log in first
 		var loginResp *Response
-		var err error
-		if held, loginResp, err = c.tokens.current(ctx, c); err != nil {
+		if held, loginResp, err = c.tokens.refresh(ctx, c, held.gen); err != nil {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
@@ -199,9 +185,21 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, c.tokens.redact(body, held))
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, c.tokens.passwordForms, newSecretForms(held.key)))
 	}
 	return resp, c.decodeAnswer(cl, u, resp, body, held)
+}
+
+// doInto is do for a call that answers a V: it returns a new V decoded from the
+// answer, or nil with the error.
+func doInto[V any](ctx context.Context, c *Client, cl call) (*V, *Response, error) {
+	out := new(V)
+	cl.out = out
+	resp, err := c.do(ctx, cl)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
 }
 
 // mayLoginAgain reports whether a call's answer is a 401 that a fresh login may
@@ -215,13 +213,10 @@ func (c *Client) mayLoginAgain(cl call, resp *Response, err error) bool {
 // loginAndResend gets a key newer than held (one login for every call that got
 // a 401 with it) and sends the call once more. A 401 to the fresh key starts the
 // cool-down; the attempts of the answer that returns count the 401's too.
-func (c *Client) loginAndResend(ctx context.Context, cl call, u *url.URL, payload []byte, held heldKey, refused *Response) (heldKey, *Response, []byte, error) {
+func (c *Client) loginAndResend(ctx context.Context, cl call, u *url.URL, payload any, held heldKey, refused *Response) (heldKey, *Response, []byte, error) {
 	fresh, loginResp, err := c.tokens.refresh(ctx, c, held.gen)
 	if err != nil {
-		if loginResp == nil {
-			loginResp = refused
-		}
-		return held, loginResp, nil, err
+		return held, cmp.Or(loginResp, refused), nil, err
 	}
 	resp, body, err := c.send(ctx, cl, u, payload, fresh.key)
 	var connErr *ConnectionError

@@ -39,6 +39,7 @@ type service struct {
 	Path   string // the collection under api/v1/, ending in "/"
 	Noun   string // one record, for the docs ("stock row")
 	Plural string // several records ("stock rows")
+	Doc    string // the service type's doc comment, after its name
 
 	// Docs per method: where the endpoint comes from, and anything a caller must
 	// know beyond the common text.
@@ -53,6 +54,8 @@ var services = []service{
 		Type: "StocksService", Field: "Stocks", Record: "Stock",
 		Create: "StockCreateRequest", Update: "StockUpdateRequest", Filter: "StockFilter",
 		Path: "stocks/", Noun: "stock row", Plural: "stock rows",
+		Doc: "reads and writes stock under api/v1/stocks/. List is documented; Get, Create, Update and " +
+			"Delete follow the Akinon REST convention (the brand's integration writes stock rows).",
 		ListSource: documented, GetSource: convention, CreateSource: convention, UpdateSource: convention, DeleteSource: convention,
 		ListNote: "Of its filters, sku is documented on a neighbouring Akinon page; provider, " +
 			"location, stock_type and is_active follow the convention.",
@@ -67,6 +70,8 @@ var services = []service{
 		Type: "StockListsService", Field: "StockLists", Record: "StockList",
 		Create: "StockListCreateRequest", Update: "StockListUpdateRequest", Filter: "StockListFilter",
 		Path: "stock-lists/", Noun: "stock list", Plural: "stock lists",
+		Doc: "manages stock lists under api/v1/stock-lists/. List, Get and Create are documented; " +
+			"Update and Delete follow the Akinon REST convention.",
 		ListSource: documented, GetSource: documented, CreateSource: documented, UpdateSource: convention, DeleteSource: convention,
 		CreateNote: "Code and Name are required (documented); remote_id, stock_list_rule and is_active " +
 			"follow the convention.",
@@ -76,6 +81,8 @@ var services = []service{
 		Type: "StockListRulesService", Field: "StockListRules", Record: "StockListRule",
 		Create: "StockListRuleCreateRequest", Update: "StockListRuleUpdateRequest", Filter: "StockListRuleFilter",
 		Path: "stock-list-rules/", Noun: "stock list rule", Plural: "stock list rules",
+		Doc: "manages stock list rules under api/v1/stock-list-rules/. List, Get and Create are " +
+			"documented (Create's fields are not); Update and Delete follow the Akinon REST convention.",
 		ListSource: documented, GetSource: documented, CreateSource: documented, UpdateSource: convention, DeleteSource: convention,
 		CreateNote: "Its fields (name, rule_type, rule, is_active) follow the convention.",
 	},
@@ -83,6 +90,8 @@ var services = []service{
 		Type: "ProvidersService", Field: "Providers", Record: "Provider",
 		Create: "ProviderCreateRequest", Update: "ProviderUpdateRequest", Filter: "ProviderFilter",
 		Path: "providers/", Noun: "provider", Plural: "providers",
+		Doc: "manages providers under api/v1/providers/. List, Get and Create are documented; Update " +
+			"and Delete follow the Akinon REST convention (PATCH and DELETE on providers/{id}/).",
 		ListSource: documented, GetSource: documented, CreateSource: documented, UpdateSource: convention, DeleteSource: convention,
 		CreateNote: "Its fields (name, code, should_add_reservations, is_active) follow " +
 			"the convention.",
@@ -91,6 +100,8 @@ var services = []service{
 		Type: "StockLocationsService", Field: "StockLocations", Record: "StockLocation",
 		Create: "StockLocationCreateRequest", Update: "StockLocationUpdateRequest", Filter: "StockLocationFilter",
 		Path: "stock-locations/", Noun: "stock location", Plural: "stock locations",
+		Doc: "manages stock locations under api/v1/stock-locations/. List, Get and Create are " +
+			"documented; Update and Delete follow the Akinon REST convention.",
 		ListSource: documented, GetSource: documented, CreateSource: documented, UpdateSource: convention, DeleteSource: convention,
 		CreateNote: "Its fields (name, code, provider, is_active) follow the convention.",
 	},
@@ -108,12 +119,16 @@ import (
 // initServices gives the client one service per resource, each over the generic
 // resource for its collection.
 func (c *Client) initServices() {
-	s := service{client: c}
 {{- range .}}
-	c.{{.Field}} = &{{.Type}}{resource[{{.Record}}, {{.Create}}, {{.Update}}, {{.Filter}}]{s, apiPrefix + "{{.Path}}"}}
+	c.{{.Field}} = &{{.Type}}{resource[{{.Record}}, {{.Create}}, {{.Update}}, {{.Filter}}]{c, apiPrefix + "{{.Path}}"}}
 {{- end}}
 }
 {{range .}}
+// {{.Type}} {{.Doc}}
+type {{.Type}} struct {
+	resource resource[{{.Record}}, {{.Create}}, {{.Update}}, {{.Filter}}]
+}
+
 // List fetches one page of {{.Plural}} (GET api/v1/{{.Path}}). opts may be nil; its
 // Page and Limit choose the page and its other fields filter the {{.Plural}}.
 // Page.Results holds the {{.Plural}} of the page; use All to walk every page.

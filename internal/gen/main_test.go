@@ -31,9 +31,10 @@ func TestGeneratedFileIsCurrent(t *testing.T) {
 	}
 }
 
-// What go doc shows for each service: its own List, All, Get, Create, Update and
-// Delete, with concrete types (no type parameter) and a doc comment that names the
-// endpoint and says whether the reference documents it.
+// What go doc shows for each service: a type doc that names its collection, and
+// its own List, All, Get, Create, Update and Delete, with concrete types (no type
+// parameter) and a doc comment that names the endpoint and says whether the
+// reference documents it.
 func TestServiceDocsAreConcrete(t *testing.T) {
 	fset := token.NewFileSet()
 	names, err := filepath.Glob("../../*.go")
@@ -64,6 +65,9 @@ func TestServiceDocsAreConcrete(t *testing.T) {
 		if typ == nil {
 			t.Errorf("no type %s", svc.Type)
 			continue
+		}
+		if !strings.HasPrefix(typ.Doc, svc.Type+" ") || !strings.Contains(typ.Doc, "api/v1/"+svc.Path) {
+			t.Errorf("%s: its doc does not start with its name and name its collection api/v1/%s:\n%s", svc.Type, svc.Path, typ.Doc)
 		}
 		methods := map[string]*doc.Func{}
 		for _, m := range typ.Methods {
