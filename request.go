@@ -63,7 +63,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 		if httpResp != nil {
 			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
 		}
-		connErr := c.connectionError(ctx, cl.method, u, state, err)
+		connErr := c.connectionError(ctx, cl.method, u, state, key, err)
 		c.log(ctx, "whippyware request failed", cl.method, u, 0, state.attempts, start, connErr)
 		return nil, nil, connErr
 	}
@@ -107,7 +107,12 @@ func (c *Client) setHeaders(h http.Header, hasBody bool, key string, extra http.
 
 // connectionError is the error of a send that got no answer. An https base URL
 // that reaches a plain-http port is a configuration error, and the error says so.
-func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, err error) *ConnectionError {
+// A cause whose text holds a secret (net/http quotes a malformed status line,
+// which may echo the request) is replaced by its redacted text.
+func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, key string, err error) *ConnectionError {
+	if text := c.tokens.redact([]byte(err.Error()), newHeldKey(key, 0)); string(text) != err.Error() {
+		err = errors.New(string(text))
+	}
 	switch ctxErr := ctx.Err(); {
 	case errors.Is(err, http.ErrSchemeMismatch):
 		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL should start with http://: %w",

@@ -1,6 +1,7 @@
 package whippyware
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -599,4 +600,45 @@ func TestOversizedSuccessBody(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 	assert.Contains(t, err.Error(), "answered more than 1024 bytes")
 	assert.Equal(t, 200, resp.StatusCode)
+}
+
+// A server that answers with bytes that are not HTTP, echoing the request, gets
+// its first line quoted by net/http in the transport's error: the ConnectionError
+// holds neither the password nor the key it echoed, and still says what went
+// wrong.
+func TestConnectionErrorLeavesOutAnEchoedSecret(t *testing.T) {
+	for name, answer := range map[string]string{
+		"status line": "rejected: password=" + testPassword + " key=" + testKey + "\r\n\r\n",
+		"header line": "HTTP/1.1 200 OK\r\nToken " + testKey + " password " + testPassword + "\r\n\r\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			t.Cleanup(func() { ln.Close() })
+			go func() {
+				for {
+					conn, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					r := bufio.NewReader(conn)
+					for line, err := r.ReadString('\n'); err == nil && line != "\r\n"; line, err = r.ReadString('\n') {
+					}
+					io.WriteString(conn, answer)
+					conn.Close()
+				}
+			}()
+			c, err := NewClient("http://"+ln.Addr().String(), WithCredentials(testUser, testPassword), WithKey(testKey), WithoutRetries())
+			require.NoError(t, err)
+			_, _, err = c.Providers.Get(context.Background(), 1)
+			var connErr *ConnectionError
+			require.ErrorAs(t, err, &connErr)
+			for e := error(connErr); e != nil; e = errors.Unwrap(e) {
+				assert.False(t, strings.Contains(e.Error(), testPassword), "the password is left out")
+				assert.False(t, strings.Contains(e.Error(), testKey), "the key is left out")
+			}
+			assert.Contains(t, err.Error(), "malformed", "the cause is still told")
+			assert.Contains(t, err.Error(), "[redacted]")
+		})
+	}
 }
