@@ -94,7 +94,7 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	case s.attempts > s.retryMax:
 		return false, nil // this call's retries are spent
 	case err != nil:
-		return s.resendable && transient(ctx, err), nil
+		return s.resendable && transient(ctx, err) && p.waitFits(ctx, s, nil), nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 	case resp.StatusCode < 500 || resp.StatusCode == http.StatusNotImplemented || !s.resendable:
 		return false, nil
@@ -114,7 +114,8 @@ func transient(ctx context.Context, err error) bool {
 	return retry
 }
 
-// waitFits reports whether the retry of resp may begin. An answer whose
+// waitFits reports whether the retry of resp, or of a lost connection when resp
+// is nil, may begin. An answer whose
 // Retry-After asks for longer than the longest wait is returned at once (retrying
 // earlier is pointless and prolongs throttling), and so is one when the longest
 // wait backoff may choose and an attempt as long as the last would not fit in the
@@ -123,6 +124,9 @@ func transient(ctx context.Context, err error) bool {
 // time it checks is the time the wait begins even when the body is slow to come;
 // the body is put back for the answer that may be returned.
 func (p retryPolicy) waitFits(ctx context.Context, s *callState, resp *http.Response) bool {
+	if resp == nil {
+		resp = &http.Response{} // no body to read, no Retry-After
+	}
 	if resp.Body != nil {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
 		resp.Body.Close()
