@@ -148,6 +148,9 @@ func (c *Client) decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, 
 		return fmt.Errorf("%w: %s %s (status %d): the answer is not a login answer with a key",
 			ErrUnexpectedResponse, cl.method, u, resp.StatusCode)
 	}
+	if text := c.tokens.redact([]byte(err.Error()), held); string(text) != err.Error() {
+		err = errors.New(string(text)) // the decoder quotes a number it cannot store
+	}
 	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q",
 		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(c.tokens.redact(body, held)))
 }

@@ -642,3 +642,20 @@ func TestConnectionErrorLeavesOutAnEchoedSecret(t *testing.T) {
 		})
 	}
 }
+
+// encoding/json quotes a number it cannot store ("cannot unmarshal number
+// 1234…"): a 2xx answer echoing a numeric password where a number does not fit
+// gives an error without it.
+func TestDecodeErrorLeavesOutANumericSecret(t *testing.T) {
+	const password = "123456789012345678901" // over an int64
+	c, mock := newMockClientWith(t, WithCredentials(testUser, password))
+	mockLogin(mock, testKey)
+	recordJSON(mock, http.MethodGet, testAPI+"x/", 200, `{"n": `+password+`}`)
+	var out struct {
+		N int `json:"n"`
+	}
+	_, err := c.Do(context.Background(), http.MethodGet, "api/v1/x/", nil, &out)
+	require.ErrorIs(t, err, ErrUnexpectedResponse)
+	assert.False(t, strings.Contains(err.Error(), password))
+	assert.Contains(t, err.Error(), "cannot unmarshal", "the decoder's message, redacted")
+}
