@@ -27,6 +27,10 @@ func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		if shown != raw {
+			// The error may quote a bad escape in the query or fragment.
+			return nil, invalid("base URL %q has a query or fragment, which the client cannot send (left out here); pass the host and path prefix only", shown)
+		}
 		if urlErr, ok := err.(*url.Error); ok {
 			err = urlErr.Err // without the URL, which may hold a password
 		}
