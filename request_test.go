@@ -659,3 +659,44 @@ func TestDecodeErrorLeavesOutANumericSecret(t *testing.T) {
 	assert.False(t, strings.Contains(err.Error(), password))
 	assert.Contains(t, err.Error(), "cannot unmarshal", "the decoder's message, redacted")
 }
+
+// Through a caller's http.Client whose transport is httpmock (no wire, so the
+// request's own ContentLength is what a server would be told), every attempt
+// that carries a body says its length too: each retry, the login and the resend
+// after it.
+func TestEveryAttemptCarriesContentLengthThroughACallersMockClient(t *testing.T) {
+	c, mock := newMockClient(t, WithKey("old-key"))
+	type seen struct {
+		url           string
+		contentLength int64
+		body          int
+		chunked       bool
+	}
+	var requests []seen
+	record := func(req *http.Request) {
+		b, err := io.ReadAll(req.Body)
+		require.NoError(t, err)
+		requests = append(requests, seen{req.URL.String(), req.ContentLength, len(b), slices.Contains(req.TransferEncoding, "chunked")})
+	}
+	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/", func(req *http.Request) (*http.Response, error) {
+		record(req)
+		return httpmock.NewStringResponse(200, `{"key": "`+testKey+`"}`), nil
+	})
+	statuses := []int{503, 502, 401, 201}
+	mock.RegisterResponder(http.MethodPost, testAPI+"providers/", func(req *http.Request) (*http.Response, error) {
+		record(req)
+		status := statuses[0]
+		statuses = statuses[1:]
+		return httpmock.NewStringResponse(status, providerJSON), nil
+	})
+	_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"},
+		WithCallRetryNonIdempotent())
+	require.NoError(t, err)
+	assert.Equal(t, 4, resp.Attempts)
+	require.Len(t, requests, 5, "three attempts, the login, the resend")
+	for i, r := range requests {
+		assert.Positive(t, r.body, "request %d (%s)", i, r.url)
+		assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.url)
+		assert.False(t, r.chunked, "request %d (%s)", i, r.url)
+	}
+}
