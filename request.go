@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -114,13 +115,22 @@ func (c *Client) connectionError(ctx context.Context, method string, u *url.URL,
 		err = errors.New(string(text))
 	}
 	switch ctxErr := ctx.Err(); {
-	case errors.Is(err, http.ErrSchemeMismatch):
+	case answersPlainHTTP(err):
 		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL should start with http://: %w",
 			ErrInvalidConfig, u.Host, err)
 	case ctxErr != nil && !errors.Is(err, ctxErr):
 		err = fmt.Errorf("%w (%v)", ctxErr, err)
 	}
 	return &ConnectionError{Method: method, URL: u.String(), Attempts: state.attempts, MaybeSent: state.maybeSent.Load(), Err: err}
+}
+
+// answersPlainHTTP reports whether err is that of an https request answered in
+// plain HTTP: net/http's ErrSchemeMismatch, or the TLS error it is made from,
+// which a caller's transport may have wrapped out of net/http's sight.
+func answersPlainHTTP(err error) bool {
+	var recordErr tls.RecordHeaderError
+	return errors.Is(err, http.ErrSchemeMismatch) ||
+		errors.As(err, &recordErr) && string(recordErr.RecordHeader[:]) == "HTTP/"
 }
 
 // decodeAnswer decodes a 2xx answer into cl.out and checks it is what was asked

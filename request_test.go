@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -698,5 +699,41 @@ func TestEveryAttemptCarriesContentLengthThroughACallersMockClient(t *testing.T)
 		assert.Positive(t, r.body, "request %d (%s)", i, r.url)
 		assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.url)
 		assert.False(t, r.chunked, "request %d (%s)", i, r.url)
+	}
+}
+
+// Through a caller's http.Client too, an https base URL pointed at a plain-http
+// port fails after one attempt that never reached the service, with an error that
+// says so: whether the transport is net/http's own, wraps it, or wraps its error
+// out of net/http's sight (as a tracing transport may).
+func TestHTTPSToAPlainHTTPPortThroughACallersClient(t *testing.T) {
+	for name, hc := range map[string]*http.Client{
+		"net/http's transport": {Transport: &http.Transport{}},
+		"a wrapping transport": {Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return http.DefaultTransport.RoundTrip(r)
+		})},
+		"a transport wrapping the error": {Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := http.DefaultTransport.RoundTrip(r)
+			if err != nil {
+				err = fmt.Errorf("tracing: %w", err)
+			}
+			return resp, err
+		})},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, opened := countingServer(t, func(http.ResponseWriter, *http.Request) {
+				t.Error("no request gets through the failed handshake")
+			})
+			c, err := NewClient("https://"+srv.Listener.Addr().String(), WithKey(testKey), WithRetryWait(0, 0), WithHTTPClient(hc))
+			require.NoError(t, err)
+			_, _, err = c.Providers.Get(context.Background(), 1)
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			var connErr *ConnectionError
+			require.ErrorAs(t, err, &connErr)
+			assert.Equal(t, 1, connErr.Attempts)
+			assert.False(t, connErr.MaybeSent, "the handshake failed: nothing was sent")
+			assert.Contains(t, err.Error(), "answers plain HTTP, not HTTPS")
+			assert.Equal(t, int64(1), opened.Load(), "one connection: no retry")
+		})
 	}
 }

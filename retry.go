@@ -3,7 +3,6 @@ package whippyware
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"math"
@@ -107,7 +106,7 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 // redirects, an unsupported scheme); an https base URL that reaches a plain-http
 // port cannot either.
 func transient(ctx context.Context, err error) bool {
-	if errors.Is(err, http.ErrSchemeMismatch) {
+	if answersPlainHTTP(err) {
 		return false
 	}
 	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
