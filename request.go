@@ -81,7 +81,8 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload []byte, 
 	case int64(len(data)) > limit:
 		err = fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, cl.method, u, limit)
 	case err != nil:
-		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode, err)
+		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode,
+			c.tokens.redactError(err, newHeldKey(key, 0))) // net/http quotes a malformed trailer
 	}
 	c.log(ctx, "whippyware request", cl.method, u, httpResp.StatusCode, state.attempts, start, err)
 	if err != nil {
@@ -109,11 +110,9 @@ func (c *Client) setHeaders(h http.Header, hasBody bool, key string, extra http.
 // connectionError is the error of a send that got no answer. An https base URL
 // that reaches a plain-http port is a configuration error, and the error says so.
 // A cause whose text holds a secret (net/http quotes a malformed status line,
-// which may echo the request) is replaced by its redacted text.
+// which may echo the request) gives way to its redacted text.
 func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, key string, err error) *ConnectionError {
-	if text := c.tokens.redact([]byte(err.Error()), newHeldKey(key, 0)); string(text) != err.Error() {
-		err = errors.New(string(text))
-	}
+	err = c.tokens.redactError(err, newHeldKey(key, 0))
 	switch ctxErr := ctx.Err(); {
 	case answersPlainHTTP(err):
 		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL should start with http://: %w",
@@ -158,11 +157,8 @@ func (c *Client) decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, 
 		return fmt.Errorf("%w: %s %s (status %d): the answer is not a login answer with a key",
 			ErrUnexpectedResponse, cl.method, u, resp.StatusCode)
 	}
-	if text := c.tokens.redact([]byte(err.Error()), held); string(text) != err.Error() {
-		err = errors.New(string(text)) // the decoder quotes a number it cannot store
-	}
-	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q",
-		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(c.tokens.redact(body, held)))
+	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q", ErrUnexpectedResponse, cl.method, u,
+		resp.StatusCode, c.tokens.redactError(err, held), snippet(c.tokens.redact(body, held))) // the decoder quotes numbers
 }
 
 // answerChecker is implemented by the values a call decodes into that can tell a

@@ -604,15 +604,19 @@ func TestOversizedSuccessBody(t *testing.T) {
 }
 
 // A server that answers with bytes that are not HTTP, echoing the request, gets
-// its first line quoted by net/http in the transport's error: the ConnectionError
-// holds neither the password nor the key it echoed, and still says what went
-// wrong.
-func TestConnectionErrorLeavesOutAnEchoedSecret(t *testing.T) {
-	for name, answer := range map[string]string{
-		"status line": "rejected: password=" + testPassword + " key=" + testKey + "\r\n\r\n",
-		"header line": "HTTP/1.1 200 OK\r\nToken " + testKey + " password " + testPassword + "\r\n\r\n",
+// the bad line quoted by net/http in the transport's error: the error holds
+// neither the password nor the key it echoed, and still says what went wrong.
+func TestTransportErrorsLeaveOutAnEchoedSecret(t *testing.T) {
+	for _, tc := range []struct {
+		name, answer string
+		want         error
+	}{
+		{"status line", "rejected: password=" + testPassword + " key=" + testKey + "\r\n\r\n", ErrConnection},
+		{"header line", "HTTP/1.1 200 OK\r\nToken " + testKey + " password " + testPassword + "\r\n\r\n", ErrConnection},
+		{"trailer line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nToken " + testKey +
+			" password " + testPassword + "\r\n\r\n", ErrUnexpectedResponse},
 	} {
-		t.Run(name, func(t *testing.T) {
+		t.Run(tc.name, func(t *testing.T) {
 			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			require.NoError(t, err)
 			t.Cleanup(func() { ln.Close() })
@@ -625,16 +629,15 @@ func TestConnectionErrorLeavesOutAnEchoedSecret(t *testing.T) {
 					r := bufio.NewReader(conn)
 					for line, err := r.ReadString('\n'); err == nil && line != "\r\n"; line, err = r.ReadString('\n') {
 					}
-					io.WriteString(conn, answer)
+					io.WriteString(conn, tc.answer)
 					conn.Close()
 				}
 			}()
 			c, err := NewClient("http://"+ln.Addr().String(), WithCredentials(testUser, testPassword), WithKey(testKey), WithoutRetries())
 			require.NoError(t, err)
 			_, _, err = c.Providers.Get(context.Background(), 1)
-			var connErr *ConnectionError
-			require.ErrorAs(t, err, &connErr)
-			for e := error(connErr); e != nil; e = errors.Unwrap(e) {
+			require.ErrorIs(t, err, tc.want)
+			for e := err; e != nil; e = errors.Unwrap(e) {
 				assert.False(t, strings.Contains(e.Error(), testPassword), "the password is left out")
 				assert.False(t, strings.Contains(e.Error(), testKey), "the key is left out")
 			}

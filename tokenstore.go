@@ -84,6 +84,15 @@ func (t *tokenStore) redact(body []byte, held heldKey) []byte {
 	return redact(body, t.passwordForms, held.forms, t.get().forms)
 }
 
+// redactError returns err, or an error of its text redacted when that holds a
+// secret: net/http and encoding/json quote what the service sent.
+func (t *tokenStore) redactError(err error, held heldKey) error {
+	if text := t.redact([]byte(err.Error()), held); string(text) != err.Error() {
+		return errors.New(string(text))
+	}
+	return err
+}
+
 // startCooldown begins the cool-down after the service refused a fresh key.
 func (t *tokenStore) startCooldown() {
 	t.mu.Lock()
