@@ -123,19 +123,10 @@ func TestBodyIsWholeWhenTheAnswerComesFirst(t *testing.T) {
 // With net/http's own transport its trace decides: a deadline that ends during the
 // TLS handshake sent nothing, though the error (context deadline) proves nothing.
 func TestMaybeSentFalseWhenTheHandshakeNeverEnded(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { conn.Close() }) // held open, never a byte back
-		}
-	}()
-	c, err := NewClient("https://"+ln.Addr().String(), WithKey(testKey), WithoutRetries())
+	addr := rawListener(t, func(conn net.Conn) {
+		t.Cleanup(func() { conn.Close() }) // held open, never a byte back
+	})
+	c, err := NewClient("https://"+addr, WithKey(testKey), WithoutRetries())
 	require.NoError(t, err)
 	_, _, err = c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "P", Code: "p"},
 		WithCallTimeout(200*time.Millisecond))
@@ -487,7 +478,9 @@ func TestCallersTraceSeesTheConnection(t *testing.T) {
 
 // Every attempt that carries a body says its length (Content-Length, never a
 // chunked body, which Django does not read): the first, each retry and the resend
-// after a re-login, and the login itself.
+// after a re-login, and the login itself; through the default client to a server,
+// and through a caller's http.Client whose transport is httpmock (no wire, so the
+// request's own ContentLength is what a server would be told).
 func TestEveryAttemptCarriesContentLength(t *testing.T) {
 	type seen struct {
 		path          string
@@ -495,42 +488,61 @@ func TestEveryAttemptCarriesContentLength(t *testing.T) {
 		chunked       bool
 		body          int
 	}
-	var mu sync.Mutex
-	var requests []seen
-	var posts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		requests = append(requests, seen{r.URL.Path, r.ContentLength, slices.Contains(r.TransferEncoding, "chunked"), len(b)})
-		mu.Unlock()
-		if strings.HasSuffix(r.URL.Path, "/auth/login/") {
-			_, _ = io.WriteString(w, `{"key": "`+testKey+`"}`)
-			return
-		}
-		switch posts.Add(1) {
-		case 1, 2:
-			w.WriteHeader(http.StatusServiceUnavailable)
-		case 3:
-			w.WriteHeader(http.StatusUnauthorized)
-		default:
-			w.WriteHeader(http.StatusCreated)
-			_, _ = io.WriteString(w, providerJSON)
-		}
-	}))
-	defer srv.Close()
-	c, err := NewClient(srv.URL, WithCredentials(testUser, testPassword), WithKey("old-key"), WithRetryWait(0, 0))
-	require.NoError(t, err)
-	_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"},
-		WithCallRetryNonIdempotent())
-	require.NoError(t, err)
-	assert.Equal(t, 4, resp.Attempts)
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, requests, 5, "three attempts, the login, the resend")
-	for i, r := range requests {
-		assert.Positive(t, r.body, "request %d (%s)", i, r.path)
-		assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.path)
-		assert.False(t, r.chunked, "request %d (%s)", i, r.path)
+	for _, viaMock := range []bool{false, true} {
+		t.Run(fmt.Sprintf("httpmock %v", viaMock), func(t *testing.T) {
+			var mu sync.Mutex
+			var requests []seen
+			var posts atomic.Int32
+			// answer records r and returns the status and body it gets: two 503s,
+			// a 401, then the created provider.
+			answer := func(r *http.Request) (int, string) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				requests = append(requests, seen{r.URL.Path, r.ContentLength, slices.Contains(r.TransferEncoding, "chunked"), len(b)})
+				mu.Unlock()
+				if strings.HasSuffix(r.URL.Path, "/auth/login/") {
+					return http.StatusOK, `{"key": "` + testKey + `"}`
+				}
+				switch posts.Add(1) {
+				case 1, 2:
+					return http.StatusServiceUnavailable, ""
+				case 3:
+					return http.StatusUnauthorized, ""
+				}
+				return http.StatusCreated, providerJSON
+			}
+			opts := []Option{WithCredentials(testUser, testPassword), WithKey("old-key"), WithRetryWait(0, 0)}
+			base := testBase
+			if viaMock {
+				mock := httpmock.NewMockTransport()
+				mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+					return httpmock.NewStringResponse(answer(r)), nil
+				})
+				opts = append(opts, WithHTTPClient(&http.Client{Transport: mock}))
+			} else {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					status, body := answer(r)
+					w.WriteHeader(status)
+					_, _ = io.WriteString(w, body)
+				}))
+				defer srv.Close()
+				base = srv.URL
+			}
+			c, err := NewClient(base, opts...)
+			require.NoError(t, err)
+			_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"},
+				WithCallRetryNonIdempotent())
+			require.NoError(t, err)
+			assert.Equal(t, 4, resp.Attempts)
+			mu.Lock()
+			defer mu.Unlock()
+			require.Len(t, requests, 5, "three attempts, the login, the resend")
+			for i, r := range requests {
+				assert.Positive(t, r.body, "request %d (%s)", i, r.path)
+				assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.path)
+				assert.False(t, r.chunked, "request %d (%s)", i, r.path)
+			}
+		})
 	}
 }
 
@@ -617,23 +629,14 @@ func TestTransportErrorsLeaveOutAnEchoedSecret(t *testing.T) {
 			" password " + testPassword + "\r\n\r\n", ErrUnexpectedResponse},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			require.NoError(t, err)
-			t.Cleanup(func() { ln.Close() })
-			go func() {
-				for {
-					conn, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					r := bufio.NewReader(conn)
-					for line, err := r.ReadString('\n'); err == nil && line != "\r\n"; line, err = r.ReadString('\n') {
-					}
-					io.WriteString(conn, tc.answer)
-					conn.Close()
+			addr := rawListener(t, func(conn net.Conn) {
+				r := bufio.NewReader(conn)
+				for line, err := r.ReadString('\n'); err == nil && line != "\r\n"; line, err = r.ReadString('\n') {
 				}
-			}()
-			c, err := NewClient("http://"+ln.Addr().String(), WithCredentials(testUser, testPassword), WithKey(testKey), WithoutRetries())
+				io.WriteString(conn, tc.answer)
+				conn.Close()
+			})
+			c, err := NewClient("http://"+addr, WithCredentials(testUser, testPassword), WithKey(testKey), WithoutRetries())
 			require.NoError(t, err)
 			_, _, err = c.Providers.Get(context.Background(), 1)
 			require.ErrorIs(t, err, tc.want)
@@ -662,47 +665,6 @@ func TestDecodeErrorLeavesOutANumericSecret(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 	assert.False(t, strings.Contains(err.Error(), password))
 	assert.Contains(t, err.Error(), "cannot unmarshal", "the decoder's message, redacted")
-}
-
-// Through a caller's http.Client whose transport is httpmock (no wire, so the
-// request's own ContentLength is what a server would be told), every attempt
-// that carries a body says its length too: each retry, the login and the resend
-// after it.
-func TestEveryAttemptCarriesContentLengthThroughACallersMockClient(t *testing.T) {
-	c, mock := newMockClient(t, WithKey("old-key"))
-	type seen struct {
-		url           string
-		contentLength int64
-		body          int
-		chunked       bool
-	}
-	var requests []seen
-	record := func(req *http.Request) {
-		b, err := io.ReadAll(req.Body)
-		require.NoError(t, err)
-		requests = append(requests, seen{req.URL.String(), req.ContentLength, len(b), slices.Contains(req.TransferEncoding, "chunked")})
-	}
-	mock.RegisterResponder(http.MethodPost, testAPI+"auth/login/", func(req *http.Request) (*http.Response, error) {
-		record(req)
-		return httpmock.NewStringResponse(200, `{"key": "`+testKey+`"}`), nil
-	})
-	statuses := []int{503, 502, 401, 201}
-	mock.RegisterResponder(http.MethodPost, testAPI+"providers/", func(req *http.Request) (*http.Response, error) {
-		record(req)
-		status := statuses[0]
-		statuses = statuses[1:]
-		return httpmock.NewStringResponse(status, providerJSON), nil
-	})
-	_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"},
-		WithCallRetryNonIdempotent())
-	require.NoError(t, err)
-	assert.Equal(t, 4, resp.Attempts)
-	require.Len(t, requests, 5, "three attempts, the login, the resend")
-	for i, r := range requests {
-		assert.Positive(t, r.body, "request %d (%s)", i, r.url)
-		assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.url)
-		assert.False(t, r.chunked, "request %d (%s)", i, r.url)
-	}
 }
 
 // Through a caller's http.Client too, an https base URL pointed at a plain-http
@@ -739,4 +701,23 @@ func TestHTTPSToAPlainHTTPPortThroughACallersClient(t *testing.T) {
 			assert.Equal(t, int64(1), opened.Load(), "one connection: no retry")
 		})
 	}
+}
+
+// rawListener hands each connection made to a loopback address, until the test
+// ends, to serve, and returns the address.
+func rawListener(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			serve(conn)
+		}
+	}()
+	return ln.Addr().String()
 }
