@@ -114,14 +114,14 @@ func transient(ctx context.Context, err error) bool {
 }
 
 // waitFits reports whether the retry of resp, or of a lost connection when resp
-// is nil, may begin. An answer whose
-// Retry-After asks for longer than the longest wait is returned at once (retrying
-// earlier is pointless and prolongs throttling), and so is one when the longest
-// wait backoff may choose and an attempt as long as the last would not fit in the
-// time the context has left: waiting into the deadline would lose the answer. It reads
-// resp's body first (go-retryablehttp would drain it before waiting), so that the
-// time it checks is the time the wait begins even when the body is slow to come;
-// the body is put back for the answer that may be returned.
+// is nil, may begin. An answer whose Retry-After asks for longer than the longest
+// wait is returned at once (retrying earlier is pointless and prolongs
+// throttling), and so is one when the longest wait backoff may choose and an
+// attempt as long as the last would not fit in the time the context has left:
+// waiting into the deadline would lose the answer. It reads resp's body first
+// (go-retryablehttp would drain it before waiting), so that the time it checks is
+// the time the wait begins even when the body is slow to come; the body is put
+// back for the answer that may be returned.
 func (p retryPolicy) waitFits(ctx context.Context, s *callState, resp *http.Response) bool {
 	if resp == nil {
 		resp = &http.Response{} // no body to read, no Retry-After
