@@ -431,7 +431,7 @@ func secretEchoes(secret string) map[string]string {
 func TestErrorsOfEveryCallHoldNoSecretInAnyForm(t *testing.T) {
 	// The short password (under six characters) leaves each body that holds it
 	// out whole.
-	for _, password := range []string{`s3cr3t pa&ss'<é>"/w+x`, `p&é "`} {
+	for _, password := range []string{`s3cr3t pa&ss'<é>"/w+x`, `c:\100%+sure!😀`, `p&é "`} {
 		t.Run(password, func(t *testing.T) { checkErrorsOfEveryCall(t, password) })
 	}
 }
