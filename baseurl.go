@@ -28,6 +28,10 @@ func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		if shown != raw {
+			// The error may quote a bad escape in the query or fragment.
+			return nil, invalid("base URL %q has a query or fragment, which the client cannot send (left out here); pass the host and path prefix only", shown)
+		}
 		return nil, invalid("base URL: %v", errors.Unwrap(err)) // the *url.Error's cause, without the URL, which may hold a password
 	}
 	if err := checkBaseURL(u, shown, insecureHTTP); err != nil {

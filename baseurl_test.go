@@ -116,10 +116,14 @@ func TestNewClientErrorsLeaveOutTheQuery(t *testing.T) {
 		"http://whippy.example.com/?api_key=q-secret-1",
 		"https://whippy.test/api/v1/stocks/?api_key=q-secret-1",
 		"whippy.test:8443/?api_key=q-secret-1",
+		// url.Parse's error would quote the bad escape, a piece of the secret.
+		"https://whippy.test/#q-secret-1%zq",
+		"https://whippy.test/?api_key=q-secret-1#%zq",
 	} {
 		_, err := NewClient(base)
 		require.ErrorIs(t, err, ErrInvalidConfig, base)
 		assert.NotContains(t, err.Error(), "q-secret-1", base)
+		assert.NotContains(t, err.Error(), "%zq", base)
 		assert.Contains(t, err.Error(), "whippy.", "the error still names the host: %s", base)
 	}
 }

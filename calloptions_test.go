@@ -190,3 +190,25 @@ func TestBadCallOptionsSendNothing(t *testing.T) {
 		assert.True(t, errors.Is(err, ErrInvalidRequest), name)
 	}
 }
+
+// Accept-Encoding is refused however it is spelt and whatever it asks for: set,
+// it turns off net/http's transparent decompression, and the JSON decoder would
+// meet compressed bytes. Nothing is sent.
+func TestAcceptEncodingRefusedInEveryCaseForm(t *testing.T) {
+	c, _ := newMockClient(t, WithKey(testKey)) // any request sent fails the test: no responder
+	for _, name := range []string{"Accept-Encoding", "accept-encoding", "ACCEPT-ENCODING", "aCCEPT-eNCODING", "Accept-encoding"} {
+		for _, value := range []string{"gzip", "identity", "br, gzip", ""} {
+			opt := WithHeader(name, value)
+			_, resp, err := c.Providers.Get(context.Background(), 1, opt)
+			assert.ErrorIs(t, err, ErrInvalidRequest, "%s: %s", name, value)
+			assert.Nil(t, resp)
+			_, err = c.Do(context.Background(), http.MethodGet, "api/v1/x/", nil, nil, opt)
+			assert.ErrorIs(t, err, ErrInvalidRequest, "%s: %s", name, value)
+			_, err = c.Auth.Logout(context.Background(), opt)
+			assert.ErrorIs(t, err, ErrInvalidRequest, "%s: %s", name, value)
+			for _, err := range c.Stocks.All(context.Background(), nil, opt) {
+				assert.ErrorIs(t, err, ErrInvalidRequest, "%s: %s", name, value)
+			}
+		}
+	}
+}

@@ -139,7 +139,7 @@ func provesNotSent(err error) bool {
 	var opErr *net.OpError
 	var certErr *tls.CertificateVerificationError
 	var recordErr tls.RecordHeaderError
-	return errors.As(err, &dnsErr) || errors.As(err, &certErr) || errors.As(err, &recordErr) ||
+	return errors.As(err, &dnsErr) || errors.As(err, &certErr) || errors.As(err, &recordErr) || answersPlainHTTP(err) ||
 		(errors.As(err, &opErr) && opErr.Op == "dial") ||
 		strings.Contains(err.Error(), "net/http: TLS handshake timeout")
 }

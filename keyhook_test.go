@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/jarcoal/httpmock"
@@ -245,4 +249,36 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// Without WithLogger, a panicking key hook is logged through slog's default
+// logger, as WithKeyHook's doc says, and the program goes on.
+func TestPanickingKeyHookWithoutALoggerUsesSlogsDefault(t *testing.T) {
+	var logs syncBuffer
+	// SetDefault also redirects the log package, which restoring slog's default
+	// does not undo.
+	defer func(l *slog.Logger, w io.Writer, flags int) {
+		slog.SetDefault(l)
+		log.SetOutput(w)
+		log.SetFlags(flags)
+	}(slog.Default(), log.Writer(), log.Flags())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	synctest.Test(t, func(t *testing.T) {
+		events := make(chan KeyEvent, 4)
+		c, mock := newMockClient(t, WithKeyHook(func(e KeyEvent) {
+			events <- e
+			panic(fmt.Errorf("hook failed on %s", e.Kind))
+		}))
+		mockLogin(mock, testKey)
+		mock.RegisterResponder(http.MethodPost, testAPI+"expire-token/", httpmock.NewStringResponder(200, `{}`))
+		_, err := c.Auth.Login(context.Background())
+		require.NoError(t, err)
+		_, err = c.Auth.Logout(context.Background())
+		require.NoError(t, err)
+		synctest.Wait() // every event handed over
+		assert.Equal(t, []string{"obtained " + testKey, "expired " + testKey}, receiveUntil(t, events, KeyExpired))
+	})
+	assert.Equal(t, 2, strings.Count(logs.String(), "key hook panicked"), "both panics logged")
+	assert.Contains(t, logs.String(), "hook failed on obtained")
+	assert.NotContains(t, logs.String(), testKey)
 }

@@ -102,8 +102,9 @@ func pageNumber(link string) int {
 // link to any other page (unreadable, back, the same, or ahead, which would skip
 // items), and a page with nothing in it that still links on (which could be
 // followed for ever without the loop body ever running, so the caller could not
-// break), end the iteration with ErrUnexpectedResponse.
-func paginate[T any](ctx context.Context, query url.Values, fetch func(context.Context, url.Values) (*Page[T], *Response, error)) iter.Seq2[*T, error] {
+// break), end the iteration with ErrUnexpectedResponse, which quotes the link
+// through redact: a link may echo the password or the key.
+func paginate[T any](ctx context.Context, query url.Values, fetch func(context.Context, url.Values) (*Page[T], *Response, error), redact func([]byte) []byte) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		q := url.Values{} // each run starts from the caller's options; Set replaces a value, never writes into it
 		maps.Copy(q, query)
@@ -136,7 +137,7 @@ func paginate[T any](ctx context.Context, query url.Values, fetch func(context.C
 				bad = fmt.Sprintf("links to page %d as the next page, not %d", next, last+1)
 			}
 			if bad != "" {
-				yield(nil, fmt.Errorf("%w: page %d %s (%q)", ErrUnexpectedResponse, last, bad, snippet([]byte(page.Next))))
+				yield(nil, fmt.Errorf("%w: page %d %s (%q)", ErrUnexpectedResponse, last, bad, snippet(redact([]byte(page.Next)))))
 				return
 			}
 			last++

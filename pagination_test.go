@@ -136,3 +136,23 @@ func FuzzPageNumber(f *testing.F) {
 		}
 	})
 }
+
+// The error that ends All on a bad next link quotes the link, without the
+// password or key a service or proxy may have put in it.
+func TestAllErrorLeavesOutASecretInTheLink(t *testing.T) {
+	c, mock := newMockClient(t)
+	mockLogin(mock, testKey)
+	recordJSON(mock, http.MethodGet, testAPI+"providers/", 200, `{"count": 2, "previous": null, "results": [`+providerJSON+`],
+		"next": "https://x/?page=7&password=`+testPassword+`&token=`+testKey+`"}`)
+	var errs []error
+	for _, err := range c.Providers.All(context.Background(), nil) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	require.Len(t, errs, 1)
+	require.ErrorIs(t, errs[0], ErrUnexpectedResponse)
+	assert.Contains(t, errs[0].Error(), "page=7&password=[redacted]&token=[redacted]", "the link, redacted")
+	assert.False(t, strings.Contains(errs[0].Error(), testPassword))
+	assert.False(t, strings.Contains(errs[0].Error(), testKey))
+}

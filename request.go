@@ -2,6 +2,7 @@ package whippyware
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,7 +64,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 		if httpResp != nil {
 			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
 		}
-		connErr := c.connectionError(ctx, cl.method, u, state, err)
+		connErr := c.connectionError(ctx, cl.method, u, state, key, err)
 		c.log(ctx, "whippyware request failed", cl.method, u, 0, state.attempts, start, connErr)
 		return nil, nil, connErr
 	}
@@ -80,7 +81,8 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 	case int64(len(data)) > limit:
 		err = fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, cl.method, u, limit)
 	case err != nil:
-		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode, err)
+		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode,
+			c.tokens.redactError(err, heldKey{key: key})) // net/http quotes a malformed trailer
 	}
 	c.log(ctx, "whippyware request", cl.method, u, httpResp.StatusCode, state.attempts, start, err)
 	return resp, data, err // callers read data only without an error
@@ -88,15 +90,27 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 
 // connectionError is the error of a send that got no answer. An https base URL
 // that reaches a plain-http port is a configuration error, and the error says so.
-func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, err error) *ConnectionError {
+// A cause whose text holds a secret (net/http quotes a malformed status line,
+// which may echo the request) gives way to its redacted text.
+func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, key string, err error) *ConnectionError {
+	err = c.tokens.redactError(err, heldKey{key: key})
 	switch ctxErr := ctx.Err(); {
-	case errors.Is(err, http.ErrSchemeMismatch):
+	case answersPlainHTTP(err):
 		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL should start with http://: %w",
 			ErrInvalidConfig, u.Host, err)
 	case ctxErr != nil && !errors.Is(err, ctxErr):
 		err = fmt.Errorf("%w (%v)", ctxErr, err)
 	}
 	return &ConnectionError{Method: method, URL: u.String(), Attempts: state.attempts, MaybeSent: state.maybeSent.Load(), Err: err}
+}
+
+// answersPlainHTTP reports whether err is that of an https request answered in
+// plain HTTP: net/http's ErrSchemeMismatch, or the TLS error it is made from,
+// which a caller's transport may have wrapped out of net/http's sight.
+func answersPlainHTTP(err error) bool {
+	var recordErr tls.RecordHeaderError
+	return errors.Is(err, http.ErrSchemeMismatch) ||
+		errors.As(err, &recordErr) && string(recordErr.RecordHeader[:]) == "HTTP/"
 }
 
 // decodeAnswer decodes a 2xx answer into cl.out and checks it is what was asked
@@ -124,8 +138,8 @@ func (c *Client) decodeAnswer(cl call, u *url.URL, resp *Response, body []byte, 
 		return fmt.Errorf("%w: %s %s (status %d): the answer is not a login answer with a key",
 			ErrUnexpectedResponse, cl.method, u, resp.StatusCode)
 	}
-	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q",
-		ErrUnexpectedResponse, cl.method, u, resp.StatusCode, err, snippet(redact(body, c.tokens.passwordForms, newSecretForms(held.key))))
+	return fmt.Errorf("%w: %s %s (status %d): %w; body starts %q", ErrUnexpectedResponse, cl.method, u,
+		resp.StatusCode, c.tokens.redactError(err, held), snippet(c.tokens.redact(body, held))) // the decoder quotes numbers
 }
 
 // answerChecker is implemented by the values a call decodes into that can tell a

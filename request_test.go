@@ -1,10 +1,12 @@
 package whippyware
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -121,19 +123,10 @@ func TestBodyIsWholeWhenTheAnswerComesFirst(t *testing.T) {
 // With net/http's own transport its trace decides: a deadline that ends during the
 // TLS handshake sent nothing, though the error (context deadline) proves nothing.
 func TestMaybeSentFalseWhenTheHandshakeNeverEnded(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { conn.Close() }) // held open, never a byte back
-		}
-	}()
-	c, err := NewClient("https://"+ln.Addr().String(), WithKey(testKey), WithoutRetries())
+	addr := rawListener(t, func(conn net.Conn) {
+		t.Cleanup(func() { conn.Close() }) // held open, never a byte back
+	})
+	c, err := NewClient("https://"+addr, WithKey(testKey), WithoutRetries())
 	require.NoError(t, err)
 	_, _, err = c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "P", Code: "p"},
 		WithCallTimeout(200*time.Millisecond))
@@ -485,7 +478,9 @@ func TestCallersTraceSeesTheConnection(t *testing.T) {
 
 // Every attempt that carries a body says its length (Content-Length, never a
 // chunked body, which Django does not read): the first, each retry and the resend
-// after a re-login, and the login itself.
+// after a re-login, and the login itself; through the default client to a server,
+// and through a caller's http.Client whose transport is httpmock (no wire, so the
+// request's own ContentLength is what a server would be told).
 func TestEveryAttemptCarriesContentLength(t *testing.T) {
 	type seen struct {
 		path          string
@@ -493,42 +488,61 @@ func TestEveryAttemptCarriesContentLength(t *testing.T) {
 		chunked       bool
 		body          int
 	}
-	var mu sync.Mutex
-	var requests []seen
-	var posts atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		requests = append(requests, seen{r.URL.Path, r.ContentLength, slices.Contains(r.TransferEncoding, "chunked"), len(b)})
-		mu.Unlock()
-		if strings.HasSuffix(r.URL.Path, "/auth/login/") {
-			_, _ = io.WriteString(w, `{"key": "`+testKey+`"}`)
-			return
-		}
-		switch posts.Add(1) {
-		case 1, 2:
-			w.WriteHeader(http.StatusServiceUnavailable)
-		case 3:
-			w.WriteHeader(http.StatusUnauthorized)
-		default:
-			w.WriteHeader(http.StatusCreated)
-			_, _ = io.WriteString(w, providerJSON)
-		}
-	}))
-	defer srv.Close()
-	c, err := NewClient(srv.URL, WithCredentials(testUser, testPassword), WithKey("old-key"), WithRetryWait(0, 0))
-	require.NoError(t, err)
-	_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"},
-		WithCallRetryNonIdempotent())
-	require.NoError(t, err)
-	assert.Equal(t, 4, resp.Attempts)
-	mu.Lock()
-	defer mu.Unlock()
-	require.Len(t, requests, 5, "three attempts, the login, the resend")
-	for i, r := range requests {
-		assert.Positive(t, r.body, "request %d (%s)", i, r.path)
-		assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.path)
-		assert.False(t, r.chunked, "request %d (%s)", i, r.path)
+	for _, viaMock := range []bool{false, true} {
+		t.Run(fmt.Sprintf("httpmock %v", viaMock), func(t *testing.T) {
+			var mu sync.Mutex
+			var requests []seen
+			var posts atomic.Int32
+			// answer records r and returns the status and body it gets: two 503s,
+			// a 401, then the created provider.
+			answer := func(r *http.Request) (int, string) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				requests = append(requests, seen{r.URL.Path, r.ContentLength, slices.Contains(r.TransferEncoding, "chunked"), len(b)})
+				mu.Unlock()
+				if strings.HasSuffix(r.URL.Path, "/auth/login/") {
+					return http.StatusOK, `{"key": "` + testKey + `"}`
+				}
+				switch posts.Add(1) {
+				case 1, 2:
+					return http.StatusServiceUnavailable, ""
+				case 3:
+					return http.StatusUnauthorized, ""
+				}
+				return http.StatusCreated, providerJSON
+			}
+			opts := []Option{WithCredentials(testUser, testPassword), WithKey("old-key"), WithRetryWait(0, 0)}
+			base := testBase
+			if viaMock {
+				mock := httpmock.NewMockTransport()
+				mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+					return httpmock.NewStringResponse(answer(r)), nil
+				})
+				opts = append(opts, WithHTTPClient(&http.Client{Transport: mock}))
+			} else {
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					status, body := answer(r)
+					w.WriteHeader(status)
+					_, _ = io.WriteString(w, body)
+				}))
+				defer srv.Close()
+				base = srv.URL
+			}
+			c, err := NewClient(base, opts...)
+			require.NoError(t, err)
+			_, resp, err := c.Providers.Create(context.Background(), &ProviderCreateRequest{Name: "Provider", Code: "provider_company"},
+				WithCallRetryNonIdempotent())
+			require.NoError(t, err)
+			assert.Equal(t, 4, resp.Attempts)
+			mu.Lock()
+			defer mu.Unlock()
+			require.Len(t, requests, 5, "three attempts, the login, the resend")
+			for i, r := range requests {
+				assert.Positive(t, r.body, "request %d (%s)", i, r.path)
+				assert.Equal(t, int64(r.body), r.contentLength, "request %d (%s)", i, r.path)
+				assert.False(t, r.chunked, "request %d (%s)", i, r.path)
+			}
+		})
 	}
 }
 
@@ -599,4 +613,111 @@ func TestOversizedSuccessBody(t *testing.T) {
 	require.ErrorIs(t, err, ErrUnexpectedResponse)
 	assert.Contains(t, err.Error(), "answered more than 1024 bytes")
 	assert.Equal(t, 200, resp.StatusCode)
+}
+
+// A server that answers with bytes that are not HTTP, echoing the request, gets
+// the bad line quoted by net/http in the transport's error: the error holds
+// neither the password nor the key it echoed, and still says what went wrong.
+func TestTransportErrorsLeaveOutAnEchoedSecret(t *testing.T) {
+	for _, tc := range []struct {
+		name, answer string
+		want         error
+	}{
+		{"status line", "rejected: password=" + testPassword + " key=" + testKey + "\r\n\r\n", ErrConnection},
+		{"header line", "HTTP/1.1 200 OK\r\nToken " + testKey + " password " + testPassword + "\r\n\r\n", ErrConnection},
+		{"trailer line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nToken " + testKey +
+			" password " + testPassword + "\r\n\r\n", ErrUnexpectedResponse},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := rawListener(t, func(conn net.Conn) {
+				r := bufio.NewReader(conn)
+				for line, err := r.ReadString('\n'); err == nil && line != "\r\n"; line, err = r.ReadString('\n') {
+				}
+				io.WriteString(conn, tc.answer)
+				conn.Close()
+			})
+			c, err := NewClient("http://"+addr, WithCredentials(testUser, testPassword), WithKey(testKey), WithoutRetries())
+			require.NoError(t, err)
+			_, _, err = c.Providers.Get(context.Background(), 1)
+			require.ErrorIs(t, err, tc.want)
+			for e := err; e != nil; e = errors.Unwrap(e) {
+				assert.False(t, strings.Contains(e.Error(), testPassword), "the password is left out")
+				assert.False(t, strings.Contains(e.Error(), testKey), "the key is left out")
+			}
+			assert.Contains(t, err.Error(), "malformed", "the cause is still told")
+			assert.Contains(t, err.Error(), "[redacted]")
+		})
+	}
+}
+
+// encoding/json quotes a number it cannot store ("cannot unmarshal number
+// 1234…"): a 2xx answer echoing a numeric password where a number does not fit
+// gives an error without it.
+func TestDecodeErrorLeavesOutANumericSecret(t *testing.T) {
+	const password = "123456789012345678901" // over an int64
+	c, mock := newMockClientWith(t, WithCredentials(testUser, password))
+	mockLogin(mock, testKey)
+	recordJSON(mock, http.MethodGet, testAPI+"x/", 200, `{"n": `+password+`}`)
+	var out struct {
+		N int `json:"n"`
+	}
+	_, err := c.Do(context.Background(), http.MethodGet, "api/v1/x/", nil, &out)
+	require.ErrorIs(t, err, ErrUnexpectedResponse)
+	assert.False(t, strings.Contains(err.Error(), password))
+	assert.Contains(t, err.Error(), "cannot unmarshal", "the decoder's message, redacted")
+}
+
+// Through a caller's http.Client too, an https base URL pointed at a plain-http
+// port fails after one attempt that never reached the service, with an error that
+// says so: whether the transport is net/http's own, wraps it, or wraps its error
+// out of net/http's sight (as a tracing transport may).
+func TestHTTPSToAPlainHTTPPortThroughACallersClient(t *testing.T) {
+	for name, hc := range map[string]*http.Client{
+		"net/http's transport": {Transport: &http.Transport{}},
+		"a wrapping transport": {Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return http.DefaultTransport.RoundTrip(r)
+		})},
+		"a transport wrapping the error": {Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			resp, err := http.DefaultTransport.RoundTrip(r)
+			if err != nil {
+				err = fmt.Errorf("tracing: %w", err)
+			}
+			return resp, err
+		})},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, opened := countingServer(t, func(http.ResponseWriter, *http.Request) {
+				t.Error("no request gets through the failed handshake")
+			})
+			c, err := NewClient("https://"+srv.Listener.Addr().String(), WithKey(testKey), WithRetryWait(0, 0), WithHTTPClient(hc))
+			require.NoError(t, err)
+			_, _, err = c.Providers.Get(context.Background(), 1)
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			var connErr *ConnectionError
+			require.ErrorAs(t, err, &connErr)
+			assert.Equal(t, 1, connErr.Attempts)
+			assert.False(t, connErr.MaybeSent, "the handshake failed: nothing was sent")
+			assert.Contains(t, err.Error(), "answers plain HTTP, not HTTPS")
+			assert.Equal(t, int64(1), opened.Load(), "one connection: no retry")
+		})
+	}
+}
+
+// rawListener hands each connection made to a loopback address, until the test
+// ends, to serve, and returns the address.
+func rawListener(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			serve(conn)
+		}
+	}()
+	return ln.Addr().String()
 }

@@ -52,7 +52,7 @@ func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []Call
 	}
 	return paginate(ctx, q, func(ctx context.Context, q url.Values) (*Page[T], *Response, error) {
 		return r.page(ctx, q, callOpts)
-	})
+	}, func(link []byte) []byte { return r.client.tokens.redact(link, heldKey{}) })
 }
 
 // get fetches one item by id (GET collection/{id}/).

@@ -373,3 +373,42 @@ func TestBackoffLongerThanTheDeadlineReturnsTheAnswer(t *testing.T) {
 		}
 	})
 }
+
+// A lost connection is retried only when the wait fits the time the context has
+// left, as an answer is: otherwise the call returns the connection's own error at
+// once, rather than sleeping into the deadline and returning only that.
+func TestLostConnectionRetriedOnlyWhenTheWaitFits(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		deadline     time.Duration
+		wantAttempts int
+		wantTook     time.Duration
+	}{
+		{"the wait does not fit", time.Second, 1, 0},
+		{"the wait fits", 3 * time.Second, 2, 2 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var attempts int
+				hc := &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+					attempts++
+					return nil, io.ErrUnexpectedEOF
+				})}
+				c, err := NewClient(testBase, WithKey(testKey), WithHTTPClient(hc), WithRetryMax(1),
+					WithRetryWait(2*time.Second, 2*time.Second))
+				require.NoError(t, err)
+				ctx, cancel := context.WithTimeout(context.Background(), tc.deadline)
+				defer cancel()
+				start := time.Now()
+				_, _, err = c.Providers.Get(ctx, 1)
+				var connErr *ConnectionError
+				require.ErrorAs(t, err, &connErr)
+				assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "the connection's error, not the deadline's")
+				assert.NotErrorIs(t, err, context.DeadlineExceeded)
+				assert.Equal(t, tc.wantAttempts, attempts)
+				assert.Equal(t, tc.wantAttempts, connErr.Attempts)
+				assert.Equal(t, tc.wantTook, time.Since(start))
+			})
+		})
+	}
+}

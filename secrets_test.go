@@ -3,18 +3,24 @@ package whippyware_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 
+	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -380,5 +386,229 @@ func TestSecretsNeverLeakUnderFailuresFake(t *testing.T) {
 			// Not assert.NotContains: its message would print the text, secret included.
 			assert.Falsef(t, strings.Contains(text, secret), "the %s holds %s", name, label)
 		}
+	}
+}
+
+// secretEchoes returns the forms in which a service, a proxy or a template may
+// echo secret: as sent, HTML-escaped (named and numeric, hex in either case),
+// URL-encoded (+ or %20 for a space, hex in either case) and \u-escaped.
+func secretEchoes(secret string) map[string]string {
+	var hexLower, hexUpper, dec, pctLower, uLower, uUpper strings.Builder
+	for _, r := range secret {
+		fmt.Fprintf(&hexLower, "&#x%x;", r)
+		fmt.Fprintf(&hexUpper, "&#X%X;", r)
+		fmt.Fprintf(&dec, "&#%d;", r)
+		for _, b := range []byte(string(r)) {
+			fmt.Fprintf(&pctLower, "%%%02x", b)
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&uLower, `\u%04x`, u)
+			fmt.Fprintf(&uUpper, `\u%04X`, u)
+		}
+	}
+	marshalled, _ := json.Marshal(secret)
+	return map[string]string{
+		"raw":             secret,
+		"html":            html.EscapeString(secret),
+		"html &#x;":       hexLower.String(),
+		"html &#X;":       hexUpper.String(),
+		"html &#;":        dec.String(),
+		"query":           url.QueryEscape(secret),
+		"query lower hex": lowerHex(url.QueryEscape(secret)),
+		"path":            url.PathEscape(secret),
+		"percent lower":   pctLower.String(),
+		"json":            strings.Trim(string(marshalled), `"`),
+		`\u lower`:        uLower.String(),
+		`\u upper`:        uUpper.String(),
+	}
+}
+
+// TestErrorsOfEveryCallHoldNoSecretInAnyForm: whatever every service method,
+// All, Client.Do, Auth.Login and Auth.Logout return as an error, for a 3xx, 4xx,
+// 5xx or unreadable 2xx answer in text, HTML or JSON that echoes the password and
+// the key in every form (raw, HTML-, URL- and \u-escaped, and each escape again
+// inside a JSON string), holds neither, in its text or anywhere reachable.
+func TestErrorsOfEveryCallHoldNoSecretInAnyForm(t *testing.T) {
+	// The short password (under six characters) leaves each body that holds it
+	// out whole.
+	for _, password := range []string{`s3cr3t pa&ss'<é>"/w+x`, `c:\100%+sure!😀`, `p&é "`} {
+		t.Run(password, func(t *testing.T) { checkErrorsOfEveryCall(t, password) })
+	}
+}
+
+func checkErrorsOfEveryCall(t *testing.T, password string) {
+	const user, key = "keeper", "k3yAbCdEf0123456789"
+	forms := map[string]string{}
+	for name, form := range secretEchoes(password) {
+		forms["password "+name] = form
+	}
+	passwordForms := maps.Clone(forms)
+	for name, form := range secretEchoes(key) {
+		forms["key "+name] = form
+	}
+	var echo strings.Builder
+	for name, form := range forms {
+		fmt.Fprintf(&echo, "%s: %s\n", name, form)
+	}
+	jsonEcho, _ := json.Marshal(echo.String())
+	bodies := []struct {
+		status      int
+		contentType string
+		body        string
+	}{
+		{302, "text/plain", echo.String()},
+		{400, "application/json", `{"detail": ` + string(jsonEcho) + `}`},
+		{400, "application/json", `{"name": [` + string(jsonEcho) + `], "non_field_errors": [` + string(jsonEcho) + `]}`},
+		{401, "application/json", `{"detail": ` + string(jsonEcho) + `}`},
+		{403, "text/html", "<html><body><pre>" + echo.String() + "</pre></body></html>"},
+		{404, "application/json", `{"detail": ` + string(jsonEcho) + `}`},
+		{429, "text/plain", echo.String()},
+		{500, "text/html", "<html>" + echo.String() + "</html>"},
+		{502, "text/plain", "rejected: " + echo.String()},
+		{503, "application/json", `{"detail": ` + string(jsonEcho) + `}`},
+		{200, "text/html", "<html>" + echo.String() + "</html>"},
+		{200, "application/json", `{"id": "` + echo.String() + `"}`},
+	}
+	for _, b := range bodies {
+		t.Run(fmt.Sprintf("%d %s", b.status, b.contentType), func(t *testing.T) {
+			mock := httpmock.NewMockTransport()
+			answer := func(*http.Request) (*http.Response, error) {
+				resp := httpmock.NewStringResponse(b.status, b.body)
+				resp.Header.Set("Content-Type", b.contentType)
+				return resp, nil
+			}
+			mock.RegisterNoResponder(answer)
+			mock.RegisterResponder(http.MethodPost, "https://whippy.test/api/v1/auth/login/", httpmock.NewStringResponder(200, `{"key": "`+key+`"}`))
+			c, err := whippyware.NewClient("https://whippy.test", whippyware.WithCredentials(user, password),
+				whippyware.WithHTTPClient(&http.Client{Transport: mock}), whippyware.WithoutRetries())
+			require.NoError(t, err)
+			ctx := context.Background()
+			errs := map[string]error{}
+			for name, err := range everyCall(ctx, c) {
+				errs[name] = err
+			}
+			// The login itself refusing or failing, echoing the password and the key
+			// the client holds.
+			_, err = c.Auth.Login(ctx) // holds a key again, also after a Logout that succeeded
+			require.NoError(t, err)
+			mock.RegisterResponder(http.MethodPost, "https://whippy.test/api/v1/auth/login/", answer)
+			_, errs["Auth.Login holding a key"] = c.Auth.Login(ctx)
+			fresh, err := whippyware.NewClient("https://whippy.test", whippyware.WithCredentials(user, password),
+				whippyware.WithHTTPClient(&http.Client{Transport: mock}), whippyware.WithoutRetries())
+			require.NoError(t, err)
+			_, errs["Auth.Login"] = fresh.Auth.Login(ctx)
+			_, _, errs["Get with a failing login"] = fresh.Providers.Get(ctx, 1)
+			for name, err := range errs {
+				forms := forms
+				if strings.Contains(name, "failing login") || name == "Auth.Login" {
+					forms = passwordForms // that client never had a key
+				}
+				if b.status == 200 && name == "Auth.Logout" || b.status == 200 && strings.HasSuffix(name, ".Delete") {
+					continue // nothing decoded
+				}
+				if !assert.Error(t, err, name) {
+					continue
+				}
+				for _, text := range errorTexts(err) {
+					for form, secret := range forms {
+						if strings.Contains(text, secret) {
+							t.Errorf("%s: the error holds the %s", name, form)
+						}
+					}
+				}
+				for form, secret := range forms {
+					if path, ok := reachable(err, secret); ok {
+						t.Errorf("%s: the %s is reachable at %s", name, form, path)
+					}
+				}
+			}
+		})
+	}
+}
+
+// lowerHex writes the hex digits of each %XX in s in lower case.
+func lowerHex(s string) string {
+	b := []byte(s)
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = strings.ToLower(string(b[i+1]))[0], strings.ToLower(string(b[i+2]))[0]
+		}
+	}
+	return string(b)
+}
+
+// errorTexts is every text a caller may print of err and of each error it wraps.
+func errorTexts(err error) []string {
+	var texts []string
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		texts = append(texts, e.Error(), fmt.Sprintf("%v %+v %#v %q", e, e, e, e))
+		var apiErr *whippyware.APIError
+		if errors.As(e, &apiErr) {
+			texts = append(texts, string(apiErr.Body), apiErr.Detail)
+		}
+		var vErr *whippyware.ValidationError
+		if errors.As(e, &vErr) {
+			texts = append(texts, fmt.Sprint(vErr.Fields, vErr.NonField, vErr.Messages()))
+		}
+	}
+	return texts
+}
+
+// everyCall runs every service method (through reflection, so that a method
+// added later is covered), Client.Do and Auth.Logout, and yields each one's error.
+func everyCall(ctx context.Context, c *whippyware.Client) func(yield func(string, error) bool) {
+	return func(yield func(string, error) bool) {
+		cv := reflect.ValueOf(c).Elem()
+		errType := reflect.TypeFor[error]()
+		for i := range cv.NumField() {
+			f := cv.Field(i)
+			if !cv.Type().Field(i).IsExported() || f.Kind() != reflect.Pointer || cv.Type().Field(i).Name == "Auth" {
+				continue
+			}
+			for m := range f.NumMethod() {
+				method := f.Method(m)
+				mt := method.Type()
+				name := cv.Type().Field(i).Name + "." + f.Type().Method(m).Name
+				var args []reflect.Value
+				for p := range mt.NumIn() {
+					in := mt.In(p)
+					switch {
+					case mt.IsVariadic() && p == mt.NumIn()-1:
+					case in == reflect.TypeFor[context.Context]():
+						args = append(args, reflect.ValueOf(ctx))
+					case in.Kind() == reflect.Int64:
+						args = append(args, reflect.ValueOf(int64(1)))
+					case in.Kind() == reflect.Pointer:
+						args = append(args, reflect.New(in.Elem()))
+					default:
+						panic(name + ": " + in.String())
+					}
+				}
+				out := method.Call(args)
+				var err error
+				if len(out) == 1 && out[0].Kind() == reflect.Func { // an iterator
+					seq := out[0]
+					yieldItem := reflect.MakeFunc(seq.Type().In(0), func(a []reflect.Value) []reflect.Value {
+						if !a[1].IsNil() {
+							err = a[1].Interface().(error)
+						}
+						return []reflect.Value{reflect.ValueOf(false)}
+					})
+					seq.Call([]reflect.Value{yieldItem})
+				} else if last := out[len(out)-1]; last.Type() == errType && !last.IsNil() {
+					err = last.Interface().(error)
+				}
+				if !yield(name, err) {
+					return
+				}
+			}
+		}
+		var out map[string]any
+		_, err := c.Do(ctx, http.MethodPost, "api/v1/stock-imports/", map[string]string{"a": "b"}, &out)
+		if !yield("Client.Do", err) {
+			return
+		}
+		_, err = c.Auth.Logout(ctx)
+		yield("Auth.Logout", err)
 	}
 }

@@ -72,6 +72,21 @@ func (t *tokenStore) get() heldKey { return *t.held.Load() }
 
 func (t *tokenStore) canLogin() bool { return t.username != "" }
 
+// redact returns body without the password, held's key or the key held now, in
+// any form (see redact): a login's answer may echo the key it is to replace.
+func (t *tokenStore) redact(body []byte, held heldKey) []byte {
+	return redact(body, t.passwordForms, newSecretForms(held.key), newSecretForms(t.get().key))
+}
+
+// redactError returns err, or an error of its text redacted when that holds a
+// secret: net/http and encoding/json quote what the service sent.
+func (t *tokenStore) redactError(err error, held heldKey) error {
+	if text := t.redact([]byte(err.Error()), held); string(text) != err.Error() {
+		return errors.New(string(text))
+	}
+	return err
+}
+
 // startCooldown begins the cool-down after the service refused a fresh key.
 func (t *tokenStore) startCooldown() {
 	t.mu.Lock()
@@ -218,7 +233,8 @@ func (t *tokenStore) Format(f fmt.State, _ rune) { io.WriteString(f, t.String())
 // secretForms matches a secret as sent and as a service, a proxy or a template
 // may echo it: JSON-escaped (\u00e9, \"), URL-encoded (%C3%A9, + for a space) or
 // HTML-escaped (&amp;, &#39;, &#x27;), one character at a time, so that mixed
-// forms match too.
+// forms match too; and each escape written once more into a JSON string (\\u00e9,
+// \u0026amp;), as an error body's JSON message quoting an escaped echo has it.
 type secretForms struct {
 	re *regexp.Regexp
 	// short marks a secret under six characters, which could match ordinary text
@@ -226,8 +242,14 @@ type secretForms struct {
 	short bool
 }
 
-// otherForms are the escapes of a character that no numeric form covers.
-var otherForms = map[rune]string{'"': `\\"|&quot;`, '\\': `\\\\`, '/': `\\/`, ' ': `\+`, '&': `&amp;`, '<': `&lt;`, '>': `&gt;`, '\'': `&apos;`}
+// In the patterns below, amp is an & and backslash a \ as written or escaped
+// in a JSON string.
+const amp, backslash = `(?:&|\\u0026)`, `\\{1,2}`
+
+// otherForms are the escapes of a character that no numeric form covers; \" in
+// a JSON string is \\\".
+var otherForms = map[rune]string{'"': `\\{1,3}"|` + amp + `quot;`, '\\': backslash + backslash, '/': backslash + `/`,
+	' ': `\+`, '&': amp + `amp;`, '<': amp + `lt;`, '>': amp + `gt;`, '\'': amp + `apos;`}
 
 func newSecretForms(secret string) *secretForms {
 	if secret == "" {
@@ -235,16 +257,16 @@ func newSecretForms(secret string) *secretForms {
 	}
 	var pattern strings.Builder
 	for _, r := range secret {
-		jsonEscape := fmt.Sprintf(`\\u%04x`, r)
+		jsonEscape := fmt.Sprintf(`%su%04x`, backslash, r)
 		if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
-			jsonEscape = fmt.Sprintf(`\\u%04x\\u%04x`, r1, r2) // a surrogate pair
+			jsonEscape = fmt.Sprintf(`%su%04x%su%04x`, backslash, r1, backslash, r2) // a surrogate pair
 		}
 		percent := "%" + strings.ReplaceAll(fmt.Sprintf("% x", string(r)), " ", "%") // %c3%a9 for é
-		fmt.Fprintf(&pattern, `(?:%s|(?i:%s|%s|&#x0*%x;)|&#0*%d;`, regexp.QuoteMeta(string(r)), jsonEscape, percent, r, r)
+		fmt.Fprintf(&pattern, `(?:%s|(?i:%s|%s|%s#x0*%x;|%s#0*%d;`, regexp.QuoteMeta(string(r)), jsonEscape, percent, amp, r, amp, r)
 		if other, ok := otherForms[r]; ok {
 			pattern.WriteString("|" + other)
 		}
-		pattern.WriteString(")")
+		pattern.WriteString("))")
 	}
 	return &secretForms{re: regexp.MustCompile(pattern.String()), short: utf8.RuneCountInString(secret) < 6}
 }

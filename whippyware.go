@@ -185,7 +185,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		return resp, err
 	}
 	if resp.StatusCode >= 300 {
-		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, redact(body, c.tokens.passwordForms, newSecretForms(held.key)))
+		return resp, newResponseError(cl.method, u, resp.Response, resp.Attempts, c.tokens.redact(body, held))
 	}
 	return resp, c.decodeAnswer(cl, u, resp, body, held)
 }
