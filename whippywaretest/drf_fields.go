@@ -270,21 +270,23 @@ func slugValue(raw json.RawMessage) (string, bool) {
 }
 
 // object reads a field that must hold a JSON object, kept raw (the fake's rule for a stock
-// list rule); a form sends it as JSON text (fields.py JSONField with HTML input).
+// list rule). A form sends it as JSON text, which fields.py JSONField.get_value reads itself:
+// an empty value is no JSON, not a value left out.
 func (f *form) object(name string, dst *json.RawMessage) {
-	raw, ok := f.value(name, false, false)
+	raw, ok := f.raw[name]
+	if !f.html {
+		raw, ok = f.value(name, false, false)
+	}
 	if !ok {
 		return
 	}
 	if f.html {
 		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			if !json.Valid([]byte(s)) {
-				f.errs.add(name, "Value must be valid JSON.")
-				return
-			}
-			raw = json.RawMessage(s)
+		if _ = json.Unmarshal(raw, &s); !json.Valid([]byte(s)) { // a file is no text either
+			f.errs.add(name, "Value must be valid JSON.")
+			return
 		}
+		raw = json.RawMessage(s)
 	}
 	if t := pyType(raw); t != "dict" {
 		f.errs.addf(name, "Expected a dictionary of items but got type %q.", t)

@@ -422,6 +422,12 @@ func diffSteps() []diffStep {
 			func(s *diffStep) { s.ctype = formCT }),
 		with(post("POST stock-list-rules/ form with bad JSON", rp, `name=R&rule_type=sql&rule={oops`),
 			func(s *diffStep) { s.ctype = formCT }),
+		with(post("POST stock-list-rules/ form with an empty rule", rp, `name=R&rule_type=sql&rule=`),
+			func(s *diffStep) { s.ctype = formCT }),
+		with(post("POST stock-list-rules/ multipart with a file as rule", rp, "--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nR\r\n"+
+			"--B\r\nContent-Disposition: form-data; name=\"rule_type\"\r\n\r\nsql\r\n"+
+			"--B\r\nContent-Disposition: form-data; name=\"rule\"; filename=\"rule.json\"\r\n\r\n{}\r\n--B--\r\n"),
+			func(s *diffStep) { s.ctype = "multipart/form-data; boundary=B" }),
 
 		// Expire-token, last: it ends the key.
 		post("expire-token {}", "/api/v1/expire-token/", `{}`),
