@@ -115,9 +115,6 @@ func writeFieldErrors(w http.ResponseWriter, errs fieldErrors, fields []string) 
 	writeJSON(w, http.StatusBadRequest, out)
 }
 
-// notFound is generics.py get_object_or_404's Http404, answered as exceptions.NotFound.
-func notFound(w http.ResponseWriter) { writeDetail(w, http.StatusNotFound, msgNotFound) }
-
 // unauthorized answers 401 with authentication.py TokenAuthentication.authenticate_header.
 func unauthorized(w http.ResponseWriter, detail string) {
 	w.Header().Set("WWW-Authenticate", "Token")

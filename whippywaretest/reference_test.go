@@ -275,7 +275,12 @@ func diffSteps() []diffStep {
 	for _, q := range []string{"provider=2", "provider=abc", "provider=999", "provider=", "code=110&provider=2"} {
 		s = append(s, get("GET stock-locations/?"+q, cp+"?"+q))
 	}
-	s = append(s, get("GET stock-list-rules/?rule_type=sql", rp+"?rule_type=sql"))
+	s = append(s, get("GET stock-list-rules/?rule_type=sql", rp+"?rule_type=sql"),
+		// A refused filter is 400 before a bad page's 404; errors in the FilterSet's field order.
+		get("GET stock-locations/?page=abc&provider=abc", cp+"?page=abc&provider=abc"),
+		get("GET providers/?page=0&name=%00", pp+"?page=0&name=%00"),
+		get("GET stocks/ four refused filters", sp+"?location=%00&provider=%00&stock_type=%00&sku=%00"),
+		diffStep{name: "DELETE stocks/1/ two refused filters", method: "DELETE", path: sp + "1/?location=%00&sku=%00"})
 
 	s = append(s,
 		// Details, filters on details, slashes.

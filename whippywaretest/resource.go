@@ -27,7 +27,7 @@ type resource[T any, P record[T]] struct {
 	// uniqueMsg under uniqueField.
 	unique                 func(st *store, rec *T) string
 	uniqueField, uniqueMsg string
-	filters                map[string]filter[T]
+	filters                []namedFilter[T]
 	// inUse says why the record may not be deleted, or "" when it may.
 	inUse func(st *store, rec *T) string
 	// changed carries an update into other records (a renamed code into the stocks).
@@ -172,19 +172,16 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 	writeJSON(w, http.StatusCreated, wire)
 }
 
-// list is mixins.py ListModelMixin.list: the filters, then a page.
+// list is mixins.py ListModelMixin.list: the filters (a refusal is 400 before a bad page's
+// 404), then a page.
 func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request, q url.Values) {
-	pg, ok := s.cfg.pageRequest(q)
-	if !ok {
-		writeDetail(w, http.StatusNotFound, msgInvalidPage)
-		return
-	}
 	st := s.st
 	st.mu.RLock()
-	match, errs := res.matcher(st, q)
-	if len(errs) > 0 {
+	match, refusals := res.matcher(st, q)
+	pg, pageOK := s.cfg.pageRequest(q)
+	if len(refusals) > 0 || !pageOK {
 		st.mu.RUnlock()
-		writeFieldErrors(w, errs, nil)
+		notFoundOr(w, refusals, msgInvalidPage)
 		return
 	}
 	matching := res.table(st).rows // without a filter, every row
@@ -209,38 +206,38 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 }
 
 // find is generics.py GenericAPIView.get_object: filter_queryset (values the filters refuse
-// are errs, a 400), then get_object_or_404 by int(id), so GET /providers/1/?code=nope is 404.
-// The caller holds the lock.
-func (res *resource[T, P]) find(st *store, id string, q url.Values) (rec *T, errs fieldErrors) {
-	match, errs := res.matcher(st, q)
-	if n, ok := pyInt(id); ok && len(errs) == 0 {
+// are refusals, a 400), then get_object_or_404 by int(id), so GET /providers/1/?code=nope is
+// 404. The caller holds the lock.
+func (res *resource[T, P]) find(st *store, id string, q url.Values) (rec *T, refusals orderedObject) {
+	match, refusals := res.matcher(st, q)
+	if n, ok := pyInt(id); ok && len(refusals) == 0 {
 		rec = res.table(st).get(n)
 	}
 	if rec != nil && match != nil && !match(rec) {
 		rec = nil
 	}
-	return rec, errs
+	return rec, refusals
 }
 
-// notFoundOr answers what find found missing: the filters' 400, or 404.
-func notFoundOr(w http.ResponseWriter, errs fieldErrors) {
-	if len(errs) > 0 {
-		writeFieldErrors(w, errs, nil)
+// notFoundOr answers what find or list found missing: the filters' 400, or 404 with detail.
+func notFoundOr(w http.ResponseWriter, refusals orderedObject, detail string) {
+	if len(refusals) > 0 {
+		writeJSON(w, http.StatusBadRequest, refusals)
 	} else {
-		notFound(w)
+		writeDetail(w, http.StatusNotFound, detail)
 	}
 }
 
 func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.RLock()
-	rec, errs := res.find(st, id, q)
+	rec, refusals := res.find(st, id, q)
 	var out any
 	if rec != nil {
 		out = res.wire(st, rec)
 	}
 	st.mu.RUnlock()
 	if rec == nil {
-		notFoundOr(w, errs)
+		notFoundOr(w, refusals, msgNotFound)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -257,10 +254,10 @@ func (res *resource[T, P]) wire(st *store, rec *T) any {
 // update is PUT (a full update: every required field) and PATCH (partial: the fields sent).
 func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string, q url.Values, partial bool) {
 	st.mu.RLock()
-	cur, errs := res.find(st, id, q)
+	cur, refusals := res.find(st, id, q)
 	st.mu.RUnlock()
 	if cur == nil {
-		notFoundOr(w, errs) // before reading the body, as DRF looks the object up first
+		notFoundOr(w, refusals, msgNotFound) // before reading the body, as DRF looks the object up first
 		return
 	}
 	data, ok := readData(w, r)
@@ -269,10 +266,10 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	}
 	f := newForm(data, partial)
 	st.mu.Lock()
-	cur, errs = res.find(st, id, q) // again: it may have gone while the body was read
+	cur, refusals = res.find(st, id, q) // again: it may have gone while the body was read
 	if cur == nil {
 		st.mu.Unlock()
-		notFoundOr(w, errs)
+		notFoundOr(w, refusals, msgNotFound)
 		return
 	}
 	old, next := *cur, *cur
@@ -303,7 +300,7 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 
 func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.Lock()
-	rec, errs := res.find(st, id, q)
+	rec, refusals := res.find(st, id, q)
 	refusal := ""
 	switch {
 	case rec == nil:
@@ -318,7 +315,7 @@ func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string, 
 	st.mu.Unlock()
 	switch {
 	case rec == nil:
-		notFoundOr(w, errs)
+		notFoundOr(w, refusals, msgNotFound)
 	case refusal != "":
 		writeJSON(w, http.StatusBadRequest, []string{refusal})
 	default:
