@@ -280,6 +280,61 @@ func TestControlRequestLogRedactsSecrets(t *testing.T) {
 	assert.Equal(t, []string{"[redacted]"}, logged[3].Headers["Authorization"])
 }
 
+// The password is redacted in every form the log holds: a login body of any Content-Type or
+// shape, one sent to a mistyped path, a query, a repeated Authorization.
+func TestControlRequestLogRedactsEveryFormOfThePassword(t *testing.T) {
+	base := start(t, nil, nil)
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for _, tc := range []struct {
+		path, body string
+		header     map[string]string
+	}{
+		// Django reads the pair Go's url.ParseQuery drops for its bad escape elsewhere.
+		{"/api/v1/auth/login/", "username=test&pass%77ord=test_pass&x=%zz", form},
+		{"/api/v1/auth/login/", "username=test&password=test%5Fpass&password=test_pass", form},
+		{"/api/v1/auth/login/", `[{"username":"test","password":"test_pass"}]`, nil},
+		{"/api/v1/auth/login/", `{"username":"test","pass\u0077ord":"test_pass"}`, nil},
+		{"/api/v1/auth/login/", "--B\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\ntest_pass\r\n--B--\r\n",
+			map[string]string{"Content-Type": "multipart/form-data; boundary=B"}},
+		{"/api/v1/login/", `{"username":"test","password":"test_pass"}`, nil}, // a mistyped path
+		{"/api/v1/auth/login/?username=test&password=test_pass", `{"username":"test"}`, nil},
+		{"/api/v1/providers/", `{"name":"n","code":"c"}`, map[string]string{"Authorization": "Token test_pass"}},
+	} {
+		header := map[string]string{"Content-Type": "application/json"}
+		for k, v := range tc.header {
+			header[k] = v
+		}
+		send(t, "POST", base+tc.path, tc.body, header)
+	}
+	// A repeated Authorization: every value is redacted.
+	req, err := http.NewRequest("GET", base+"/api/v1/stocks/", nil)
+	require.NoError(t, err)
+	req.Header.Add("Authorization", "Token test_pass")
+	req.Header.Add("Authorization", "Token test_pass")
+	res, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+
+	_, body := call(t, "GET", base+controlPrefix+"requests", "", "")
+	assert.NotContains(t, body, "test_pass")
+	assert.NotContains(t, body, "test%5Fpass")
+	var logged []struct {
+		Query   string
+		Body    string
+		Headers map[string][]string
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &logged))
+	require.Len(t, logged, 9)
+	for i, want := range []string{"[redacted]", "password=%5Bredacted%5D&username=test", "[redacted]",
+		`{"password":"[redacted]","username":"test"}`, "[redacted]", `{"password":"[redacted]","username":"test"}`,
+		`{"username":"test"}`, `{"name":"n","code":"c"}`} {
+		assert.Equal(t, want, logged[i].Body, "request %d", i)
+	}
+	assert.Equal(t, "password=%5Bredacted%5D&username=test", logged[6].Query)
+	assert.Equal(t, []string{"[redacted]"}, logged[7].Headers["Authorization"])
+	assert.Equal(t, []string{"[redacted]", "[redacted]"}, logged[8].Headers["Authorization"])
+}
+
 // Control input is strict: a key or a record field the fake does not know is a 400 naming it,
 // and a seed stores all of its records or none.
 func TestControlInputIsStrict(t *testing.T) {

@@ -28,7 +28,7 @@
 //	DELETE /_fake/faults         204: no fault left
 //	POST   /_fake/expire-tokens  204: every key is dead
 //	GET    /_fake/requests       the request log, oldest first (?method=, ?path=, "*" a prefix),
-//	                             Authorization and the login's password [redacted]
+//	                             Authorization and passwords (body, query) [redacted]
 //
 // The control API answers only a loopback Host or the address served, unless -allow-remote is
 // given; -control-token then guards it (Authorization: Bearer <token>). It refuses a foreign
