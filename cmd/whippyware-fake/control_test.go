@@ -401,3 +401,74 @@ func TestServerTimesOutSlowAndIdleConnections(t *testing.T) {
 	answer = exchange("GET /_fake/ready HTTP/1.1\r\nHost: " + addr + "\r\n\r\n") // then idle
 	assert.Contains(t, answer, `{"ready":true}`)
 }
+
+// controlRoutes are every route of the control API, with a body it accepts.
+var controlRoutes = []struct{ method, path, body string }{
+	{"GET", "ready", ""}, {"POST", "reset", ""}, {"POST", "seed", `{}`},
+	{"POST", "faults", `{"status": 503}`}, {"GET", "faults", ""}, {"DELETE", "faults", ""},
+	{"POST", "expire-tokens", ""}, {"GET", "requests", ""},
+}
+
+// Every route refuses what a browser page could send, and answers what a test sends.
+func TestControlGuardsEveryRoute(t *testing.T) {
+	base := start(t, nil, nil)
+	host := strings.TrimPrefix(base, "http://")
+	_, port, _ := strings.Cut(host, ":")
+	jsonCT := map[string]string{"Content-Type": "application/json; charset=utf-8"}
+	with := func(k, v string) map[string]string {
+		return map[string]string{"Content-Type": "application/json", k: v}
+	}
+	for _, r := range controlRoutes {
+		url := base + controlPrefix + r.path
+		for _, h := range []map[string]string{with("Origin", "http://evil.example"), with("Origin", "null"),
+			with("Origin", "http://localhost:"+port), with("Host", "evil.example:"+port), with("Host", "fake:8080"),
+			with("Host", "localhost.evil.example")} {
+			status, body := send(t, r.method, url, r.body, h)
+			assert.Equal(t, http.StatusForbidden, status, "%s %s %v: %s", r.method, r.path, h, body)
+		}
+		if r.method == "POST" {
+			for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+				status, body := send(t, r.method, url, r.body, map[string]string{"Content-Type": ct})
+				assert.Equal(t, http.StatusUnsupportedMediaType, status, "%s %q: %s", r.path, ct, body)
+			}
+		}
+		for _, h := range []map[string]string{jsonCT, with("Origin", base), with("Host", "localhost:"+port), with("Host", "127.0.0.1"),
+			with("Host", "[::1]:"+port), with("Host", host)} {
+			status, body := send(t, r.method, url, r.body, h)
+			assert.Less(t, status, 300, "%s %s %v: %s", r.method, r.path, h, body)
+		}
+	}
+}
+
+// Unknown keys at every level, unknown fields of every resource and wrong types are refused,
+// and the seed stores nothing.
+func TestControlSeedRefusesWhatItDoesNotKnow(t *testing.T) {
+	base := start(t, nil, nil)
+	for _, body := range []string{
+		`{"providers": [{"name": "P", "code": "p", "colour": 1}]}`,
+		`{"stock_locations": [{"name": "L", "code": "l", "provider": 1, "colour": 1}]}`,
+		`{"stock_list_rules": [{"name": "R", "rule_type": "sql", "colour": 1}]}`,
+		`{"stock_lists": [{"code": "c", "name": "N", "colour": 1}]}`,
+		`{"stocks": [{"sku": "A", "provider": "p", "location": "l", "stock": 1, "colour": 1}]}`,
+		`{"providers": [{"name": "P", "code": "p"}], "extra": []}`,
+		`{"providers": [{"name": "P", "code": 5}]}`,
+		`{"providers": {"name": "P", "code": "p"}}`,
+		`{"providers": [{"name": "P", "code": "p"}], "stocks": [{"sku": "A", "provider": "p", "location": "l", "stock": "5"}]}`,
+		`{"providers": [{"name": "P", "code": "p", "is_active": "yes"}]}`,
+		`[]`, `"x"`, `{"providers": [`,
+	} {
+		status, answer := call(t, "POST", base+controlPrefix+"seed", "", body)
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", body, answer)
+		assert.Contains(t, answer, "nothing was stored", body)
+	}
+	for _, body := range []string{`{"status": 503, "colour": 1}`, `{"status": "503"}`, `{"count": 1.5, "status": 503}`,
+		`{"latency_ms": -1}`, `{"drop": "now"}`, `null`} {
+		status, answer := call(t, "POST", base+controlPrefix+"faults", "", body)
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", body, answer)
+	}
+	_, answer := call(t, "GET", base+controlPrefix+"faults", "", "")
+	assert.JSONEq(t, `[]`, answer)
+	key := login(t, base, "test", "test_pass")
+	_, answer = call(t, "GET", base+"/api/v1/providers/", key, "")
+	assert.Contains(t, answer, `"count":0`)
+}
