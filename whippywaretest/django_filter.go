@@ -23,7 +23,7 @@ type namedFilter[T any] struct {
 // service ignores them. refusals, when any, is the 400's body.
 func (res *resource[T, P]) matcher(st *store, q url.Values) (match func(*T) bool, refusals orderedObject) {
 	var preds []func(*T) bool
-	if v, ok := queryBool(lastValue(q, "is_active")); ok {
+	if v, ok := boolWords[strings.ToLower(lastValue(q, "is_active"))]; ok {
 		preds = append(preds, func(rec *T) bool { return *P(rec).head().active == v })
 	}
 	for _, f := range res.filters {
@@ -56,17 +56,9 @@ func lastValue(q url.Values, name string) string {
 	return ""
 }
 
-// queryBool reads a boolean filter as rest_framework.BooleanWidget does: true, false, 1, 0 in
-// any case; anything else means "no filter".
-func queryBool(v string) (value, ok bool) {
-	switch strings.ToLower(v) {
-	case "true", "1":
-		return true, true
-	case "false", "0":
-		return false, true
-	}
-	return false, false
-}
+// boolWords are what rest_framework.BooleanWidget reads for a boolean filter, in any case;
+// any other value means "no filter".
+var boolWords = map[string]bool{"true": true, "1": true, "false": false, "0": false}
 
 // equal is the filter for a string field matched exactly: django-filter's CharFilter, whose
 // forms.CharField strips the value first (a value of only spaces filters nothing) and

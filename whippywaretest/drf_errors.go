@@ -80,9 +80,7 @@ func writeBody(w http.ResponseWriter, status int, contentType []string, body []b
 	_, _ = w.Write(body) // an error means the client went away; nobody is left to tell
 }
 
-var (
-	jsonType = []string{"application/json"}
-)
+var jsonType = []string{"application/json"}
 
 // writeDetail answers exceptions.py APIException's body, {"detail": "..."}.
 func writeDetail(w http.ResponseWriter, status int, detail string) {

@@ -14,6 +14,8 @@ import (
 // maxBody bounds what one request body may hold, so a runaway test cannot eat the memory.
 const maxBody = 1 << 20
 
+const formType, multipartType = "application/x-www-form-urlencoded", "multipart/form-data"
+
 // requestData is a parsed request body: field → JSON value. A form body (html) holds each
 // field's last value as a JSON string, and DRF reads form fields by its HTML rules.
 type requestData struct {
@@ -30,15 +32,15 @@ type requestData struct {
 //     object is 400 "Invalid data. Expected a dictionary, ...", null "No data provided".
 func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	ct := r.Header.Get("Content-Type")
-	if r.ContentLength <= 0 {
-		return requestData{raw: map[string]json.RawMessage{}, html: isForm(ct)}, true
-	}
 	mt, _, _ := mime.ParseMediaType(ct)
+	if r.ContentLength <= 0 {
+		return requestData{raw: map[string]json.RawMessage{}, html: mt == formType || mt == multipartType}, true
+	}
 	switch mt {
 	case "application/json":
-	case "application/x-www-form-urlencoded":
+	case formType:
 		return readForm(w, r)
-	case "multipart/form-data":
+	case multipartType:
 		return readMultipart(w, r)
 	default:
 		writeDetailf(w, http.StatusUnsupportedMediaType, fmtUnsupportedMedia, ct)
@@ -87,11 +89,6 @@ func bodyError(w http.ResponseWriter, err error) {
 	} else {
 		writeDetailf(w, http.StatusBadRequest, "Could not read the request body: %v", err)
 	}
-}
-
-func isForm(ct string) bool {
-	mt, _, _ := mime.ParseMediaType(ct)
-	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
 }
 
 func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {

@@ -34,9 +34,9 @@ type resource[T any, P record[T]] struct {
 	changed func(st *store, old, rec *T)
 	// cascade deletes the records that use rec, for WithCascadeDelete.
 	cascade func(st *store, rec *T)
-	// renderer, when set, is how a record goes on the wire (a stock's location as an id
-	// WithStockLocationByID); the caller holds the lock.
-	renderer func(st *store, rec *T) any
+	// wire is a copy of a record as the service answers it, when that is not the record
+	// itself (a stock's location as an id WithStockLocationByID); the caller holds the lock.
+	wire func(st *store, rec *T) any
 
 	fieldNames         []string
 	listView, itemView *view
@@ -46,6 +46,9 @@ type resource[T any, P record[T]] struct {
 func newResource[T any, P record[T]](res *resource[T, P]) *resource[T, P] {
 	res.fieldNames = names(res.fields)
 	res.listView, res.itemView = collectionViews(res.title, res.fields)
+	if res.wire == nil {
+		res.wire = func(_ *store, rec *T) any { return *rec }
+	}
 	return res
 }
 
@@ -241,14 +244,6 @@ func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string,
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// wire is a copy of rec as the service answers it; the caller holds the lock.
-func (res *resource[T, P]) wire(st *store, rec *T) any {
-	if res.renderer != nil {
-		return res.renderer(st, rec)
-	}
-	return *rec
 }
 
 // update is PUT (a full update: every required field) and PATCH (partial: the fields sent).

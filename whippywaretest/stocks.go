@@ -73,7 +73,7 @@ var stocks = newResource(&resource[Stock, *Stock]{
 		{"provider", equal(func(s *Stock) string { return s.Provider })},
 		{"location", locationFilter},
 	},
-	renderer: func(st *store, s *Stock) any {
+	wire: func(st *store, s *Stock) any {
 		if !st.locationByID {
 			return *s
 		}
