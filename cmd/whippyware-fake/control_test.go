@@ -359,6 +359,8 @@ func TestControlInputIsStrict(t *testing.T) {
 	status, body := call(t, "POST", ctl+"seed", "", `{"providers": [{"name": "`+strings.Repeat("x", maxSeedBody)+`"}]}`)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, status, "a body is capped")
 	assert.Contains(t, body, "too large")
+	status, _ = call(t, "POST", ctl+"faults", "", `{"status": 503, "body": "`+strings.Repeat("x", maxControlBody)+`"}`)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status, "a fault's body is capped too")
 
 	// Faults: {} is none; GET lists the queued ones, DELETE clears them.
 	status, body = call(t, "POST", ctl+"faults", "", `{}`)
