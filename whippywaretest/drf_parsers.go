@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -96,8 +98,37 @@ func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	if !ok {
 		return requestData{}, false
 	}
-	values, _ := url.ParseQuery(string(body)) // a pair Go cannot read is left out
-	return formData(values, nil), true
+	return formData(parseQueryDict(string(body)), nil), true
+}
+
+// parseQueryDict reads a form body or a query string as Django's QueryDict does (Python's
+// parse_qsl): pairs split on "&" only and a "%" that starts no escape kept as written, where
+// Go's url.ParseQuery drops the pair (curl -d "name=ACME; 50% off" sends both).
+func parseQueryDict(s string) url.Values {
+	values := url.Values{}
+	for pair := range strings.SplitSeq(s, "&") {
+		if name, value, _ := strings.Cut(pair, "="); pair != "" {
+			values[unquotePlus(name)] = append(values[unquotePlus(name)], unquotePlus(value))
+		}
+	}
+	return values
+}
+
+// unquotePlus is urllib.parse.unquote_plus: "+" is a space, "%XX" a byte, anything else as
+// written.
+func unquotePlus(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch n, err := strconv.ParseUint(s[i+1:min(i+3, len(s))], 16, 8); {
+		case s[i] == '%' && i+2 < len(s) && err == nil:
+			b, i = append(b, byte(n)), i+2
+		case s[i] == '+':
+			b = append(b, ' ')
+		default:
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
 }
 
 func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {

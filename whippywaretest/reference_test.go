@@ -280,7 +280,12 @@ func diffSteps() []diffStep {
 		get("GET stock-locations/?page=abc&provider=abc", cp+"?page=abc&provider=abc"),
 		get("GET providers/?page=0&name=%00", pp+"?page=0&name=%00"),
 		get("GET stocks/ four refused filters", sp+"?location=%00&provider=%00&stock_type=%00&sku=%00"),
-		diffStep{name: "DELETE stocks/1/ two refused filters", method: "DELETE", path: sp + "1/?location=%00&sku=%00"})
+		diffStep{name: "DELETE stocks/1/ two refused filters", method: "DELETE", path: sp + "1/?location=%00&sku=%00"},
+		// Queries and forms are read as QueryDict reads them: "&" alone separates, a bare "%" stays.
+		get("GET providers/?code=provider_company;x", pp+"?code=provider_company;x"),
+		diffStep{name: "DELETE providers/1/?name=100%", method: "DELETE", path: pp + "1/?name=100%"},
+		with(post("POST providers/ form with ; and a bare %", pp, "name=ACME; 50%+off&code=acme%3B1"),
+			func(s *diffStep) { s.ctype = formCT }))
 
 	s = append(s,
 		// Details, filters on details, slashes.

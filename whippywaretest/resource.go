@@ -72,7 +72,7 @@ func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Reque
 	if !res.view(id != "").begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
-	q := r.URL.Query() // request.GET, the filters
+	q := parseQueryDict(r.URL.RawQuery) // request.GET, the filters
 	switch m := viewMethod(r); {
 	case m == http.MethodOptions:
 		res.options(s.st, w, id, q)
