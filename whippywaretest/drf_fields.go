@@ -67,7 +67,8 @@ func (f *form) ok(name string) bool {
 
 // str reads a string field. fields.py CharField: a string or a number, trimmed with
 // str.strip() (trim_whitespace), not blank, at most max_length characters
-// (MaxLengthValidator), no NUL (ProhibitNullCharactersValidator).
+// (MaxLengthValidator), no NUL (ProhibitNullCharactersValidator). The login's password is the
+// one field not trimmed: authtoken/serializers.py gives it trim_whitespace=False.
 func (f *form) str(name string, dst *string, required bool, maxLength int) {
 	raw, ok := f.value(name, required, false)
 	if !ok {
@@ -78,7 +79,10 @@ func (f *form) str(name string, dst *string, required bool, maxLength int) {
 		f.errs.add(name, msgString)
 		return
 	}
-	if s = pyStrip(s); s == "" {
+	if name != "password" {
+		s = pyStrip(s)
+	}
+	if s == "" {
 		f.errs.add(name, msgBlank)
 		return
 	}
@@ -89,23 +93,6 @@ func (f *form) str(name string, dst *string, required bool, maxLength int) {
 		f.errs.add(name, msgNullCharacters)
 	}
 	if !f.errs.has(name) {
-		*dst = s
-	}
-}
-
-// password reads a required string that is not trimmed: authtoken/serializers.py
-// AuthTokenSerializer's password is CharField(trim_whitespace=False).
-func (f *form) password(name string, dst *string) {
-	raw, ok := f.value(name, true, false)
-	if !ok {
-		return
-	}
-	switch s, isText := textOf(raw); {
-	case !isText:
-		f.errs.add(name, msgString)
-	case s == "":
-		f.errs.add(name, msgBlank)
-	default:
 		*dst = s
 	}
 }

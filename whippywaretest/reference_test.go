@@ -244,6 +244,8 @@ func diffSteps() []diffStep {
 		with(login("login with a Bearer header", ok), func(s *diffStep) { s.header = []string{"Authorization: Bearer x"} }),
 		with(login("login chunked", ok), func(s *diffStep) { s.chunked = true }),
 		login("login password a number", `{"username":"test","password":5}`),
+		login("login password with a NUL", `{"username":"test","password":" \u0000 "}`),
+		login("login password of spaces", `{"username":"test","password":"  "}`),
 		with(get("GET login", "/api/v1/auth/login/"), func(s *diffStep) { s.noAuth = true }),
 		with(diffStep{name: "OPTIONS login", method: "OPTIONS", path: "/api/v1/auth/login/"}, func(s *diffStep) { s.noAuth = true }),
 
