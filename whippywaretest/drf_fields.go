@@ -287,20 +287,16 @@ func (f *form) object(name string, dst *json.RawMessage) {
 func (f *form) date(name string, dst **string) {
 	raw, ok := f.value(name, false, true)
 	s, isText := textOf(raw)
-	switch d, valid := parseDate(s); {
+	t, err := time.Parse("2006-1-2", s) // one or two digits for month and day
+	switch d := t.Format(time.DateOnly); {
 	case !ok:
 	case raw == nil:
 		*dst = nil
-	case isText && pyType(raw) == "str" && valid:
+	case isText && pyType(raw) == "str" && err == nil && t.Year() >= 1:
 		*dst = &d
 	default:
 		f.errs.add(name, "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
 	}
-}
-
-func parseDate(s string) (string, bool) {
-	t, err := time.Parse("2006-1-2", s) // one or two digits for month and day
-	return t.Format(time.DateOnly), err == nil && t.Year() >= 1
 }
 
 // textOf is str() of a JSON string or number, what CharField and IntegerField read; false

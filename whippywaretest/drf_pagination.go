@@ -42,12 +42,6 @@ func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 // pages is the number of pages count records fill; page 1 always exists.
 func (pg pageRequest) pages(count int) int { return max(1, (count+pg.size-1)/pg.size) }
 
-// window is the range of matching records, by position, that the page holds.
-func (pg pageRequest) window() (start, end int) {
-	start = (pg.number - 1) * pg.size
-	return start, start + pg.size
-}
-
 // pageBody is the list envelope.
 type pageBody[T any] struct {
 	Count    int     `json:"count"`

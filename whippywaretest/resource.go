@@ -199,9 +199,9 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 	if pg.last {
 		pg.number = pg.pages(len(matching))
 	}
-	start, end := pg.window()
+	start := (pg.number - 1) * pg.size // the page's window of the matching records
 	results := make([]any, 0, min(pg.size, len(matching)))
-	for i := start; i < min(end, len(matching)); i++ {
+	for i := start; i < min(start+pg.size, len(matching)); i++ {
 		results = append(results, res.wire(st, &matching[i]))
 	}
 	st.mu.RUnlock()
