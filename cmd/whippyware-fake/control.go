@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -67,13 +68,15 @@ func (g guard) admit(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// loopbackHost tells whether a Host names a loopback address, with a port or without.
 func loopbackHost(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
+	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
-		host = hostport
+		host, port = hostport, "0"
 	}
+	_, err = strconv.ParseUint(port, 10, 16) // "127.0.0.1:80.evil.example" names no port
 	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+	return err == nil && (strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback()))
 }
 
 // withControl serves the control API on controlPrefix and the fake on every other path.

@@ -424,7 +424,7 @@ func TestControlGuardsEveryRoute(t *testing.T) {
 		url := base + controlPrefix + r.path
 		for _, h := range []map[string]string{with("Origin", "http://evil.example"), with("Origin", "null"),
 			with("Origin", "http://localhost:"+port), with("Host", "evil.example:"+port), with("Host", "fake:8080"),
-			with("Host", "localhost.evil.example")} {
+			with("Host", "localhost.evil.example"), with("Host", "127.0.0.1:"+port+".evil.example")} {
 			status, body := send(t, r.method, url, r.body, h)
 			assert.Equal(t, http.StatusForbidden, status, "%s %s %v: %s", r.method, r.path, h, body)
 		}
