@@ -263,8 +263,8 @@ func (c *control) addFault(w http.ResponseWriter, r *http.Request) {
 	case !known:
 		controlError(w, http.StatusBadRequest, fmt.Sprintf("drop %q: want \"\", \"before\" or \"after\"", in.Drop))
 		return
-	case in.Count < 0 || in.LatencyMS < 0 || in.RetryAfter < 0 || (in.Status != 0 && (in.Status < 100 || in.Status > 599)):
-		controlError(w, http.StatusBadRequest, "count, latency_ms and retry_after are not negative; status is 100 to 599")
+	case in.Count < 0 || in.LatencyMS < 0 || in.RetryAfter < 0 || (in.Status != 0 && (in.Status < 200 || in.Status > 599)):
+		controlError(w, http.StatusBadRequest, "count, latency_ms and retry_after are not negative; status is 200 to 599 (a 1xx is no answer)")
 		return
 	case in.Status == 0 && in.LatencyMS == 0 && drop == wt.NoDrop:
 		controlError(w, http.StatusBadRequest, "a fault needs a status, a latency_ms or a drop")

@@ -464,7 +464,7 @@ func TestControlSeedRefusesWhatItDoesNotKnow(t *testing.T) {
 		assert.Contains(t, answer, "nothing was stored", body)
 	}
 	for _, body := range []string{`{"status": 503, "colour": 1}`, `{"status": "503"}`, `{"count": 1.5, "status": 503}`,
-		`{"latency_ms": -1}`, `{"drop": "now"}`, `null`} {
+		`{"latency_ms": -1}`, `{"drop": "now"}`, `{"status": 100}`, `{"status": 101}`, `null`} {
 		status, answer := call(t, "POST", base+controlPrefix+"faults", "", body)
 		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", body, answer)
 	}
