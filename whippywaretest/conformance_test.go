@@ -408,8 +408,11 @@ var conformance = []exchange{
 		check: func(t *testing.T, srv *wt.Server) { assert.Empty(t, srv.StockLists()) }},
 }
 
-func TestConformanceWithDRF(t *testing.T) {
-	for _, ex := range conformance {
+func TestConformanceWithDRF(t *testing.T) { runExchanges(t, conformance) }
+
+// runExchanges sends each exchange to a fresh server and checks the answer.
+func runExchanges(t *testing.T, exchanges []exchange) {
+	for _, ex := range exchanges {
 		t.Run(ex.item, func(t *testing.T) {
 			clk := &clock{now: time.Date(2024, 1, 2, 3, 4, 5, 123456789, time.UTC)}
 			srv := wt.NewTestServer(t, append([]wt.Option{wt.WithoutListener(), wt.WithFixtures(), wt.WithClock(clk.Now)},

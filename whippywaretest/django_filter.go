@@ -12,28 +12,31 @@ import (
 // answers 400 under the parameter's name (filterset.errors, raised as a ValidationError).
 type filter[T any] func(st *store, value string) (match func(*T) bool, refusal string)
 
+// namedFilter is a filter and its parameter, listed in the FilterSet's field order, which
+// its errors keep.
+type namedFilter[T any] struct {
+	name  string
+	apply filter[T]
+}
+
 // matcher combines the filters the query names; unknown parameters are ignored, as the
-// service ignores them.
-func (res *resource[T, P]) matcher(st *store, q url.Values) (func(*T) bool, fieldErrors) {
+// service ignores them. refusals, when any, is the 400's body.
+func (res *resource[T, P]) matcher(st *store, q url.Values) (match func(*T) bool, refusals orderedObject) {
 	var preds []func(*T) bool
-	if v, ok := queryBool(lastValue(q, "is_active")); ok {
+	if v, ok := boolWords[strings.ToLower(lastValue(q, "is_active"))]; ok {
 		preds = append(preds, func(rec *T) bool { return *P(rec).head().active == v })
 	}
-	var errs fieldErrors // made at the first refusal: most lists have none
-	for name, f := range res.filters {
-		if v := lastValue(q, name); v != "" {
-			if match, refusal := f(st, v); refusal != "" {
-				if errs == nil {
-					errs = fieldErrors{}
-				}
-				errs.add(name, refusal)
+	for _, f := range res.filters {
+		if v := lastValue(q, f.name); v != "" {
+			if match, refusal := f.apply(st, v); refusal != "" {
+				refusals = append(refusals, member{f.name, []string{refusal}})
 			} else {
 				preds = append(preds, match)
 			}
 		}
 	}
 	if len(preds) == 0 {
-		return nil, errs
+		return nil, refusals
 	}
 	return func(rec *T) bool {
 		for _, p := range preds {
@@ -42,7 +45,7 @@ func (res *resource[T, P]) matcher(st *store, q url.Values) (func(*T) bool, fiel
 			}
 		}
 		return true
-	}, errs
+	}, refusals
 }
 
 // lastValue is a parameter's last value, the one Django's QueryDict.get returns.
@@ -53,17 +56,9 @@ func lastValue(q url.Values, name string) string {
 	return ""
 }
 
-// queryBool reads a boolean filter as rest_framework.BooleanWidget does: true, false, 1, 0 in
-// any case; anything else means "no filter".
-func queryBool(v string) (value, ok bool) {
-	switch strings.ToLower(v) {
-	case "true", "1":
-		return true, true
-	case "false", "0":
-		return false, true
-	}
-	return false, false
-}
+// boolWords are what rest_framework.BooleanWidget reads for a boolean filter, in any case;
+// any other value means "no filter".
+var boolWords = map[string]bool{"true": true, "1": true, "false": false, "0": false}
 
 // equal is the filter for a string field matched exactly: django-filter's CharFilter, whose
 // forms.CharField strips the value first (a value of only spaces filters nothing) and

@@ -53,8 +53,9 @@
 //	                | WithMaxPageSize 1000), "last", 404 "Invalid page.",  | (3.15: page 1)
 //	                | next/previous from the request's host; filters on    |
 //	                | exact values, stripped, NUL refused, an unknown      |
-//	                | related id 400; filters also apply to detail routes  |
-//	                | (GET /providers/1/?code=nope is 404)                 |
+//	                | related id 400 (before a bad page's 404), errors in  |
+//	                | the FilterSet's order; filters also apply to detail  |
+//	                | routes (GET /providers/1/?code=nope is 404)          |
 //	Rendering       | compact JSON, keys in the serializer's order, no     | a rule's JSON is answered as sent (DRF:
 //	                | HTML escaping, Content-Length on every answer        | Python's reading of it); a 204 has no
 //	                |                                                      | Content-Length

@@ -33,7 +33,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	var user, password string
 	f := newForm(data, false)
 	f.str("username", &user, true, 0)
-	f.password("password", &password)
+	f.str("password", &password, true, 0)
 	if len(f.errs) > 0 {
 		writeFieldErrors(w, f.errs, loginFieldNames)
 		return

@@ -141,3 +141,17 @@ func TestExpireTokensWithdrawsEveryKey(t *testing.T) {
 	c.key = c.login(wt.DefaultUsername, wt.DefaultPassword)
 	assert.Equal(t, http.StatusOK, c.do(http.MethodGet, "/api/v1/providers/", nil).status)
 }
+
+// The login's fields are CharFields: the password is not trimmed, but a NUL in it is refused
+// like in any other, before the credentials are checked.
+func TestLoginFields(t *testing.T) {
+	runExchanges(t, []exchange{
+		{item: "authtoken/serializers.py AuthTokenSerializer.password: CharField(trim_whitespace=False) keeps ProhibitNullCharactersValidator",
+			method: "POST", path: "/api/v1/auth/login/", header: map[string]string{"Content-Type": jsonCT},
+			body: `{"username":"test","password":" \u0000 "}`, status: 400, want: `{"password":["Null characters are not allowed."]}`},
+		{item: "AuthTokenSerializer.password: white space is not blank, only wrong",
+			method: "POST", path: "/api/v1/auth/login/", header: map[string]string{"Content-Type": jsonCT},
+			body: `{"username":"test","password":"  "}`, status: 400,
+			want: `{"non_field_errors":["Unable to log in with provided credentials."]}`},
+	})
+}

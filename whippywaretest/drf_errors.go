@@ -80,9 +80,7 @@ func writeBody(w http.ResponseWriter, status int, contentType []string, body []b
 	_, _ = w.Write(body) // an error means the client went away; nobody is left to tell
 }
 
-var (
-	jsonType = []string{"application/json"}
-)
+var jsonType = []string{"application/json"}
 
 // writeDetail answers exceptions.py APIException's body, {"detail": "..."}.
 func writeDetail(w http.ResponseWriter, status int, detail string) {
@@ -114,9 +112,6 @@ func writeFieldErrors(w http.ResponseWriter, errs fieldErrors, fields []string) 
 	}
 	writeJSON(w, http.StatusBadRequest, out)
 }
-
-// notFound is generics.py get_object_or_404's Http404, answered as exceptions.NotFound.
-func notFound(w http.ResponseWriter) { writeDetail(w, http.StatusNotFound, msgNotFound) }
 
 // unauthorized answers 401 with authentication.py TokenAuthentication.authenticate_header.
 func unauthorized(w http.ResponseWriter, detail string) {

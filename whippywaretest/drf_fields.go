@@ -67,7 +67,8 @@ func (f *form) ok(name string) bool {
 
 // str reads a string field. fields.py CharField: a string or a number, trimmed with
 // str.strip() (trim_whitespace), not blank, at most max_length characters
-// (MaxLengthValidator), no NUL (ProhibitNullCharactersValidator).
+// (MaxLengthValidator), no NUL (ProhibitNullCharactersValidator). The login's password is the
+// one field not trimmed: authtoken/serializers.py gives it trim_whitespace=False.
 func (f *form) str(name string, dst *string, required bool, maxLength int) {
 	raw, ok := f.value(name, required, false)
 	if !ok {
@@ -78,7 +79,10 @@ func (f *form) str(name string, dst *string, required bool, maxLength int) {
 		f.errs.add(name, msgString)
 		return
 	}
-	if s = pyStrip(s); s == "" {
+	if name != "password" {
+		s = pyStrip(s)
+	}
+	if s == "" {
 		f.errs.add(name, msgBlank)
 		return
 	}
@@ -89,23 +93,6 @@ func (f *form) str(name string, dst *string, required bool, maxLength int) {
 		f.errs.add(name, msgNullCharacters)
 	}
 	if !f.errs.has(name) {
-		*dst = s
-	}
-}
-
-// password reads a required string that is not trimmed: authtoken/serializers.py
-// AuthTokenSerializer's password is CharField(trim_whitespace=False).
-func (f *form) password(name string, dst *string) {
-	raw, ok := f.value(name, true, false)
-	if !ok {
-		return
-	}
-	switch s, isText := textOf(raw); {
-	case !isText:
-		f.errs.add(name, msgString)
-	case s == "":
-		f.errs.add(name, msgBlank)
-	default:
 		*dst = s
 	}
 }
@@ -270,21 +257,23 @@ func slugValue(raw json.RawMessage) (string, bool) {
 }
 
 // object reads a field that must hold a JSON object, kept raw (the fake's rule for a stock
-// list rule); a form sends it as JSON text (fields.py JSONField with HTML input).
+// list rule). A form sends it as JSON text, which fields.py JSONField.get_value reads itself:
+// an empty value is no JSON, not a value left out.
 func (f *form) object(name string, dst *json.RawMessage) {
-	raw, ok := f.value(name, false, false)
+	raw, ok := f.raw[name]
+	if !f.html {
+		raw, ok = f.value(name, false, false)
+	}
 	if !ok {
 		return
 	}
 	if f.html {
 		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			if !json.Valid([]byte(s)) {
-				f.errs.add(name, "Value must be valid JSON.")
-				return
-			}
-			raw = json.RawMessage(s)
+		if _ = json.Unmarshal(raw, &s); !json.Valid([]byte(s)) { // a file is no text either
+			f.errs.add(name, "Value must be valid JSON.")
+			return
 		}
+		raw = json.RawMessage(s)
 	}
 	if t := pyType(raw); t != "dict" {
 		f.errs.addf(name, "Expected a dictionary of items but got type %q.", t)
@@ -298,20 +287,16 @@ func (f *form) object(name string, dst *json.RawMessage) {
 func (f *form) date(name string, dst **string) {
 	raw, ok := f.value(name, false, true)
 	s, isText := textOf(raw)
-	switch d, valid := parseDate(s); {
+	t, err := time.Parse("2006-1-2", s) // one or two digits for month and day
+	switch d := t.Format(time.DateOnly); {
 	case !ok:
 	case raw == nil:
 		*dst = nil
-	case isText && pyType(raw) == "str" && valid:
+	case isText && pyType(raw) == "str" && err == nil && t.Year() >= 1:
 		*dst = &d
 	default:
 		f.errs.add(name, "Date has wrong format. Use one of these formats instead: YYYY-MM-DD.")
 	}
-}
-
-func parseDate(s string) (string, bool) {
-	t, err := time.Parse("2006-1-2", s) // one or two digits for month and day
-	return t.Format(time.DateOnly), err == nil && t.Year() >= 1
 }
 
 // textOf is str() of a JSON string or number, what CharField and IntegerField read; false

@@ -22,33 +22,25 @@ type pageRequest struct {
 // positive integer or "last", anything else (empty too, as in DRF 3.14) is refused (404).
 func (c *config) pageRequest(q url.Values) (pageRequest, bool) {
 	pg := pageRequest{number: 1, size: c.pageSize}
-	if vs := q["limit"]; len(vs) > 0 {
-		if n, ok := pyInt(vs[len(vs)-1]); ok && n > 0 {
-			pg.size = int(min(n, int64(c.maxPageSize)))
-		}
+	if n, ok := pyInt(lastValue(q, "limit")); ok && n > 0 {
+		pg.size = int(min(n, int64(c.maxPageSize)))
 	}
-	vs := q["page"]
-	if len(vs) == 0 {
-		return pg, true
-	}
-	if v := vs[len(vs)-1]; v == "last" {
+	v := lastValue(q, "page")
+	n, isInt := pyInt(v)
+	switch {
+	case !q.Has("page"):
+	case v == "last":
 		pg.last = true
-		return pg, true
-	} else if n, ok := pyInt(v); ok && n >= 1 && n <= int64(math.MaxInt/pg.size) {
+	case !isInt || n < 1 || n > int64(math.MaxInt/pg.size):
+		return pg, false
+	default:
 		pg.number = int(n)
-		return pg, true
 	}
-	return pg, false
+	return pg, true
 }
 
 // pages is the number of pages count records fill; page 1 always exists.
 func (pg pageRequest) pages(count int) int { return max(1, (count+pg.size-1)/pg.size) }
-
-// window is the range of matching records, by position, that the page holds.
-func (pg pageRequest) window() (start, end int) {
-	start = (pg.number - 1) * pg.size
-	return start, start + pg.size
-}
 
 // pageBody is the list envelope.
 type pageBody[T any] struct {

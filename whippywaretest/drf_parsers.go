@@ -8,11 +8,15 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
 // maxBody bounds what one request body may hold, so a runaway test cannot eat the memory.
 const maxBody = 1 << 20
+
+const formType, multipartType = "application/x-www-form-urlencoded", "multipart/form-data"
 
 // requestData is a parsed request body: field → JSON value. A form body (html) holds each
 // field's last value as a JSON string, and DRF reads form fields by its HTML rules.
@@ -30,15 +34,15 @@ type requestData struct {
 //     object is 400 "Invalid data. Expected a dictionary, ...", null "No data provided".
 func readData(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	ct := r.Header.Get("Content-Type")
-	if r.ContentLength <= 0 {
-		return requestData{raw: map[string]json.RawMessage{}, html: isForm(ct)}, true
-	}
 	mt, _, _ := mime.ParseMediaType(ct)
+	if r.ContentLength <= 0 {
+		return requestData{raw: map[string]json.RawMessage{}, html: mt == formType || mt == multipartType}, true
+	}
 	switch mt {
 	case "application/json":
-	case "application/x-www-form-urlencoded":
+	case formType:
 		return readForm(w, r)
-	case "multipart/form-data":
+	case multipartType:
 		return readMultipart(w, r)
 	default:
 		writeDetailf(w, http.StatusUnsupportedMediaType, fmtUnsupportedMedia, ct)
@@ -89,18 +93,42 @@ func bodyError(w http.ResponseWriter, err error) {
 	}
 }
 
-func isForm(ct string) bool {
-	mt, _, _ := mime.ParseMediaType(ct)
-	return mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data"
-}
-
 func readForm(w http.ResponseWriter, r *http.Request) (requestData, bool) {
 	body, ok := readBody(w, r)
 	if !ok {
 		return requestData{}, false
 	}
-	values, _ := url.ParseQuery(string(body)) // a pair Go cannot read is left out
-	return formData(values, nil), true
+	return formData(parseQueryDict(string(body)), nil), true
+}
+
+// parseQueryDict reads a form body or a query string as Django's QueryDict does (Python's
+// parse_qsl): pairs split on "&" only and a "%" that starts no escape kept as written, where
+// Go's url.ParseQuery drops the pair (curl -d "name=ACME; 50% off" sends both).
+func parseQueryDict(s string) url.Values {
+	values := url.Values{}
+	for pair := range strings.SplitSeq(s, "&") {
+		if name, value, _ := strings.Cut(pair, "="); pair != "" {
+			values[unquotePlus(name)] = append(values[unquotePlus(name)], unquotePlus(value))
+		}
+	}
+	return values
+}
+
+// unquotePlus is urllib.parse.unquote_plus: "+" is a space, "%XX" a byte, anything else as
+// written.
+func unquotePlus(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch n, err := strconv.ParseUint(s[i+1:min(i+3, len(s))], 16, 8); {
+		case s[i] == '%' && i+2 < len(s) && err == nil:
+			b, i = append(b, byte(n)), i+2
+		case s[i] == '+':
+			b = append(b, ' ')
+		default:
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
 }
 
 func readMultipart(w http.ResponseWriter, r *http.Request) (requestData, bool) {

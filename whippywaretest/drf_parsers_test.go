@@ -48,3 +48,21 @@ func TestFormBodies(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status, "%s", r.raw)
 	assert.Equal(t, false, r.object()["is_active"])
 }
+
+// A form body and a query string are read as Django's QueryDict reads them (Python's
+// parse_qsl): pairs split on "&" only, and a "%" that starts no escape kept as written, as
+// curl -d sends them.
+func TestFormsAndQueriesReadAsQueryDict(t *testing.T) {
+	runExchanges(t, []exchange{
+		{item: "http/request.py QueryDict: a form value with \";\" and a bare \"%\" is stored as sent",
+			method: "POST", path: "/api/v1/providers/", header: withAuth(map[string]string{"Content-Type": formCT}),
+			body: "name=ACME; 50%+off&code=acme%3B1&is_active=true", status: 201,
+			want: created("3") + `"is_active":true,"name":"ACME; 50% off","code":"acme;1","should_add_reservations":false}`},
+		{item: "QueryDict: a filter value with \";\" filters (nothing matches), not ignored",
+			method: "GET", path: "/api/v1/providers/?code=provider_company;x", header: auth(), status: 200,
+			want: `{"count":0,"next":null,"previous":null,"results":[]}`},
+		{item: "QueryDict: a detail route's filter with a bare \"%\" keeps the record from a DELETE",
+			method: "DELETE", path: "/api/v1/providers/1/?name=100%", header: auth(), status: 404, want: `{"detail":"Not found."}`,
+			check: providerCount(2)},
+	})
+}

@@ -35,10 +35,10 @@ var locations = newResource(&resource[StockLocation, *StockLocation]{
 	unique:      func(_ *store, l *StockLocation) string { return l.Code },
 	uniqueField: "code",
 	uniqueMsg:   "stock location with this code already exists.",
-	filters: map[string]filter[StockLocation]{
-		"code":     equal(func(l *StockLocation) string { return l.Code }),
-		"name":     equal(func(l *StockLocation) string { return l.Name }),
-		"provider": providerFilter,
+	filters: []namedFilter[StockLocation]{ // the FilterSet's Meta.fields order
+		{"code", equal(func(l *StockLocation) string { return l.Code })},
+		{"name", equal(func(l *StockLocation) string { return l.Name })},
+		{"provider", providerFilter},
 	},
 	inUse: func(st *store, l *StockLocation) string {
 		if hasStocks(st, l) {

@@ -17,9 +17,9 @@ var providers = newResource(&resource[Provider, *Provider]{
 	unique:      func(_ *store, p *Provider) string { return p.Code },
 	uniqueField: "code",
 	uniqueMsg:   "provider with this code already exists.",
-	filters: map[string]filter[Provider]{
-		"code": equal(func(p *Provider) string { return p.Code }),
-		"name": equal(func(p *Provider) string { return p.Name }),
+	filters: []namedFilter[Provider]{ // the FilterSet's Meta.fields order
+		{"code", equal(func(p *Provider) string { return p.Code })},
+		{"name", equal(func(p *Provider) string { return p.Name })},
 	},
 	// A provider's stocks are all at its own locations, so refusing while it has locations
 	// also keeps every stock's provider in place.

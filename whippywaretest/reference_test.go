@@ -244,6 +244,8 @@ func diffSteps() []diffStep {
 		with(login("login with a Bearer header", ok), func(s *diffStep) { s.header = []string{"Authorization: Bearer x"} }),
 		with(login("login chunked", ok), func(s *diffStep) { s.chunked = true }),
 		login("login password a number", `{"username":"test","password":5}`),
+		login("login password with a NUL", `{"username":"test","password":" \u0000 "}`),
+		login("login password of spaces", `{"username":"test","password":"  "}`),
 		with(get("GET login", "/api/v1/auth/login/"), func(s *diffStep) { s.noAuth = true }),
 		with(diffStep{name: "OPTIONS login", method: "OPTIONS", path: "/api/v1/auth/login/"}, func(s *diffStep) { s.noAuth = true }),
 
@@ -275,7 +277,17 @@ func diffSteps() []diffStep {
 	for _, q := range []string{"provider=2", "provider=abc", "provider=999", "provider=", "code=110&provider=2"} {
 		s = append(s, get("GET stock-locations/?"+q, cp+"?"+q))
 	}
-	s = append(s, get("GET stock-list-rules/?rule_type=sql", rp+"?rule_type=sql"))
+	s = append(s, get("GET stock-list-rules/?rule_type=sql", rp+"?rule_type=sql"),
+		// A refused filter is 400 before a bad page's 404; errors in the FilterSet's field order.
+		get("GET stock-locations/?page=abc&provider=abc", cp+"?page=abc&provider=abc"),
+		get("GET providers/?page=0&name=%00", pp+"?page=0&name=%00"),
+		get("GET stocks/ four refused filters", sp+"?location=%00&provider=%00&stock_type=%00&sku=%00"),
+		diffStep{name: "DELETE stocks/1/ two refused filters", method: "DELETE", path: sp + "1/?location=%00&sku=%00"},
+		// Queries and forms are read as QueryDict reads them: "&" alone separates, a bare "%" stays.
+		get("GET providers/?code=provider_company;x", pp+"?code=provider_company;x"),
+		diffStep{name: "DELETE providers/1/?name=100%", method: "DELETE", path: pp + "1/?name=100%"},
+		with(post("POST providers/ form with ; and a bare %", pp, "name=ACME; 50%+off&code=acme%3B1"),
+			func(s *diffStep) { s.ctype = formCT }))
 
 	s = append(s,
 		// Details, filters on details, slashes.
@@ -422,6 +434,12 @@ func diffSteps() []diffStep {
 			func(s *diffStep) { s.ctype = formCT }),
 		with(post("POST stock-list-rules/ form with bad JSON", rp, `name=R&rule_type=sql&rule={oops`),
 			func(s *diffStep) { s.ctype = formCT }),
+		with(post("POST stock-list-rules/ form with an empty rule", rp, `name=R&rule_type=sql&rule=`),
+			func(s *diffStep) { s.ctype = formCT }),
+		with(post("POST stock-list-rules/ multipart with a file as rule", rp, "--B\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nR\r\n"+
+			"--B\r\nContent-Disposition: form-data; name=\"rule_type\"\r\n\r\nsql\r\n"+
+			"--B\r\nContent-Disposition: form-data; name=\"rule\"; filename=\"rule.json\"\r\n\r\n{}\r\n--B--\r\n"),
+			func(s *diffStep) { s.ctype = "multipart/form-data; boundary=B" }),
 
 		// Expire-token, last: it ends the key.
 		post("expire-token {}", "/api/v1/expire-token/", `{}`),

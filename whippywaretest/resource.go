@@ -27,16 +27,16 @@ type resource[T any, P record[T]] struct {
 	// uniqueMsg under uniqueField.
 	unique                 func(st *store, rec *T) string
 	uniqueField, uniqueMsg string
-	filters                map[string]filter[T]
+	filters                []namedFilter[T]
 	// inUse says why the record may not be deleted, or "" when it may.
 	inUse func(st *store, rec *T) string
 	// changed carries an update into other records (a renamed code into the stocks).
 	changed func(st *store, old, rec *T)
 	// cascade deletes the records that use rec, for WithCascadeDelete.
 	cascade func(st *store, rec *T)
-	// renderer, when set, is how a record goes on the wire (a stock's location as an id
-	// WithStockLocationByID); the caller holds the lock.
-	renderer func(st *store, rec *T) any
+	// wire is a copy of a record as the service answers it, when that is not the record
+	// itself (a stock's location as an id WithStockLocationByID); the caller holds the lock.
+	wire func(st *store, rec *T) any
 
 	fieldNames         []string
 	listView, itemView *view
@@ -46,6 +46,9 @@ type resource[T any, P record[T]] struct {
 func newResource[T any, P record[T]](res *resource[T, P]) *resource[T, P] {
 	res.fieldNames = names(res.fields)
 	res.listView, res.itemView = collectionViews(res.title, res.fields)
+	if res.wire == nil {
+		res.wire = func(_ *store, rec *T) any { return *rec }
+	}
 	return res
 }
 
@@ -69,7 +72,7 @@ func (res *resource[T, P]) serve(s *Server, w http.ResponseWriter, r *http.Reque
 	if !res.view(id != "").begin(w, r) || !s.authenticate(w, r) {
 		return
 	}
-	q := r.URL.Query() // request.GET, the filters
+	q := parseQueryDict(r.URL.RawQuery) // request.GET, the filters
 	switch m := viewMethod(r); {
 	case m == http.MethodOptions:
 		res.options(s.st, w, id, q)
@@ -172,19 +175,16 @@ func (res *resource[T, P]) create(st *store, w http.ResponseWriter, r *http.Requ
 	writeJSON(w, http.StatusCreated, wire)
 }
 
-// list is mixins.py ListModelMixin.list: the filters, then a page.
+// list is mixins.py ListModelMixin.list: the filters (a refusal is 400 before a bad page's
+// 404), then a page.
 func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Request, q url.Values) {
-	pg, ok := s.cfg.pageRequest(q)
-	if !ok {
-		writeDetail(w, http.StatusNotFound, msgInvalidPage)
-		return
-	}
 	st := s.st
 	st.mu.RLock()
-	match, errs := res.matcher(st, q)
-	if len(errs) > 0 {
+	match, refusals := res.matcher(st, q)
+	pg, pageOK := s.cfg.pageRequest(q)
+	if len(refusals) > 0 || !pageOK {
 		st.mu.RUnlock()
-		writeFieldErrors(w, errs, nil)
+		notFoundOr(w, refusals, msgInvalidPage)
 		return
 	}
 	matching := res.table(st).rows // without a filter, every row
@@ -199,9 +199,9 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 	if pg.last {
 		pg.number = pg.pages(len(matching))
 	}
-	start, end := pg.window()
+	start := (pg.number - 1) * pg.size // the page's window of the matching records
 	results := make([]any, 0, min(pg.size, len(matching)))
-	for i := start; i < min(end, len(matching)); i++ {
+	for i := start; i < min(start+pg.size, len(matching)); i++ {
 		results = append(results, res.wire(st, &matching[i]))
 	}
 	st.mu.RUnlock()
@@ -209,58 +209,50 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 }
 
 // find is generics.py GenericAPIView.get_object: filter_queryset (values the filters refuse
-// are errs, a 400), then get_object_or_404 by int(id), so GET /providers/1/?code=nope is 404.
-// The caller holds the lock.
-func (res *resource[T, P]) find(st *store, id string, q url.Values) (rec *T, errs fieldErrors) {
-	match, errs := res.matcher(st, q)
-	if n, ok := pyInt(id); ok && len(errs) == 0 {
+// are refusals, a 400), then get_object_or_404 by int(id), so GET /providers/1/?code=nope is
+// 404. The caller holds the lock.
+func (res *resource[T, P]) find(st *store, id string, q url.Values) (rec *T, refusals orderedObject) {
+	match, refusals := res.matcher(st, q)
+	if n, ok := pyInt(id); ok && len(refusals) == 0 {
 		rec = res.table(st).get(n)
 	}
 	if rec != nil && match != nil && !match(rec) {
 		rec = nil
 	}
-	return rec, errs
+	return rec, refusals
 }
 
-// notFoundOr answers what find found missing: the filters' 400, or 404.
-func notFoundOr(w http.ResponseWriter, errs fieldErrors) {
-	if len(errs) > 0 {
-		writeFieldErrors(w, errs, nil)
+// notFoundOr answers what find or list found missing: the filters' 400, or 404 with detail.
+func notFoundOr(w http.ResponseWriter, refusals orderedObject, detail string) {
+	if len(refusals) > 0 {
+		writeJSON(w, http.StatusBadRequest, refusals)
 	} else {
-		notFound(w)
+		writeDetail(w, http.StatusNotFound, detail)
 	}
 }
 
 func (res *resource[T, P]) retrieve(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.RLock()
-	rec, errs := res.find(st, id, q)
+	rec, refusals := res.find(st, id, q)
 	var out any
 	if rec != nil {
 		out = res.wire(st, rec)
 	}
 	st.mu.RUnlock()
 	if rec == nil {
-		notFoundOr(w, errs)
+		notFoundOr(w, refusals, msgNotFound)
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-// wire is a copy of rec as the service answers it; the caller holds the lock.
-func (res *resource[T, P]) wire(st *store, rec *T) any {
-	if res.renderer != nil {
-		return res.renderer(st, rec)
-	}
-	return *rec
-}
-
 // update is PUT (a full update: every required field) and PATCH (partial: the fields sent).
 func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Request, id string, q url.Values, partial bool) {
 	st.mu.RLock()
-	cur, errs := res.find(st, id, q)
+	cur, refusals := res.find(st, id, q)
 	st.mu.RUnlock()
 	if cur == nil {
-		notFoundOr(w, errs) // before reading the body, as DRF looks the object up first
+		notFoundOr(w, refusals, msgNotFound) // before reading the body, as DRF looks the object up first
 		return
 	}
 	data, ok := readData(w, r)
@@ -269,10 +261,10 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 	}
 	f := newForm(data, partial)
 	st.mu.Lock()
-	cur, errs = res.find(st, id, q) // again: it may have gone while the body was read
+	cur, refusals = res.find(st, id, q) // again: it may have gone while the body was read
 	if cur == nil {
 		st.mu.Unlock()
-		notFoundOr(w, errs)
+		notFoundOr(w, refusals, msgNotFound)
 		return
 	}
 	old, next := *cur, *cur
@@ -303,7 +295,7 @@ func (res *resource[T, P]) update(st *store, w http.ResponseWriter, r *http.Requ
 
 func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string, q url.Values) {
 	st.mu.Lock()
-	rec, errs := res.find(st, id, q)
+	rec, refusals := res.find(st, id, q)
 	refusal := ""
 	switch {
 	case rec == nil:
@@ -318,7 +310,7 @@ func (res *resource[T, P]) destroy(st *store, w http.ResponseWriter, id string, 
 	st.mu.Unlock()
 	switch {
 	case rec == nil:
-		notFoundOr(w, errs)
+		notFoundOr(w, refusals, msgNotFound)
 	case refusal != "":
 		writeJSON(w, http.StatusBadRequest, []string{refusal})
 	default:

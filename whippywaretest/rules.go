@@ -22,9 +22,9 @@ var rules = newResource(&resource[StockListRule, *StockListRule]{
 		f.object("rule", &r.Rule)
 		f.str("rule_type", &r.RuleType, true, nameLength)
 	},
-	filters: map[string]filter[StockListRule]{
-		"name":      equal(func(r *StockListRule) string { return r.Name }),
-		"rule_type": equal(func(r *StockListRule) string { return r.RuleType }),
+	filters: []namedFilter[StockListRule]{ // the FilterSet's Meta.fields order
+		{"name", equal(func(r *StockListRule) string { return r.Name })},
+		{"rule_type", equal(func(r *StockListRule) string { return r.RuleType })},
 	},
 	inUse: func(st *store, r *StockListRule) string {
 		if slices.ContainsFunc(st.lists.rows, func(l StockList) bool { return l.StockListRule != nil && *l.StockListRule == r.ID }) {

@@ -70,8 +70,8 @@ func NewServer(opts ...Option) *Server {
 		panic(fmt.Sprintf("whippywaretest: page size %d and max page size %d must be at least 1",
 			cfg.pageSize, cfg.maxPageSize))
 	}
-	st := newStore(cfg.clock)
-	st.cascade, st.locationByID = cfg.cascade, cfg.locationByID
+	st := &store{clock: cfg.clock, cascade: cfg.cascade, locationByID: cfg.locationByID}
+	st.reset()
 	s := &Server{cfg: cfg, st: st, closed: make(chan struct{}),
 		log: requestLog{limit: max(cfg.logLimit, 0), recordSize: max(cfg.recordSize, 0)}}
 	s.handler = http.HandlerFunc(s.serveHTTP)

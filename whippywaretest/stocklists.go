@@ -24,9 +24,9 @@ var lists = newResource(&resource[StockList, *StockList]{
 	unique:      func(_ *store, l *StockList) string { return l.Code },
 	uniqueField: "code",
 	uniqueMsg:   "stock list with this code already exists.",
-	filters: map[string]filter[StockList]{
-		"code": equal(func(l *StockList) string { return l.Code }),
-		"name": equal(func(l *StockList) string { return l.Name }),
+	filters: []namedFilter[StockList]{ // the FilterSet's Meta.fields order
+		{"code", equal(func(l *StockList) string { return l.Code })},
+		{"name", equal(func(l *StockList) string { return l.Name })},
 	},
 })
 

@@ -67,13 +67,13 @@ var stocks = newResource(&resource[Stock, *Stock]{
 	},
 	uniqueField: nonFieldErrors,
 	uniqueMsg:   "The fields sku, provider, location, stock_type must make a unique set.",
-	filters: map[string]filter[Stock]{
-		"sku":        equal(func(s *Stock) string { return s.SKU }),
-		"provider":   equal(func(s *Stock) string { return s.Provider }),
-		"stock_type": equal(func(s *Stock) string { return s.StockType }),
-		"location":   locationFilter,
+	filters: []namedFilter[Stock]{ // the FilterSet's Meta.fields order
+		{"sku", equal(func(s *Stock) string { return s.SKU })},
+		{"stock_type", equal(func(s *Stock) string { return s.StockType })},
+		{"provider", equal(func(s *Stock) string { return s.Provider })},
+		{"location", locationFilter},
 	},
-	renderer: func(st *store, s *Stock) any {
+	wire: func(st *store, s *Stock) any {
 		if !st.locationByID {
 			return *s
 		}

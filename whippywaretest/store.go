@@ -33,12 +33,6 @@ var serviceZone = time.FixedZone("+03:00", 3*60*60)
 // timeLayout is the service's timestamp format: microseconds and an offset.
 const timeLayout = "2006-01-02T15:04:05.000000-07:00"
 
-func newStore(clock func() time.Time) *store {
-	st := &store{clock: clock}
-	st.reset()
-	return st
-}
-
 // reset empties every table and withdraws every key; ids start again from 1.
 func (st *store) reset() {
 	st.providers = newTable[Provider]()

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,7 +31,7 @@ const (
 	maxControlBody = 64 << 10
 )
 
-// redacted replaces a key and the login's password in the request log served over HTTP.
+// redacted replaces keys and passwords in the request log served over HTTP.
 const redacted = "[redacted]"
 
 // guard is who may use the control API. A page in a browser may send requests to a local
@@ -67,13 +68,15 @@ func (g guard) admit(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// loopbackHost tells whether a Host names a loopback address, with a port or without.
 func loopbackHost(hostport string) bool {
-	host, _, err := net.SplitHostPort(hostport)
+	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
-		host = hostport
+		host, port = hostport, "0"
 	}
+	_, err = strconv.ParseUint(port, 10, 16) // "127.0.0.1:80.evil.example" names no port
 	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback())
+	return err == nil && (strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback()))
 }
 
 // withControl serves the control API on controlPrefix and the fake on every other path.
@@ -260,8 +263,8 @@ func (c *control) addFault(w http.ResponseWriter, r *http.Request) {
 	case !known:
 		controlError(w, http.StatusBadRequest, fmt.Sprintf("drop %q: want \"\", \"before\" or \"after\"", in.Drop))
 		return
-	case in.Count < 0 || in.LatencyMS < 0 || in.RetryAfter < 0 || (in.Status != 0 && (in.Status < 100 || in.Status > 599)):
-		controlError(w, http.StatusBadRequest, "count, latency_ms and retry_after are not negative; status is 100 to 599")
+	case in.Count < 0 || in.LatencyMS < 0 || in.RetryAfter < 0 || (in.Status != 0 && (in.Status < 200 || in.Status > 599)):
+		controlError(w, http.StatusBadRequest, "count, latency_ms and retry_after are not negative; status is 200 to 599 (a 1xx is no answer)")
 		return
 	case in.Status == 0 && in.LatencyMS == 0 && drop == wt.NoDrop:
 		controlError(w, http.StatusBadRequest, "a fault needs a status, a latency_ms or a drop")
@@ -318,8 +321,8 @@ type loggedRequest struct {
 }
 
 // requests answers the request log, oldest first; ?method= and ?path= keep the requests that
-// match by the rule of a fault (a path ending in "*" is a prefix). Keys and the login's
-// password are [redacted]: the log may be read by more than the test that owns the fake.
+// match by the rule of a fault (a path ending in "*" is a prefix). Keys and passwords are
+// [redacted]: the log may be read by more than the test that owns the fake.
 func (c *control) requests(w http.ResponseWriter, r *http.Request) {
 	method, path := r.URL.Query().Get("method"), r.URL.Query().Get("path")
 	out := []loggedRequest{}
@@ -331,36 +334,42 @@ func (c *control) requests(w http.ResponseWriter, r *http.Request) {
 		for i := range header["Authorization"] {
 			header["Authorization"][i] = redacted
 		}
-		body := string(rec.Body)
-		if rec.Matches("", "/api/v1/auth/login/") {
-			body = redactPassword(rec.Body)
-		}
-		out = append(out, loggedRequest{Method: rec.Method, Path: rec.Path, Query: rec.Query, Header: header,
-			Body: body, Truncated: rec.Truncated, Status: rec.Status, Faulted: rec.Faulted, Dropped: rec.Dropped})
+		query, _ := redactForm(rec.Query)
+		out = append(out, loggedRequest{Method: rec.Method, Path: rec.Path, Query: query, Header: header,
+			Body: redactBody(rec.Body, rec.Matches("", "/api/v1/auth/login/")), Truncated: rec.Truncated,
+			Status: rec.Status, Faulted: rec.Faulted, Dropped: rec.Dropped})
 	}
 	writeControl(w, http.StatusOK, out)
 }
 
-// redactPassword is a login body with its password redacted: in a JSON object or a form;
-// a body that is neither and mentions a password (a cut-off or multipart one) is redacted
-// whole.
-func redactPassword(body []byte) string {
+// redactBody is a body with the value of its "password" field redacted, in a JSON object or
+// a form, on any path (a login sent to a mistyped one holds the password too). A login body
+// that is neither (a form Go cannot read whole, multipart, cut off) is redacted whole:
+// Django may read a password there that Go does not see.
+func redactBody(body []byte, login bool) string {
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(body, &obj) == nil && obj != nil {
 		if _, ok := obj["password"]; ok {
 			obj["password"] = json.RawMessage(`"` + redacted + `"`)
+			body, _ = json.Marshal(obj)
 		}
-		out, _ := json.Marshal(obj)
-		return string(out)
+		return string(body)
 	}
-	if form, err := url.ParseQuery(string(body)); err == nil && form.Has("password") {
-		form.Set("password", redacted)
-		return form.Encode()
+	if s, found := redactForm(string(body)); found || !login || len(body) == 0 {
+		return s
 	}
-	if bytes.Contains(body, []byte("password")) {
-		return redacted
+	return redacted
+}
+
+// redactForm is a query or a form body with its password values redacted, and whether it had
+// any; one Go cannot read whole is returned as it is.
+func redactForm(s string) (string, bool) {
+	form, err := url.ParseQuery(s)
+	if err != nil || !form.Has("password") {
+		return s, false
 	}
-	return string(body)
+	form.Set("password", redacted)
+	return form.Encode(), true
 }
 
 // readStatus is the status for a body that could not be read: 413 past the cap.

@@ -280,6 +280,61 @@ func TestControlRequestLogRedactsSecrets(t *testing.T) {
 	assert.Equal(t, []string{"[redacted]"}, logged[3].Headers["Authorization"])
 }
 
+// The password is redacted in every form the log holds: a login body of any Content-Type or
+// shape, one sent to a mistyped path, a query, a repeated Authorization.
+func TestControlRequestLogRedactsEveryFormOfThePassword(t *testing.T) {
+	base := start(t, nil, nil)
+	form := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for _, tc := range []struct {
+		path, body string
+		header     map[string]string
+	}{
+		// Django reads the pair Go's url.ParseQuery drops for its bad escape elsewhere.
+		{"/api/v1/auth/login/", "username=test&pass%77ord=test_pass&x=%zz", form},
+		{"/api/v1/auth/login/", "username=test&password=test%5Fpass&password=test_pass", form},
+		{"/api/v1/auth/login/", `[{"username":"test","password":"test_pass"}]`, nil},
+		{"/api/v1/auth/login/", `{"username":"test","pass\u0077ord":"test_pass"}`, nil},
+		{"/api/v1/auth/login/", "--B\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\ntest_pass\r\n--B--\r\n",
+			map[string]string{"Content-Type": "multipart/form-data; boundary=B"}},
+		{"/api/v1/login/", `{"username":"test","password":"test_pass"}`, nil}, // a mistyped path
+		{"/api/v1/auth/login/?username=test&password=test_pass", `{"username":"test"}`, nil},
+		{"/api/v1/providers/", `{"name":"n","code":"c"}`, map[string]string{"Authorization": "Token test_pass"}},
+	} {
+		header := map[string]string{"Content-Type": "application/json"}
+		for k, v := range tc.header {
+			header[k] = v
+		}
+		send(t, "POST", base+tc.path, tc.body, header)
+	}
+	// A repeated Authorization: every value is redacted.
+	req, err := http.NewRequest("GET", base+"/api/v1/stocks/", nil)
+	require.NoError(t, err)
+	req.Header.Add("Authorization", "Token test_pass")
+	req.Header.Add("Authorization", "Token test_pass")
+	res, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+
+	_, body := call(t, "GET", base+controlPrefix+"requests", "", "")
+	assert.NotContains(t, body, "test_pass")
+	assert.NotContains(t, body, "test%5Fpass")
+	var logged []struct {
+		Query   string
+		Body    string
+		Headers map[string][]string
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &logged))
+	require.Len(t, logged, 9)
+	for i, want := range []string{"[redacted]", "password=%5Bredacted%5D&username=test", "[redacted]",
+		`{"password":"[redacted]","username":"test"}`, "[redacted]", `{"password":"[redacted]","username":"test"}`,
+		`{"username":"test"}`, `{"name":"n","code":"c"}`} {
+		assert.Equal(t, want, logged[i].Body, "request %d", i)
+	}
+	assert.Equal(t, "password=%5Bredacted%5D&username=test", logged[6].Query)
+	assert.Equal(t, []string{"[redacted]"}, logged[7].Headers["Authorization"])
+	assert.Equal(t, []string{"[redacted]", "[redacted]"}, logged[8].Headers["Authorization"])
+}
+
 // Control input is strict: a key or a record field the fake does not know is a 400 naming it,
 // and a seed stores all of its records or none.
 func TestControlInputIsStrict(t *testing.T) {
@@ -304,6 +359,8 @@ func TestControlInputIsStrict(t *testing.T) {
 	status, body := call(t, "POST", ctl+"seed", "", `{"providers": [{"name": "`+strings.Repeat("x", maxSeedBody)+`"}]}`)
 	assert.Equal(t, http.StatusRequestEntityTooLarge, status, "a body is capped")
 	assert.Contains(t, body, "too large")
+	status, _ = call(t, "POST", ctl+"faults", "", `{"status": 503, "body": "`+strings.Repeat("x", maxControlBody)+`"}`)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status, "a fault's body is capped too")
 
 	// Faults: {} is none; GET lists the queued ones, DELETE clears them.
 	status, body = call(t, "POST", ctl+"faults", "", `{}`)
@@ -345,4 +402,75 @@ func TestServerTimesOutSlowAndIdleConnections(t *testing.T) {
 	assert.NotContains(t, answer, "201", "the seed was not stored")
 	answer = exchange("GET /_fake/ready HTTP/1.1\r\nHost: " + addr + "\r\n\r\n") // then idle
 	assert.Contains(t, answer, `{"ready":true}`)
+}
+
+// controlRoutes are every route of the control API, with a body it accepts.
+var controlRoutes = []struct{ method, path, body string }{
+	{"GET", "ready", ""}, {"POST", "reset", ""}, {"POST", "seed", `{}`},
+	{"POST", "faults", `{"status": 503}`}, {"GET", "faults", ""}, {"DELETE", "faults", ""},
+	{"POST", "expire-tokens", ""}, {"GET", "requests", ""},
+}
+
+// Every route refuses what a browser page could send, and answers what a test sends.
+func TestControlGuardsEveryRoute(t *testing.T) {
+	base := start(t, nil, nil)
+	host := strings.TrimPrefix(base, "http://")
+	_, port, _ := strings.Cut(host, ":")
+	jsonCT := map[string]string{"Content-Type": "application/json; charset=utf-8"}
+	with := func(k, v string) map[string]string {
+		return map[string]string{"Content-Type": "application/json", k: v}
+	}
+	for _, r := range controlRoutes {
+		url := base + controlPrefix + r.path
+		for _, h := range []map[string]string{with("Origin", "http://evil.example"), with("Origin", "null"),
+			with("Origin", "http://localhost:"+port), with("Host", "evil.example:"+port), with("Host", "fake:8080"),
+			with("Host", "localhost.evil.example"), with("Host", "127.0.0.1:"+port+".evil.example")} {
+			status, body := send(t, r.method, url, r.body, h)
+			assert.Equal(t, http.StatusForbidden, status, "%s %s %v: %s", r.method, r.path, h, body)
+		}
+		if r.method == "POST" {
+			for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""} {
+				status, body := send(t, r.method, url, r.body, map[string]string{"Content-Type": ct})
+				assert.Equal(t, http.StatusUnsupportedMediaType, status, "%s %q: %s", r.path, ct, body)
+			}
+		}
+		for _, h := range []map[string]string{jsonCT, with("Origin", base), with("Host", "localhost:"+port), with("Host", "127.0.0.1"),
+			with("Host", "[::1]:"+port), with("Host", host)} {
+			status, body := send(t, r.method, url, r.body, h)
+			assert.Less(t, status, 300, "%s %s %v: %s", r.method, r.path, h, body)
+		}
+	}
+}
+
+// Unknown keys at every level, unknown fields of every resource and wrong types are refused,
+// and the seed stores nothing.
+func TestControlSeedRefusesWhatItDoesNotKnow(t *testing.T) {
+	base := start(t, nil, nil)
+	for _, body := range []string{
+		`{"providers": [{"name": "P", "code": "p", "colour": 1}]}`,
+		`{"stock_locations": [{"name": "L", "code": "l", "provider": 1, "colour": 1}]}`,
+		`{"stock_list_rules": [{"name": "R", "rule_type": "sql", "colour": 1}]}`,
+		`{"stock_lists": [{"code": "c", "name": "N", "colour": 1}]}`,
+		`{"stocks": [{"sku": "A", "provider": "p", "location": "l", "stock": 1, "colour": 1}]}`,
+		`{"providers": [{"name": "P", "code": "p"}], "extra": []}`,
+		`{"providers": [{"name": "P", "code": 5}]}`,
+		`{"providers": {"name": "P", "code": "p"}}`,
+		`{"providers": [{"name": "P", "code": "p"}], "stocks": [{"sku": "A", "provider": "p", "location": "l", "stock": "5"}]}`,
+		`{"providers": [{"name": "P", "code": "p", "is_active": "yes"}]}`,
+		`[]`, `"x"`, `{"providers": [`,
+	} {
+		status, answer := call(t, "POST", base+controlPrefix+"seed", "", body)
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", body, answer)
+		assert.Contains(t, answer, "nothing was stored", body)
+	}
+	for _, body := range []string{`{"status": 503, "colour": 1}`, `{"status": "503"}`, `{"count": 1.5, "status": 503}`,
+		`{"latency_ms": -1}`, `{"drop": "now"}`, `{"status": 100}`, `{"status": 101}`, `null`} {
+		status, answer := call(t, "POST", base+controlPrefix+"faults", "", body)
+		assert.Equal(t, http.StatusBadRequest, status, "%s: %s", body, answer)
+	}
+	_, answer := call(t, "GET", base+controlPrefix+"faults", "", "")
+	assert.JSONEq(t, `[]`, answer)
+	key := login(t, base, "test", "test_pass")
+	_, answer = call(t, "GET", base+"/api/v1/providers/", key, "")
+	assert.Contains(t, answer, `"count":0`)
 }

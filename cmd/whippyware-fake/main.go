@@ -28,7 +28,7 @@
 //	DELETE /_fake/faults         204: no fault left
 //	POST   /_fake/expire-tokens  204: every key is dead
 //	GET    /_fake/requests       the request log, oldest first (?method=, ?path=, "*" a prefix),
-//	                             Authorization and the login's password [redacted]
+//	                             Authorization and passwords (body, query) [redacted]
 //
 // The control API answers only a loopback Host or the address served, unless -allow-remote is
 // given; -control-token then guards it (Authorization: Bearer <token>). It refuses a foreign
@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	pageSize := fs.Int("page-size", 20, "page `size` of lists sent without limit")
 	maxPageSize := fs.Int("max-page-size", 1000, "largest `limit` a list honours")
 	seed := fs.Bool("seed", false, "seed the documented example records (again on each reset)")
-	allowRemote := fs.Bool("allow-remote", false, "allow listening on an address that is not loopback")
+	allowRemote := fs.Bool("allow-remote", false, "allow listening on an address that is not loopback, and control requests naming any Host (guard them with -control-token)")
 	controlAPI := fs.Bool("control", true, "serve the control API under "+controlPrefix)
 	logLimit := fs.Int("log-limit", 10000, "`requests` the request log keeps")
 	recordSize := fs.Int("log-record-size", 4<<10, "`bytes` of body, and of header, each logged request keeps")
