@@ -158,16 +158,13 @@ type answerChecker interface {
 func withoutSecrets(r *http.Response) *http.Response {
 	r.Body = http.NoBody
 	if r.Request != nil {
-		req := *r.Request // a copy: the transport was given the original
-		req.Header = r.Request.Header.Clone()
+		req := r.Request.Clone(r.Request.Context()) // a copy: the transport was given the original
 		req.Header.Del("Authorization")
 		req.Body, req.GetBody, req.Response = nil, nil, nil
-		if req.URL != nil && req.URL.User != nil {
-			u := *req.URL
-			u.User = nil
-			req.URL = &u
+		if req.URL != nil { // a caller's transport may hand back any request
+			req.URL.User = nil
 		}
-		r.Request = &req
+		r.Request = req
 	}
 	return r
 }
