@@ -184,16 +184,15 @@ func (t *tokenStore) joinLogin(ctx context.Context, c *Client) *loginFlight {
 // goes on either way.
 func (f *loginFlight) wait(ctx context.Context) (heldKey, *Response, error) {
 	select {
-	case <-f.done: // an outcome there is wins over a context that ended too
-		return f.held, f.resp, f.err
-	default:
-	}
-	select {
 	case <-f.done:
-		return f.held, f.resp, f.err
 	case <-ctx.Done():
-		return heldKey{}, nil, fmt.Errorf("whippyware: waiting for the login: %w", ctx.Err())
+		select {
+		case <-f.done: // an outcome there is wins over a context that ended too
+		default:
+			return heldKey{}, nil, fmt.Errorf("whippyware: waiting for the login: %w", ctx.Err())
+		}
 	}
+	return f.held, f.resp, f.err
 }
 
 // login posts the credentials and returns the key the service answered.
