@@ -26,17 +26,15 @@ type config struct {
 	transportTimeouts  transportTimeouts // of the default client; only tests change them
 }
 
-func defaultConfig() config {
-	return config{
-		userAgent:         defaultUserAgent,
-		loginTimeout:      time.Minute,
-		transportTimeouts: defaultTimeouts,
-		retry: retryPolicy{
-			max:     3,
-			minWait: 500 * time.Millisecond,
-			maxWait: 30 * time.Second,
-		},
-	}
+var defaultConfig = config{
+	userAgent:         defaultUserAgent,
+	loginTimeout:      time.Minute,
+	transportTimeouts: defaultTimeouts,
+	retry: retryPolicy{
+		max:     3,
+		minWait: 500 * time.Millisecond,
+		maxWait: 30 * time.Second,
+	},
 }
 
 func invalid(format string, args ...any) error {
