@@ -94,11 +94,12 @@ func (t *tokenStore) startCooldown() {
 	t.mu.Unlock()
 }
 
-// coolingDown reports whether a 401 must come back without a new login.
-func (t *tokenStore) coolingDown() bool {
+// mayLoginAgain reports whether a fresh login may mend a 401: the store has
+// credentials, and no fresh key was refused lately (see loginCooldown).
+func (t *tokenStore) mayLoginAgain() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return time.Now().Before(t.cooldownUntil)
+	return t.canLogin() && !time.Now().Before(t.cooldownUntil)
 }
 
 // store replaces the key with a new generation and tells the key hook why: a key
