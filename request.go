@@ -175,17 +175,12 @@ func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status
 	if c.cfg.logger == nil || !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("url", u.String()),
-		slog.Int("attempts", attempts),
-		slog.Duration("took", time.Since(start)),
-	}
+	args := []any{"method", method, "url", u.String(), "attempts", attempts, "took", time.Since(start)}
 	if status != 0 {
-		attrs = append(attrs, slog.Int("status", status))
+		args = append(args, "status", status)
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		args = append(args, "error", err.Error())
 	}
-	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	c.cfg.logger.Log(ctx, slog.LevelDebug, msg, args...)
 }
