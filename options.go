@@ -148,12 +148,6 @@ func WithLoginTimeout(d time.Duration) Option {
 	return option(d <= 0, invalid("WithLoginTimeout needs a duration above zero, not %s", d), func(c *config) { c.loginTimeout = d })
 }
 
-// withTransportTimeouts sets the default client's transport timeouts, so that tests
-// can meet them in milliseconds.
-func withTransportTimeouts(t transportTimeouts) Option {
-	return option(false, nil, func(c *config) { c.transportTimeouts = t })
-}
-
 // WithInsecureHTTP allows a plain http:// base URL to a host that is not loopback,
 // for a test service behind a trusted network. Keys then travel unencrypted.
 func WithInsecureHTTP() Option {
