@@ -55,12 +55,10 @@ var (
 const (
 	// maxResponseBytes bounds a successful response body: a page of 1,000 stocks is
 	// well under 1 MiB, so anything near this limit is not a Whippy Ware answer.
-	maxResponseBytes = 32 << 20
-	// maxErrorBodyBytes bounds how much of an error body is read.
-	maxErrorBodyBytes = 1 << 20
-	// maxKeptBodyBytes bounds the copy of an error body kept in an APIError.
-	maxKeptBodyBytes = 4 << 10
-	snippetBytes     = 200
+	maxResponseBytes  = 32 << 20
+	maxErrorBodyBytes = 1 << 20 // how much of an error body is read
+	maxKeptBodyBytes  = 4 << 10 // how much of it an APIError keeps
+	snippetBytes      = 200
 )
 
 // APIError is an answer with a status of 300 or more. Every error the client
