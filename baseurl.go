@@ -66,7 +66,8 @@ func checkBaseURL(u *url.URL, shown string, insecureHTTP bool) error {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !insecureHTTP && !isLoopback(u.Hostname()) {
+		// net.ParseIP gives nil, no loopback, for a name.
+		if !insecureHTTP && !strings.EqualFold(u.Hostname(), "localhost") && !net.ParseIP(u.Hostname()).IsLoopback() {
 			return invalid("base URL %q is plain http to a non-loopback host; the service is HTTPS-only (WithInsecureHTTP overrides)", shown)
 		}
 	default:
@@ -84,8 +85,4 @@ func checkBaseURL(u *url.URL, shown string, insecureHTTP bool) error {
 		return invalid("base URL %q has a query or fragment, which the client cannot send (left out here); pass the host and path prefix only", shown)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	return strings.EqualFold(host, "localhost") || net.ParseIP(host).IsLoopback() // nil, not an IP, is no loopback
 }

@@ -55,12 +55,10 @@ var (
 const (
 	// maxResponseBytes bounds a successful response body: a page of 1,000 stocks is
 	// well under 1 MiB, so anything near this limit is not a Whippy Ware answer.
-	maxResponseBytes = 32 << 20
-	// maxErrorBodyBytes bounds how much of an error body is read.
-	maxErrorBodyBytes = 1 << 20
-	// maxKeptBodyBytes bounds the copy of an error body kept in an APIError.
-	maxKeptBodyBytes = 4 << 10
-	snippetBytes     = 200
+	maxResponseBytes  = 32 << 20
+	maxErrorBodyBytes = 1 << 20 // how much of an error body is read
+	maxKeptBodyBytes  = 4 << 10 // how much of it an APIError keeps
+	snippetBytes      = 200
 )
 
 // APIError is an answer with a status of 300 or more. Every error the client
@@ -200,21 +198,16 @@ func (e *ValidationError) Is(target error) bool {
 // newResponseError turns an answer of 300 or more to method and u into a typed
 // error.
 func newResponseError(method string, u *url.URL, resp *http.Response, attempts int, body []byte) error {
+	fields, nonField, detail := parseErrorBody(body)
 	apiErr := &APIError{
 		StatusCode: resp.StatusCode,
 		Method:     method,
 		URL:        u.String(),
 		Attempts:   attempts,
+		Detail:     detail,
 		Body:       bytes.Clone(body[:min(len(body), maxKeptBodyBytes)]), // not pinning the whole body
 	}
 	apiErr.RetryAfter, _ = retryAfter(resp.Header) // 0 without one
-	fields, nonField, detail, isJSON := parseErrorBody(body)
-	switch {
-	case detail != "":
-		apiErr.Detail = detail
-	case !isJSON:
-		apiErr.Detail = snippet(body)
-	}
 	if resp.StatusCode != http.StatusBadRequest {
 		return apiErr
 	}
@@ -223,11 +216,12 @@ func newResponseError(method string, u *url.URL, resp *http.Response, attempts i
 
 // parseErrorBody reads the shapes Django REST framework gives an error body:
 // {"detail": "..."}, {"field": ["..."]}, {"field": "..."}, nested objects, and a
-// bare list or string. isJSON is false for anything else (a proxy's HTML page).
-func parseErrorBody(body []byte) (fields map[string][]string, nonField []string, detail string, isJSON bool) {
+// bare list or string. The detail of anything else (a proxy's HTML page) is a
+// snippet of it.
+func parseErrorBody(body []byte) (fields map[string][]string, nonField []string, detail string) {
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
-		return nil, nil, "", false
+		return nil, nil, snippet(body)
 	}
 	fields = map[string][]string{}
 	var walk func(prefix string, v any)
@@ -263,7 +257,7 @@ func parseErrorBody(body []byte) (fields map[string][]string, nonField []string,
 	if detail != "" && len(fields) == 0 && len(nonField) == 0 {
 		nonField = []string{detail}
 	}
-	return fields, nonField, detail, true
+	return fields, nonField, detail
 }
 
 // snippet returns the start of a body as valid UTF-8 text on one line.

@@ -90,21 +90,16 @@ func (q *keyEvents) post(e KeyEvent) {
 	q.last = done
 	go func() {
 		defer close(done)
+		defer func() { // the hook runs where the caller could not recover a panic
+			if r := recover(); r != nil {
+				msg := strings.ReplaceAll(fmt.Sprint(r), e.Key, "[redacted]") // an event always has a key
+				cmp.Or(q.logger, slog.Default()).Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
+					slog.String("stack", string(debug.Stack())))
+			}
+		}()
 		if before != nil {
 			<-before
 		}
-		q.handOver(e)
+		q.hook(e)
 	}()
-}
-
-// handOver calls the hook with e, recovering and logging a panic.
-func (q *keyEvents) handOver(e KeyEvent) {
-	defer func() {
-		if r := recover(); r != nil {
-			msg := strings.ReplaceAll(fmt.Sprint(r), e.Key, "[redacted]") // an event always has a key
-			cmp.Or(q.logger, slog.Default()).Error("whippyware: the key hook panicked", slog.Any("event", e), slog.String("panic", msg),
-				slog.String("stack", string(debug.Stack())))
-		}
-	}()
-	q.hook(e)
 }

@@ -26,17 +26,15 @@ type config struct {
 	transportTimeouts  transportTimeouts // of the default client; only tests change them
 }
 
-func defaultConfig() config {
-	return config{
-		userAgent:         defaultUserAgent,
-		loginTimeout:      time.Minute,
-		transportTimeouts: defaultTimeouts,
-		retry: retryPolicy{
-			max:     3,
-			minWait: 500 * time.Millisecond,
-			maxWait: 30 * time.Second,
-		},
-	}
+var defaultConfig = config{
+	userAgent:         defaultUserAgent,
+	loginTimeout:      time.Minute,
+	transportTimeouts: defaultTimeouts,
+	retry: retryPolicy{
+		max:     3,
+		minWait: 500 * time.Millisecond,
+		maxWait: 30 * time.Second,
+	},
 }
 
 func invalid(format string, args ...any) error {
@@ -148,12 +146,6 @@ func WithLogger(l *slog.Logger) Option {
 // the login goes on for the rest. Only this bound ends it.
 func WithLoginTimeout(d time.Duration) Option {
 	return option(d <= 0, invalid("WithLoginTimeout needs a duration above zero, not %s", d), func(c *config) { c.loginTimeout = d })
-}
-
-// withTransportTimeouts sets the default client's transport timeouts, so that tests
-// can meet them in milliseconds.
-func withTransportTimeouts(t transportTimeouts) Option {
-	return option(false, nil, func(c *config) { c.transportTimeouts = t })
 }
 
 // WithInsecureHTTP allows a plain http:// base URL to a host that is not loopback,

@@ -94,24 +94,27 @@ func pageNumber(link string) int {
 	return n
 }
 
-// paginate is the one iterator behind every All: it walks the pages from the one in
-// query, fetching each with fetch, following each page's next link by its page number only, and stops when
-// yield returns false or a page has no next link.
+// all is the one iterator behind every All: it walks the pages opts selects from
+// opts.Page on, fetching each with callOpts, following each page's next link by its
+// page number only, and stops when yield returns false or a page has no next link.
 //
 // It trusts a link only to move on by one page, as page-number pagination does: a
 // link to any other page (unreadable, back, the same, or ahead, which would skip
 // items), and a page with nothing in it that still links on (which could be
 // followed for ever without the loop body ever running, so the caller could not
 // break), end the iteration with ErrUnexpectedResponse, which quotes the link
-// through redact: a link may echo the password or the key.
-func paginate[T any](ctx context.Context, query url.Values, fetch func(context.Context, url.Values) (*Page[T], *Response, error), redact func([]byte) []byte) iter.Seq2[*T, error] {
+// redacted: a link may echo the password or the key.
+func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []CallOption) iter.Seq2[*T, error] {
+	query, err := listQuery(opts)
+	if err != nil {
+		return func(yield func(*T, error) bool) { yield(nil, err) }
+	}
 	return func(yield func(*T, error) bool) {
-		q := url.Values{} // each run starts from the caller's options; Set replaces a value, never writes into it
-		maps.Copy(q, query)
+		q := maps.Clone(query) // each run starts from the caller's options; Set replaces a value, never writes into it
 		last, _ := strconv.Atoi(q.Get("page"))
 		last = max(last, 1)
 		for {
-			page, _, err := fetch(ctx, q)
+			page, _, err := r.page(ctx, q, callOpts)
 			if err != nil {
 				yield(nil, err)
 				return
@@ -129,15 +132,13 @@ func paginate[T any](ctx context.Context, query url.Values, fetch func(context.C
 			if page.Next == "" {
 				return
 			}
-			var bad string
-			switch next := page.NextPage(); {
-			case handed == 0:
-				bad = "has no results but links to a next page"
-			case next != last+1:
-				bad = fmt.Sprintf("links to page %d as the next page, not %d", next, last+1)
-			}
-			if bad != "" {
-				yield(nil, fmt.Errorf("%w: page %d %s (%q)", ErrUnexpectedResponse, last, bad, snippet(redact([]byte(page.Next)))))
+			if next := page.NextPage(); handed == 0 || next != last+1 {
+				bad := fmt.Sprintf("links to page %d as the next page, not %d", next, last+1)
+				if handed == 0 {
+					bad = "has no results but links to a next page"
+				}
+				link := r.client.tokens.redact([]byte(page.Next), heldKey{})
+				yield(nil, fmt.Errorf("%w: page %d %s (%q)", ErrUnexpectedResponse, last, bad, snippet(link)))
 				return
 			}
 			last++

@@ -56,8 +56,8 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any, cal
 // leads.
 func relativePath(path string) (*url.URL, error) {
 	u, err := url.Parse(path)
-	if err != nil || path == "" {
-		return nil, refusePath(path, "is empty or not a URL path")
+	if err != nil {
+		u = &url.URL{} // refused by the first check
 	}
 	_, queryErr := url.ParseQuery(u.RawQuery)
 	segments := strings.Split(u.Path, "/")
@@ -65,6 +65,7 @@ func relativePath(path string) (*url.URL, error) {
 		bad bool
 		why string
 	}{
+		{err != nil || path == "", "is empty or not a URL path"},
 		{u.Scheme != "" || u.Opaque != "", "has a scheme (a colon in the first segment reads as one)"},
 		{u.Host != "" || u.User != nil || strings.HasPrefix(path, "//"), "names a host"},
 		{strings.HasPrefix(u.Path, "/"), "starts with /, which would leave the base URL's path"},
@@ -76,12 +77,8 @@ func relativePath(path string) (*url.URL, error) {
 		{queryErr != nil, "has a query that does not parse"},
 	} {
 		if check.bad {
-			return nil, refusePath(path, check.why)
+			return nil, fmt.Errorf("%w: Do: path %q %s; give a path relative to the base URL, such as api/v1/stocks/", ErrInvalidRequest, path, check.why)
 		}
 	}
 	return u, nil
-}
-
-func refusePath(path, why string) error {
-	return fmt.Errorf("%w: Do: path %q %s; give a path relative to the base URL, such as api/v1/stocks/", ErrInvalidRequest, path, why)
 }

@@ -158,16 +158,13 @@ type answerChecker interface {
 func withoutSecrets(r *http.Response) *http.Response {
 	r.Body = http.NoBody
 	if r.Request != nil {
-		req := *r.Request // a copy: the transport was given the original
-		req.Header = r.Request.Header.Clone()
+		req := r.Request.Clone(r.Request.Context()) // a copy: the transport was given the original
 		req.Header.Del("Authorization")
 		req.Body, req.GetBody, req.Response = nil, nil, nil
-		if req.URL != nil && req.URL.User != nil {
-			u := *req.URL
-			u.User = nil
-			req.URL = &u
+		if req.URL != nil { // a caller's transport may hand back any request
+			req.URL.User = nil
 		}
-		r.Request = &req
+		r.Request = req
 	}
 	return r
 }
@@ -178,17 +175,12 @@ func (c *Client) log(ctx context.Context, msg, method string, u *url.URL, status
 	if c.cfg.logger == nil || !c.cfg.logger.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := []slog.Attr{
-		slog.String("method", method),
-		slog.String("url", u.String()),
-		slog.Int("attempts", attempts),
-		slog.Duration("took", time.Since(start)),
-	}
+	args := []any{"method", method, "url", u.String(), "attempts", attempts, "took", time.Since(start)}
 	if status != 0 {
-		attrs = append(attrs, slog.Int("status", status))
+		args = append(args, "status", status)
 	}
 	if err != nil {
-		attrs = append(attrs, slog.String("error", err.Error()))
+		args = append(args, "error", err.Error())
 	}
-	c.cfg.logger.LogAttrs(ctx, slog.LevelDebug, msg, attrs...)
+	c.cfg.logger.Log(ctx, slog.LevelDebug, msg, args...)
 }

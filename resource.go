@@ -3,7 +3,6 @@ package whippyware
 import (
 	"context"
 	"fmt"
-	"iter"
 	"net/http"
 	"net/url"
 
@@ -41,18 +40,6 @@ func (r *resource[T, C, U, O]) list(ctx context.Context, opts *O, callOpts []Cal
 
 func (r *resource[T, C, U, O]) page(ctx context.Context, q url.Values, callOpts []CallOption) (*Page[T], *Response, error) {
 	return doInto[Page[T]](ctx, r.client, call{method: http.MethodGet, path: r.path, query: q, callOpts: callOpts})
-}
-
-// all iterates over every item opts selects, from opts.Page on (see paginate);
-// callOpts apply to each page's request.
-func (r *resource[T, C, U, O]) all(ctx context.Context, opts *O, callOpts []CallOption) iter.Seq2[*T, error] {
-	q, err := listQuery(opts)
-	if err != nil {
-		return func(yield func(*T, error) bool) { yield(nil, err) }
-	}
-	return paginate(ctx, q, func(ctx context.Context, q url.Values) (*Page[T], *Response, error) {
-		return r.page(ctx, q, callOpts)
-	}, func(link []byte) []byte { return r.client.tokens.redact(link, heldKey{}) })
 }
 
 // get fetches one item by id (GET collection/{id}/).

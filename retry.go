@@ -45,7 +45,6 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 		CheckRetry:   p.checkRetry,
 		Backoff:      backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-		// Called before each attempt: it counts the attempt and logs a retry.
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 			s := req.Context().Value(callStateKey{}).(*callState) // send always sets it
 			s.attempts = attempt + 1
@@ -80,7 +79,7 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 		// untrusted certificate, too many redirects); a plain-http port behind an
 		// https base URL is one too.
 		retry, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, err)
-		return retry && s.resendable && !answersPlainHTTP(err) && p.waitFits(ctx, s, nil), nil
+		return retry && s.resendable && !answersPlainHTTP(err) && p.waitFits(ctx, s, &http.Response{}), nil
 	case resp.StatusCode == http.StatusTooManyRequests:
 	case resp.StatusCode < 500 || resp.StatusCode == http.StatusNotImplemented || !s.resendable:
 		return false, nil
@@ -88,19 +87,16 @@ func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err er
 	return p.waitFits(ctx, s, resp), nil
 }
 
-// waitFits reports whether the retry of resp, or of a lost connection when resp
-// is nil, may begin. An answer whose Retry-After asks for longer than the longest
-// wait is returned at once (retrying earlier is pointless and prolongs
-// throttling), and so is one when the longest wait backoff may choose and an
-// attempt as long as the last would not fit in the time the context has left:
-// waiting into the deadline would lose the answer. It reads resp's body first
-// (go-retryablehttp would drain it before waiting), so that the time it checks is
-// the time the wait begins even when the body is slow to come; the body is put
-// back for the answer that may be returned.
+// waitFits reports whether the retry of resp (empty after a lost connection) may
+// begin. An answer whose Retry-After asks for longer than the longest wait is
+// returned at once (retrying earlier is pointless and prolongs throttling), and so
+// is one when the longest wait backoff may choose and an attempt as long as the
+// last would not fit in the time the context has left: waiting into the deadline
+// would lose the answer. It reads resp's body first (go-retryablehttp would drain
+// it before waiting), so that the time it checks is the time the wait begins even
+// when the body is slow to come; the body is put back for the answer that may be
+// returned.
 func (p retryPolicy) waitFits(ctx context.Context, s *callState, resp *http.Response) bool {
-	if resp == nil {
-		resp = &http.Response{} // no body to read, no Retry-After
-	}
 	if resp.Body != nil {
 		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBodyBytes))
 		resp.Body.Close()

@@ -94,11 +94,12 @@ func (t *tokenStore) startCooldown() {
 	t.mu.Unlock()
 }
 
-// coolingDown reports whether a 401 must come back without a new login.
-func (t *tokenStore) coolingDown() bool {
+// mayLoginAgain reports whether a fresh login may mend a 401: the store has
+// credentials, and no fresh key was refused lately (see loginCooldown).
+func (t *tokenStore) mayLoginAgain() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return time.Now().Before(t.cooldownUntil)
+	return t.canLogin() && !time.Now().Before(t.cooldownUntil)
 }
 
 // store replaces the key with a new generation and tells the key hook why: a key
@@ -184,16 +185,15 @@ func (t *tokenStore) joinLogin(ctx context.Context, c *Client) *loginFlight {
 // goes on either way.
 func (f *loginFlight) wait(ctx context.Context) (heldKey, *Response, error) {
 	select {
-	case <-f.done: // an outcome there is wins over a context that ended too
-		return f.held, f.resp, f.err
-	default:
-	}
-	select {
 	case <-f.done:
-		return f.held, f.resp, f.err
 	case <-ctx.Done():
-		return heldKey{}, nil, fmt.Errorf("whippyware: waiting for the login: %w", ctx.Err())
+		select {
+		case <-f.done: // an outcome there is wins over a context that ended too
+		default:
+			return heldKey{}, nil, fmt.Errorf("whippyware: waiting for the login: %w", ctx.Err())
+		}
 	}
+	return f.held, f.resp, f.err
 }
 
 // login posts the credentials and returns the key the service answered.

@@ -88,17 +88,10 @@ type keepIdleConns struct{ http.RoundTripper }
 
 // sameOrigin reports whether u has base's scheme, host and port.
 func sameOrigin(u, base *url.URL) bool {
-	return strings.EqualFold(u.Scheme, base.Scheme) &&
-		strings.EqualFold(u.Hostname(), base.Hostname()) &&
-		portOf(u) == portOf(base)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
+	defaultPort := "443"
+	if strings.EqualFold(base.Scheme, "http") {
+		defaultPort = "80"
 	}
-	if strings.EqualFold(u.Scheme, "http") {
-		return "80"
-	}
-	return "443"
+	return strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Hostname(), base.Hostname()) &&
+		cmp.Or(u.Port(), defaultPort) == cmp.Or(base.Port(), defaultPort)
 }

@@ -338,3 +338,9 @@ func TestInstrumentedTransportSeesOneRoundTripPerAttempt(t *testing.T) {
 	assert.Same(t, tracer, hc.Transport, "the caller's transport is not wrapped in place")
 	assert.Nil(t, hc.CheckRedirect, "the redirect guard is on the client's copy only")
 }
+
+// withTransportTimeouts sets the default client's transport timeouts, so that tests
+// can meet them in milliseconds.
+func withTransportTimeouts(t transportTimeouts) Option {
+	return option(false, nil, func(c *config) { c.transportTimeouts = t })
+}

@@ -90,7 +90,7 @@ type Response struct {
 // port over 65535, or a path inside the API (…/api/v1/stocks/). Every error it
 // returns matches ErrInvalidConfig.
 func NewClient(baseURL string, opts ...Option) (*Client, error) {
-	cfg := defaultConfig()
+	cfg := defaultConfig // a copy
 	if err := apply(&cfg, opts, ErrInvalidConfig, "option"); err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 		}
 	}
 	resp, body, err := c.send(ctx, cl, u, payload, held.key)
-	if c.mayLoginAgain(cl, resp, err) {
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.login && c.tokens.mayLoginAgain() {
 		held, resp, body, err = c.loginAndResend(ctx, cl, u, payload, held, resp)
 	}
 	if err != nil {
@@ -200,14 +200,6 @@ func doInto[V any](ctx context.Context, c *Client, cl call) (*V, *Response, erro
 		return nil, resp, err
 	}
 	return out, resp, nil
-}
-
-// mayLoginAgain reports whether a call's answer is a 401 that a fresh login may
-// mend: the client has credentials, and no fresh key was refused lately (see
-// loginCooldown).
-func (c *Client) mayLoginAgain(cl call, resp *Response, err error) bool {
-	return err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.login &&
-		c.tokens.canLogin() && !c.tokens.coolingDown()
 }
 
 // loginAndResend gets a key newer than held (one login for every call that got
