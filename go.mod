@@ -1,6 +1,6 @@
 module github.com/whippyware-go/whippyware
 
-go 1.24
+go 1.25
 
 require (
 	github.com/google/go-querystring v1.2.0
@@ -11,6 +11,7 @@ require (
 	github.com/stretchr/testify v1.12.1
 	go.uber.org/goleak v1.3.0
 	golang.org/x/term v0.28.0
+	golang.org/x/text v0.32.0
 	golang.org/x/time v0.12.0
 )
 

@@ -46,6 +46,7 @@ type run struct {
 	mu       sync.Mutex
 	report   *Report
 	done     []bool
+	failed   []Outcome // with Options.OnOutcome, the failed writes: all the report keeps
 	progress Progress
 	fatal    error
 }
@@ -55,9 +56,25 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 		s:       s,
 		limiter: newAdaptiveLimiter(s.opts.Rate),
 		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded, Requests: plan.Requests,
-			Failed: len(plan.Invalid), Outcomes: make([]Outcome, len(plan.Changes))},
-		done:     make([]bool, len(plan.Changes)),
-		progress: Progress{Planned: len(plan.Changes), Requests: plan.Requests},
+			Failed: plan.InvalidRows, InvalidRows: plan.InvalidRows, Skipped: plan.Skipped,
+			ZeroesWithheld: plan.ZeroesWithheld, Refused: plan.Refused, invalidListed: len(plan.Invalid)},
+		done: make([]bool, len(plan.Changes)),
+		progress: Progress{Planned: len(plan.Changes), Left: len(plan.Changes), Requests: plan.Requests,
+			Failed: plan.InvalidRows, Invalid: plan.InvalidRows},
+	}
+	if s.opts.OnOutcome == nil {
+		r.report.Outcomes = make([]Outcome, len(plan.Changes))
+	} else {
+		for _, o := range plan.Invalid {
+			s.opts.OnOutcome(o)
+		}
+	}
+	if err := plan.refusal(); err != nil {
+		rep := r.report
+		rep.NotDone = len(plan.Changes)
+		rep.Outcomes = append([]Outcome{}, plan.Invalid...)
+		rep.Duration = time.Since(start)
+		return rep, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -85,15 +102,16 @@ feed:
 	wg.Wait()
 
 	rep := r.report
-	outcomes := append(make([]Outcome, 0, len(plan.Invalid)+len(rep.Outcomes)), plan.Invalid...) // [] in JSON, never null
-	for i, o := range rep.Outcomes {
-		if r.done[i] {
-			outcomes = append(outcomes, o)
-		} else {
+	outcomes := append(make([]Outcome, 0, len(plan.Invalid)+len(rep.Outcomes)+len(r.failed)), plan.Invalid...) // [] in JSON, never null
+	for i, done := range r.done {
+		switch {
+		case !done:
 			rep.NotDone++
+		case s.opts.OnOutcome == nil && rep.Outcomes[i].Result != unchanged:
+			outcomes = append(outcomes, rep.Outcomes[i])
 		}
 	}
-	rep.Outcomes = outcomes
+	rep.Outcomes = append(outcomes, r.failed...)
 	rep.Throttled = r.limiter.throttles()
 	rep.Rate = r.limiter.rate()
 	rep.Duration = time.Since(start)
@@ -118,13 +136,23 @@ func (r *run) finish(i int, o Outcome, err error, cancel context.CancelFunc) {
 		}
 		return
 	}
-	r.report.Outcomes[i], r.done[i] = o, true
+	r.done[i] = true
 	r.report.count(o.Result)
+	switch sink := r.s.opts.OnOutcome; {
+	case sink == nil:
+		r.report.Outcomes[i] = o
+	case o.Result != unchanged:
+		sink(o)
+		if o.Result == Failed {
+			r.failed = append(r.failed, o)
+		}
+	}
 	if o.Result == Failed {
 		r.progress.Failed++
 	} else {
 		r.progress.Done++
 	}
+	r.progress.Left--
 	r.progress.Rate = r.limiter.rate()
 	if r.s.opts.Progress != nil {
 		r.s.opts.Progress(r.progress)
@@ -200,6 +228,7 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 	o := Outcome{Line: c.Row.Line, Key: c.Row.Key, ID: c.ID, Result: resultOf[c.Action]}
 	action, id, fields := c.Action, c.ID, c.Fields
 	lookUp := false // whether an earlier create may have been applied
+	taken := false  // whether a create was refused because the row exists
 	var lastErr error
 	// A 429 costs no attempt (nothing was applied; the limiter slowed everyone down),
 	// up to maxThrottles of them.
@@ -219,8 +248,14 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 				}
 				// The create went through (or someone made the row): update what differs.
 				o.ID = st.ID
+				if taken {
+					o.Result = Updated // another run made it: this one updates it, or finds it as asked
+				}
 				update, changed := diff(st, c.Row)
 				if !changed {
+					if taken {
+						o.Result = unchanged
+					}
 					return o, nil
 				}
 				action, id, fields = Update, st.ID, update.Fields
@@ -267,7 +302,7 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 			lookUp = true // the row was deleted meanwhile: create it, unless someone did
 		case refused:
 			if action == Create && isUniqueTogether(err) {
-				lookUp = true // the row exists after all: find it and update it
+				lookUp, taken = true, true // the row exists after all: find it and update it
 				continue
 			}
 			return failed(o, err), nil

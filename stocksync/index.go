@@ -30,6 +30,8 @@ type desired struct {
 	seq, line          int32
 	unitType, period   uint32
 	hasReserved, seen  bool
+	// invalid marks a key an invalid input row names: never written, never zeroed.
+	invalid bool
 }
 
 func newIndex() *index {
@@ -55,10 +57,29 @@ func (ix *index) add(r Row) {
 		d.reserved, d.hasReserved = *r.ReservedStock, true
 	}
 	ix.seq++
-	if _, dup := ix.rows[k]; dup {
+	if old, dup := ix.rows[k]; dup {
 		ix.superseded++
+		if old.invalid {
+			return // an invalid row of the same key puts the input's word in doubt
+		}
 	}
 	ix.rows[k] = d
+}
+
+// protect indexes the key of an invalid row, when it names one, so that a snapshot does
+// not zero the row it lists. A valid row of the same key, earlier or later, is replaced:
+// the input's word on that row is in doubt.
+func (ix *index) protect(k Key) {
+	r := Row{Key: k}
+	if r.normalize() != nil && (r.SKU == "" || r.Provider == "" || r.Location == "") {
+		return
+	}
+	rk := rowKey{sku: r.SKU, provider: ix.intern(r.Provider), location: ix.intern(r.Location), stockType: ix.intern(r.StockType)}
+	if _, dup := ix.rows[rk]; dup {
+		ix.superseded++
+	}
+	ix.rows[rk] = desired{seq: ix.seq, invalid: true}
+	ix.seq++
 }
 
 // lookup finds the desired row for a stock read from the service, and marks it seen. A

@@ -56,10 +56,20 @@ type Plan struct {
 	Unchanged int `json:"unchanged"`
 	// Superseded counts input rows replaced by a later row with the same key.
 	Superseded int `json:"superseded"`
-	// Invalid are the input rows refused before any request, with why.
-	Invalid []Outcome `json:"invalid,omitempty"`
+	// Invalid are the input rows refused before any request, with why: the first
+	// Options.MaxInvalidListed of them. InvalidRows counts them all.
+	Invalid     []Outcome `json:"invalid,omitempty"`
+	InvalidRows int       `json:"invalid_rows"`
+	// Skipped counts input rows of providers that Options.Providers leaves out.
+	Skipped int `json:"skipped,omitempty"`
 	// Snapshot tells whether rows missing from the input are zeroed.
 	Snapshot bool `json:"snapshot"`
+	// ZeroesWithheld counts the rows a snapshot did not zero because the input had
+	// invalid rows (see Options.ZeroDespiteInvalid).
+	ZeroesWithheld int `json:"zeroes_withheld,omitempty"`
+	// Refused lists the providers whose zeroes pass Options.MaxZero: a plan with any
+	// is not applied, and Apply returns an error wrapping ErrTooManyZeroes.
+	Refused []ZeroRefusal `json:"refused,omitempty"`
 	// StocksRead and Requests are the current rows read and the requests that took.
 	StocksRead int `json:"stocks_read"`
 	Requests   int `json:"requests"`
@@ -86,6 +96,9 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 	for row, err := range rows {
 		if err == nil {
 			err = row.normalize()
+			if err == nil {
+				err = s.opts.MaxLengths.check(&row)
+			}
 			if err != nil {
 				err = &RowError{Line: row.Line, Key: row.Key, Err: err}
 			}
@@ -93,10 +106,26 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		var rowErr *RowError
 		switch {
 		case errors.As(err, &rowErr):
-			plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
+			key := rowErr.Key
+			key.Provider = pyStrip(key.Provider)
+			if key.Provider != "" && !s.selected(key.Provider) {
+				plan.Skipped++
+				continue
+			}
+			plan.InvalidRows++
+			if len(plan.Invalid) < s.opts.MaxInvalidListed {
+				plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
+			}
+			if s.opts.Snapshot {
+				ix.protect(rowErr.Key) // listed: never zeroed, valid or not
+			}
 			continue
 		case err != nil:
 			return nil, err
+		}
+		if !s.selected(row.Provider) {
+			plan.Skipped++
+			continue
 		}
 		ix.add(row)
 	}
@@ -109,6 +138,12 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 	var changes []inOrder
 	var zeroes []Change
 	locations := ix.locationsByProvider()
+	if s.opts.BeforeRead != nil {
+		if err := s.opts.BeforeRead(ctx, slices.Sorted(maps.Keys(locations))); err != nil {
+			return nil, err
+		}
+	}
+	held := map[string]int{} // rows with stock per provider, for the snapshot guard
 	for _, provider := range slices.Sorted(maps.Keys(locations)) {
 		filter := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: s.opts.PageSize}, Provider: provider}
 		if locs := locations[provider]; len(locs) == 1 && !s.opts.Snapshot {
@@ -125,8 +160,13 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 			if st.Provider != provider {
 				continue // a service that ignored the filter: not this provider's row
 			}
+			if st.Stock != 0 {
+				held[provider]++
+			}
 			k, d, ok := ix.lookup(st)
 			switch {
+			case ok && d.invalid:
+				// An invalid input row names it: left as it is.
 			case ok:
 				if c, changed := diff(st, ix.row(k, d)); changed {
 					changes = append(changes, inOrder{d.seq, c})
@@ -143,7 +183,7 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		plan.Requests += max(1, (read+s.opts.PageSize-1)/s.opts.PageSize)
 	}
 	for k, d := range ix.rows {
-		if !d.seen {
+		if !d.seen && !d.invalid {
 			changes = append(changes, inOrder{d.seq, Change{Action: Create, Row: ix.row(k, d)}})
 		}
 	}
@@ -154,7 +194,13 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		plan.Changes = append(plan.Changes, c.change)
 	}
 	plan.Changes = append(plan.Changes, zeroes...)
+	plan.guard(s.opts, held)
 	return plan, nil
+}
+
+// selected tells whether Options.Providers lets a provider's rows through.
+func (s *Syncer) selected(provider string) bool {
+	return len(s.opts.Providers) == 0 || slices.Contains(s.opts.Providers, provider)
 }
 
 // diff compares a stock row with the row asked for: an update of the fields that differ,
@@ -190,8 +236,12 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	for _, o := range p.Invalid {
 		fmt.Fprintf(&b, "invalid %s\n", o.where())
 	}
+	if more := p.InvalidRows - len(p.Invalid); more > 0 {
+		fmt.Fprintf(&b, "invalid: %d more lines not listed\n", more)
+	}
+	b.WriteString(p.guardText())
 	fmt.Fprintf(&b, "plan: %d to create, %d to update, %d to zero, %d unchanged, %d invalid, %d superseded; read %d stocks in %s\n",
-		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, len(p.Invalid), p.Superseded, p.StocksRead, requests(p.Requests))
+		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, p.InvalidRows, p.Superseded, p.StocksRead, requests(p.Requests))
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
 }

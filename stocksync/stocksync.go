@@ -23,6 +23,7 @@
 package stocksync
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/whippyware-go/whippyware"
@@ -58,12 +59,43 @@ type Options struct {
 	// Progress, when set, is called after each row is done or failed, never from two
 	// goroutines at once. It must return quickly: workers wait for it.
 	Progress func(Progress)
+
+	// MaxZero bounds the rows of one provider a snapshot may zero (DefaultMaxZero when
+	// nil); past it the snapshot writes nothing. ParseZeroLimit reads "25%" or "500".
+	MaxZero *ZeroLimit
+	// ZeroDespiteInvalid lets a snapshot zero rows although some input rows are invalid;
+	// by default any invalid row makes it zero nothing.
+	ZeroDespiteInvalid bool
+	// Providers, when set, limits the sync to these provider codes: rows of other
+	// providers are skipped and counted in Plan.Skipped. One process per provider syncs
+	// a large store in parallel.
+	Providers []string
+	// MaxLengths are the longest texts the service stores (the fake's when zero). A row
+	// with a longer one is refused with the service's message, without a request.
+	MaxLengths Lengths
+	// MaxInvalidListed is how many invalid input rows a plan and its report keep
+	// (DefaultMaxInvalidListed when 0); all are counted.
+	MaxInvalidListed int
+	// BeforeRead, when set, is called once the input is read, with the providers whose
+	// stock the plan is about to read (sorted), before it reads any; an error ends the
+	// plan. The command takes its per-provider locks here.
+	BeforeRead func(ctx context.Context, providers []string) error
+	// OnOutcome, when set, is called with every outcome as it is known, never from two
+	// goroutines at once: the listed invalid rows when Apply starts, then each write as
+	// it finishes. Report.Outcomes then keeps only the failed rows, so that memory does
+	// not grow with the writes.
+	OnOutcome func(Outcome)
 }
+
+// DefaultMaxInvalidListed is how many invalid input rows a plan keeps by default.
+const DefaultMaxInvalidListed = 100
 
 // Progress is the state of a run, handed to Options.Progress.
 type Progress struct {
-	// Planned is the number of writes in the plan; Done and Failed count those finished.
-	Planned, Done, Failed int
+	// Planned is the number of writes in the plan. Done counts those written; Failed
+	// counts those that failed and the invalid input rows (Invalid of them), as
+	// Report.Failed does. Left is Planned - Done - (Failed - Invalid).
+	Planned, Done, Failed, Invalid, Left int
 	// Requests counts the requests sent, reads of the plan included.
 	Requests int
 	// Rate is the current limit in requests per second (0 for none).
@@ -84,7 +116,18 @@ func New(client *whippyware.Client, opts Options) (*Syncer, error) {
 		return nil, fmt.Errorf("stocksync: a nil client")
 	case opts.Workers < 0, opts.PageSize < 0, opts.MaxAttempts < 0, opts.Rate < 0:
 		return nil, fmt.Errorf("stocksync: Workers, PageSize, MaxAttempts and Rate may not be negative")
+	case opts.MaxInvalidListed < 0:
+		return nil, fmt.Errorf("stocksync: MaxInvalidListed may not be negative")
 	}
+	if opts.MaxZero != nil {
+		if err := opts.MaxZero.valid(); err != nil {
+			return nil, err
+		}
+	}
+	if opts.MaxInvalidListed == 0 {
+		opts.MaxInvalidListed = DefaultMaxInvalidListed
+	}
+	opts.MaxLengths = opts.MaxLengths.withDefaults()
 	if opts.Workers == 0 {
 		opts.Workers = DefaultWorkers
 	}
