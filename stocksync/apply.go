@@ -57,7 +57,7 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 		limiter: newAdaptiveLimiter(s.opts.Rate),
 		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded, Requests: plan.Requests,
 			Failed: plan.InvalidRows, InvalidRows: plan.InvalidRows, Skipped: plan.Skipped,
-			ZeroesWithheld: plan.ZeroesWithheld, Refused: plan.Refused, invalidListed: len(plan.Invalid)},
+			ZeroesWithheld: plan.ZeroesWithheld, Refused: plan.Refused, InvalidListed: len(plan.Invalid)},
 		done: make([]bool, len(plan.Changes)),
 		progress: Progress{Planned: len(plan.Changes), Left: len(plan.Changes), Requests: plan.Requests,
 			Failed: plan.InvalidRows, Invalid: plan.InvalidRows},

@@ -25,7 +25,7 @@ var columns = []string{"sku", "provider", "location", "quantity", "stock_type", 
 // readOnlyColumns are columns of the service's stock rows that a header may name and that
 // ReadCSV skips: what `whippyware stocks list -o csv` writes besides the columns above, so
 // that an export can be edited and synced back. Sync never writes them.
-var readOnlyColumns = []string{"id", "created_date", "modified_date", "is_active"}
+var readOnlyColumns = []string{"id", "created_date", "modified_date"}
 
 const requiredColumns = 4
 
@@ -63,14 +63,14 @@ func WithMaxLineBytes(n int) ReadOption {
 
 // ReadCSV yields the rows of a CSV file with their line numbers. The first line is a
 // header when one of its fields is "sku" (any case) and names the columns in any order
-// ("stock" is taken for "quantity"; id, created_date, modified_date and is_active, which
-// an export of the service's stock holds, are skipped); without a header the columns are
+// ("stock" is taken for "quantity"; id, created_date and modified_date, which an
+// export of the service's stock may hold, are skipped); without a header the columns are
 // sku,provider,location,quantity,stock_type,reserved_stock,unit_type,period in that
 // order, the first four required. The delimiter is the one of ",", ";" and tab that the
 // first line holds most of ("," when none; WithDelimiter sets it). A UTF-8 byte order
 // mark and CRLF line ends are accepted, and fields are trimmed. A field that starts with
-// ' followed by =, +, -, @, tab or CR loses the ': that is how a spreadsheet-safe export
-// protects such a cell.
+// ' followed by =, +, -, @, tab or CR (or by more ' and then one of them) loses one ':
+// that is how a spreadsheet-safe export protects such a cell.
 //
 // The input must be UTF-8 unless WithEncoding names another encoding. A line that is not
 // valid UTF-8, a line longer than the limit (WithMaxLineBytes), a bad quantity, a missing
@@ -410,10 +410,13 @@ func headerIndex(header []string) (columnIndex, error) {
 }
 
 // unquoteCell drops the ' a spreadsheet-safe export puts before a text cell that starts
-// with =, +, -, @, tab or CR; any other leading ' is data.
+// with =, +, -, @, tab or CR (or with such a ' already: "”=x" is the cell "'=x"); any
+// other leading ' is data.
 func unquoteCell(s string) string {
-	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte("=+-@\t\r", s[1]) >= 0 {
-		return s[1:]
+	if rest, ok := strings.CutPrefix(s, "'"); ok {
+		if t := strings.TrimLeft(rest, "'"); t != "" && strings.IndexByte("=+-@\t\r", t[0]) >= 0 {
+			return rest
+		}
 	}
 	return s
 }

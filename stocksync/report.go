@@ -76,6 +76,8 @@ type Report struct {
 	// InvalidRows counts the invalid input rows (Plan.InvalidRows); Outcomes lists the
 	// first Options.MaxInvalidListed of them.
 	InvalidRows int `json:"invalid_rows"`
+	// InvalidListed is how many of them Outcomes lists.
+	InvalidListed int `json:"invalid_listed"`
 	// Skipped, ZeroesWithheld and Refused are the plan's (see Plan).
 	Skipped        int           `json:"skipped,omitempty"`
 	ZeroesWithheld int           `json:"zeroes_withheld,omitempty"`
@@ -96,8 +98,6 @@ type Report struct {
 	// Outcomes are the rows written or failed, invalid input rows first, then in plan
 	// order; with Options.OnOutcome only the invalid and failed rows.
 	Outcomes []Outcome `json:"outcomes"`
-
-	invalidListed int // how many of the invalid rows Outcomes lists
 }
 
 // OK tells whether every row is done: none failed and none left undone.
@@ -120,8 +120,8 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "failed %s\n", o.where())
 		}
 	}
-	if r.InvalidRows > r.invalidListed {
-		fmt.Fprintf(&b, "failed: %d more invalid lines not listed\n", r.InvalidRows-r.invalidListed)
+	if r.InvalidRows > r.InvalidListed {
+		fmt.Fprintf(&b, "failed: %d more invalid lines not listed\n", r.InvalidRows-r.InvalidListed)
 	}
 	b.WriteString((&Plan{Skipped: r.Skipped, ZeroesWithheld: r.ZeroesWithheld, InvalidRows: r.InvalidRows, Refused: r.Refused}).guardText())
 	fmt.Fprintf(&b, "%s\n", r)

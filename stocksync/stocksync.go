@@ -74,7 +74,7 @@ type Options struct {
 	// with a longer one is refused with the service's message, without a request.
 	MaxLengths Lengths
 	// MaxInvalidListed is how many invalid input rows a plan and its report keep
-	// (DefaultMaxInvalidListed when 0); all are counted.
+	// (DefaultMaxInvalidListed when 0, none when negative); all are counted.
 	MaxInvalidListed int
 	// BeforeRead, when set, is called once the input is read, with the providers whose
 	// stock the plan is about to read (sorted), before it reads any; an error ends the
@@ -116,8 +116,6 @@ func New(client *whippyware.Client, opts Options) (*Syncer, error) {
 		return nil, fmt.Errorf("stocksync: a nil client")
 	case opts.Workers < 0, opts.PageSize < 0, opts.MaxAttempts < 0, opts.Rate < 0:
 		return nil, fmt.Errorf("stocksync: Workers, PageSize, MaxAttempts and Rate may not be negative")
-	case opts.MaxInvalidListed < 0:
-		return nil, fmt.Errorf("stocksync: MaxInvalidListed may not be negative")
 	}
 	if opts.MaxZero != nil {
 		if err := opts.MaxZero.valid(); err != nil {

@@ -8,7 +8,7 @@
 //
 // Settings come from WHIPPYWARE_URL, WHIPPYWARE_USERNAME and WHIPPYWARE_PASSWORD; the flags
 // --url, --username and --password override them. Exit status: 0 when every row is done,
-// 1 when some rows failed, 2 when the command could not run.
+// 1 when some rows failed, 2 when the command could not run, 3 when a snapshot guard refused.
 package main
 
 import (
@@ -17,9 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -41,7 +39,7 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := watchSignals(context.Background()) // a second Ctrl-C stops a sync at once
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -95,7 +93,8 @@ func (a *app) rootCommand() *cobra.Command {
 			"locations, stock list rules and stock lists.\n\n" +
 			"Settings come from " + envURL + ", " + envUsername + " and " + envPassword + ";\n" +
 			"--url, --username and --password override them.\n\n" +
-			"Exit status: 0 when every row is done, 1 when some rows failed, 2 when it could not run.",
+			"Exit status: 0 when every row is done, 1 when some rows failed, 2 when it could not run,\n" +
+			"3 when a snapshot guard refused (see sync --help).",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
