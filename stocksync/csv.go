@@ -117,7 +117,7 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 				yield(Row{}, fmt.Errorf("stocksync: reading the CSV: %w", err))
 				return
 			}
-			if first && cfg.delimiter == 0 {
+			if cfg.delimiter == 0 { // from the first line read: its header, if it has one
 				cfg.delimiter = detectDelimiter(rec)
 			}
 			fields, err = splitRecord(rec, cfg.delimiter, fields[:0])
@@ -441,7 +441,7 @@ func parseRecord(rec []string, ix columnIndex, delim byte) (Row, error) {
 	row.Period, _ = get(7)
 	switch {
 	case len(rec) == 1:
-		return row, fmt.Errorf("has 1 field: no %s in the line; is the file separated by another delimiter? (set it with --delimiter)", delimiterName(delim))
+		return Row{}, fmt.Errorf("has 1 field: no %s in the line; is the file separated by another delimiter? (set it with --delimiter)", delimiterName(delim))
 	case ix.width > 0 && len(rec) != ix.width:
 		return row, fmt.Errorf("has %d fields, the header has %d", len(rec), ix.width)
 	case ix.width == 0 && len(rec) < requiredColumns:
