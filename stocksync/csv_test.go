@@ -155,3 +155,104 @@ func TestReadCSVStopsWhenTheLoopStops(t *testing.T) {
 	}
 	assert.Equal(t, 2, n)
 }
+
+// largestRead records the largest buffer a reader was asked to fill.
+type largestRead struct {
+	r       io.Reader
+	largest int
+}
+
+func (l *largestRead) Read(p []byte) (int, error) {
+	l.largest = max(l.largest, len(p))
+	return l.r.Read(p)
+}
+
+// A line longer than the limit is one invalid line: it is read in pieces no larger than
+// the limit, not held whole, and the lines after it are read.
+func TestReadCSVBoundsALongLine(t *testing.T) {
+	src := &largestRead{r: io.MultiReader(strings.NewReader("A,p,110,1\nB"), strings.NewReader(strings.Repeat("b", 10<<20)),
+		strings.NewReader(",p,110,2\nC,p,110,3\n"))}
+	var got []stocksync.Row
+	var lineErrs []*stocksync.RowError
+	for row, err := range stocksync.ReadCSV(src, stocksync.WithMaxLineBytes(1000)) {
+		var rowErr *stocksync.RowError
+		if errors.As(err, &rowErr) {
+			lineErrs = append(lineErrs, rowErr)
+			continue
+		}
+		require.NoError(t, err)
+		got = append(got, row)
+	}
+	require.Len(t, got, 2)
+	assert.Equal(t, []int{1, 3}, []int{got[0].Line, got[1].Line})
+	require.Len(t, lineErrs, 1)
+	assert.Equal(t, 2, lineErrs[0].Line)
+	assert.ErrorIs(t, lineErrs[0], stocksync.ErrLineTooLong)
+	assert.Equal(t, "line 2: line too long: longer than 1000 bytes, not read (a stock row is a few hundred)", lineErrs[0].Error())
+	assert.LessOrEqual(t, src.largest, 1001, "never a buffer for the whole line")
+}
+
+func TestReadCSVRefusesBytesThatAreNotUTF8(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("OK-Ç,p,110,1\nKAZAK-\xde,p,110,2\n"))
+	require.NoError(t, fatal)
+	require.Len(t, got, 1)
+	assert.Equal(t, "OK-Ç", got[0].SKU)
+	require.Len(t, lineErrs, 1)
+	var encErr *stocksync.EncodingError
+	require.ErrorAs(t, lineErrs[0], &encErr)
+	assert.Equal(t, &stocksync.EncodingError{Offset: 20, Byte: 0xDE}, encErr)
+	assert.Equal(t, 2, lineErrs[0].Line)
+}
+
+func TestReadCSVDecodesAnEncoding(t *testing.T) {
+	enc, err := stocksync.EncodingByName("windows-1254")
+	require.NoError(t, err)
+	var skus []string
+	for row, err := range stocksync.ReadCSV(strings.NewReader("KAZAK-\xc7,p,110,1\nKAZAK-\xde,p,110,2\n"), stocksync.WithEncoding(enc)) {
+		require.NoError(t, err)
+		skus = append(skus, row.SKU)
+	}
+	assert.Equal(t, []string{"KAZAK-Ç", "KAZAK-Ş"}, skus)
+	_, err = stocksync.EncodingByName("no-such-code-page")
+	assert.ErrorContains(t, err, `unknown or unsupported encoding "no-such-code-page"`)
+	enc, err = stocksync.EncodingByName("UTF-8")
+	assert.NoError(t, err)
+	assert.Nil(t, enc, "UTF-8 is the checked default")
+}
+
+func TestReadCSVDelimiterAndSpreadsheetQuotes(t *testing.T) {
+	for name, in := range map[string]string{
+		"semicolon": "sku;provider;location;quantity\n'=A;p;110;1\n",
+		"tab":       "'=A\tp\t110\t1\n",
+		"quoted":    "\"'=A\",\"p;q\",110,1\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, lineErrs, fatal := read(t, strings.NewReader(in))
+			require.NoError(t, fatal)
+			require.Empty(t, lineErrs)
+			require.Len(t, got, 1)
+			assert.Equal(t, "=A", got[0].SKU)
+		})
+	}
+	for cell, want := range map[string]string{"'+1": "+1", "'-x": "-x", "'@x": "@x", "'\tx": "x", "''=x": "'=x", "'x": "'x", "'": "'", "''x": "''x"} {
+		got, _, _ := read(t, strings.NewReader("\""+cell+"\",p,110,1\n"))
+		require.Len(t, got, 1, cell)
+		assert.Equal(t, want, got[0].SKU, "%q", cell)
+	}
+}
+
+func TestReadCSVSkipsReadOnlyColumns(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("id,sku,provider,location,stock,created_date,modified_date\n7,A,p,110,3,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z\n"))
+	require.NoError(t, fatal)
+	require.Empty(t, lineErrs)
+	assert.Equal(t, []stocksync.Row{{Line: 2, Key: stocksync.Key{SKU: "A", Provider: "p", Location: "110", StockType: "standard"}, Quantity: 3}}, got)
+}
+
+// Keys are stripped as Python's str.strip() strips, which Go's TrimSpace does not do for
+// U+001C to U+001F.
+func TestReadCSVStripsKeysAsTheServiceDoes(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("\x1cA\x1f,p\x1e,110\x1d,1, virtual\u00a0\n"))
+	require.NoError(t, fatal)
+	require.Empty(t, lineErrs)
+	assert.Equal(t, stocksync.Key{SKU: "A", Provider: "p", Location: "110", StockType: "virtual"}, got[0].Key)
+}
