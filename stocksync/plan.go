@@ -44,6 +44,8 @@ type Change struct {
 	Fields []string `json:"fields,omitempty"`
 	// Before is the row as read, for Update and Zero.
 	Before *Before `json:"before,omitempty"`
+
+	seq int32 // the input row's position, which orders the plan
 }
 
 // Plan is what a sync will write, computed from the input and one read of the current
@@ -130,13 +132,11 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		ix.add(row)
 	}
 	plan.Superseded = ix.superseded
-	// Changes to input rows carry their input position, so that the plan follows the input.
-	type inOrder struct {
-		seq    int32
-		change Change
-	}
-	var changes []inOrder
-	var zeroes []Change
+	// Changes to input rows carry their input position (seq), so that the plan follows
+	// the input. They are made straight into a slice of their final size: with a
+	// million creates, a copy of each change was a few hundred megabytes more at the
+	// peak (issue: 10^6 creates within 350 MiB).
+	var updates, zeroes []Change
 	locations := ix.locationsByProvider()
 	if s.opts.BeforeRead != nil {
 		if err := s.opts.BeforeRead(ctx, slices.Sorted(maps.Keys(locations))); err != nil {
@@ -169,7 +169,8 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 				// An invalid input row names it: left as it is.
 			case ok:
 				if c, changed := diff(st, ix.row(k, d)); changed {
-					changes = append(changes, inOrder{d.seq, c})
+					c.seq = d.seq
+					updates = append(updates, c)
 				} else {
 					plan.Unchanged++
 				}
@@ -182,17 +183,20 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		// All hides its responses, so count its pages: every page but the last is full.
 		plan.Requests += max(1, (read+s.opts.PageSize-1)/s.opts.PageSize)
 	}
-	for k, d := range ix.rows {
+	creates := 0
+	for _, d := range ix.rows {
 		if !d.seen && !d.invalid {
-			changes = append(changes, inOrder{d.seq, Change{Action: Create, Row: ix.row(k, d)}})
+			creates++
 		}
 	}
-	slices.SortFunc(changes, func(a, b inOrder) int { return cmp.Compare(a.seq, b.seq) })
-	slices.SortFunc(zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
-	plan.Changes = make([]Change, 0, len(changes)+len(zeroes))
-	for _, c := range changes {
-		plan.Changes = append(plan.Changes, c.change)
+	plan.Changes = append(make([]Change, 0, len(updates)+creates+len(zeroes)), updates...)
+	for k, d := range ix.rows {
+		if !d.seen && !d.invalid {
+			plan.Changes = append(plan.Changes, Change{Action: Create, Row: ix.row(k, d), seq: d.seq})
+		}
 	}
+	slices.SortFunc(plan.Changes, func(a, b Change) int { return cmp.Compare(a.seq, b.seq) })
+	slices.SortFunc(zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
 	plan.Changes = append(plan.Changes, zeroes...)
 	plan.guard(s.opts, held)
 	return plan, nil
