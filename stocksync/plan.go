@@ -60,9 +60,14 @@ type Plan struct {
 	Invalid []Outcome `json:"invalid,omitempty"`
 	// Snapshot tells whether rows missing from the input are zeroed.
 	Snapshot bool `json:"snapshot"`
-	// StocksRead and Requests are the current rows read and the requests that took.
+	// Reads say how each provider's current stock was read (every page, or a lookup per
+	// input key), and why.
+	Reads []Read `json:"reads"`
+	// StocksRead and Requests are the current rows read and the requests that took, each
+	// retry included; Throttled counts the 429s among them.
 	StocksRead int `json:"stocks_read"`
 	Requests   int `json:"requests"`
+	Throttled  int `json:"throttled"`
 }
 
 // Count returns the number of changes with action a.
@@ -101,54 +106,23 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		ix.add(row)
 	}
 	plan.Superseded = ix.superseded
-	// Changes to input rows carry their input position, so that the plan follows the input.
-	type inOrder struct {
-		seq    int32
-		change Change
-	}
-	var changes []inOrder
-	var zeroes []Change
+	rd := &reader{s: s, sender: &sender{limiter: s.limiter}, ix: ix, plan: plan}
 	locations := ix.locationsByProvider()
 	for _, provider := range slices.Sorted(maps.Keys(locations)) {
-		filter := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: s.opts.PageSize}, Provider: provider}
-		if locs := locations[provider]; len(locs) == 1 && !s.opts.Snapshot {
-			for loc := range locs {
-				filter.Location = loc // one location: read only its stock
-			}
+		if err := rd.readProvider(ctx, provider, locations[provider]); err != nil {
+			return nil, fmt.Errorf("stocksync: reading the stock of provider %q: %w", provider, err)
 		}
-		read := 0
-		for st, err := range s.client.Stocks.All(ctx, filter) {
-			if err != nil {
-				return nil, fmt.Errorf("stocksync: reading the stock of provider %q: %w", provider, err)
-			}
-			read++
-			if st.Provider != provider {
-				continue // a service that ignored the filter: not this provider's row
-			}
-			k, d, ok := ix.lookup(st)
-			switch {
-			case ok:
-				if c, changed := diff(st, ix.row(k, d)); changed {
-					changes = append(changes, inOrder{d.seq, c})
-				} else {
-					plan.Unchanged++
-				}
-			case s.opts.Snapshot && st.Stock != 0:
-				zeroes = append(zeroes, Change{Action: Zero, ID: st.ID, Fields: []string{"stock"}, Before: before(st),
-					Row: Row{Key: keyOf(st)}})
-			}
-		}
-		plan.StocksRead += read
-		// All hides its responses, so count its pages: every page but the last is full.
-		plan.Requests += max(1, (read+s.opts.PageSize-1)/s.opts.PageSize)
 	}
+	plan.Requests, plan.Throttled = rd.sender.counts()
+	changes := rd.changes
 	for k, d := range ix.rows {
 		if !d.seen {
 			changes = append(changes, inOrder{d.seq, Change{Action: Create, Row: ix.row(k, d)}})
 		}
 	}
 	slices.SortFunc(changes, func(a, b inOrder) int { return cmp.Compare(a.seq, b.seq) })
-	slices.SortFunc(zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(rd.zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
+	zeroes := slices.CompactFunc(rd.zeroes, func(a, b Change) bool { return a.ID == b.ID }) // a row read twice
 	plan.Changes = make([]Change, 0, len(changes)+len(zeroes))
 	for _, c := range changes {
 		plan.Changes = append(plan.Changes, c.change)
@@ -189,6 +163,11 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	}
 	for _, o := range p.Invalid {
 		fmt.Fprintf(&b, "invalid %s\n", o.where())
+	}
+	for _, r := range p.Reads {
+		if r.Pages > 1 { // a choice was made
+			fmt.Fprintf(&b, "read %s by %s: %s\n", r.Provider, r.Mode, r.Reason)
+		}
 	}
 	fmt.Fprintf(&b, "plan: %d to create, %d to update, %d to zero, %d unchanged, %d invalid, %d superseded; read %d stocks in %s\n",
 		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, len(p.Invalid), p.Superseded, p.StocksRead, requests(p.Requests))

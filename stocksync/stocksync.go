@@ -44,10 +44,11 @@ type Options struct {
 	Snapshot bool
 	// Workers is the number of writes in flight at most (DefaultWorkers when 0).
 	Workers int
-	// Rate is the most requests per second the writes and lookups may send, shared by all
-	// workers (the plan's page reads are sequential and not limited);
-	// 0 means no limit until the service answers 429. Either way a 429 halves the rate
-	// and successes raise it back, never above Rate.
+	// Rate is the most requests per second the syncer may send: page reads, lookups and
+	// writes, of every Plan, Apply and Sync of the syncer, which share the service's
+	// throttle; 0 means no limit until the service answers 429. Either way a 429 pauses
+	// every worker for its Retry-After and sets the rate to the one the service was seen
+	// to accept; the rate then grows back, never above Rate.
 	Rate float64
 	// PageSize is the page size of the reads of current stock (DefaultPageSize when 0). A
 	// service that serves less per page is still read whole; only Report.Requests then
@@ -66,15 +67,17 @@ type Progress struct {
 	Planned, Done, Failed int
 	// Requests counts the requests sent, reads of the plan included.
 	Requests int
-	// Rate is the current limit in requests per second (0 for none).
+	// Rate is the current limit in requests per second, as the limiter has learned it
+	// from the service's answers (0 for none).
 	Rate float64
 }
 
 // Syncer syncs stock through one client. It is safe for concurrent use; each Sync, Plan
 // and Apply is independent.
 type Syncer struct {
-	client *whippyware.Client
-	opts   Options
+	client  *whippyware.Client
+	opts    Options
+	limiter *adaptiveLimiter // shared by every call: the service throttles per user
 }
 
 // New returns a Syncer that reads and writes through client.
@@ -94,5 +97,5 @@ func New(client *whippyware.Client, opts Options) (*Syncer, error) {
 	if opts.MaxAttempts == 0 {
 		opts.MaxAttempts = DefaultMaxAttempts
 	}
-	return &Syncer{client: client, opts: opts}, nil
+	return &Syncer{client: client, opts: opts, limiter: newAdaptiveLimiter(opts.Rate)}, nil
 }
