@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"sync"
 	"time"
 
 	"github.com/whippyware-go/whippyware"
@@ -37,13 +36,13 @@ func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 	return s.apply(ctx, plan, time.Now())
 }
 
-// run is the state of one Apply: the outcomes by change, and the counts under one lock.
+// run is the state of one Apply: the outcomes by change, and the counts, all written by
+// finish in the goroutine that runs Apply.
 type run struct {
 	s      *Syncer
 	sender *sender
 	plan   *Plan
 
-	mu       sync.Mutex
 	report   *Report
 	done     []bool
 	progress Progress
@@ -62,28 +61,12 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range s.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				o, err := r.write(ctx, &plan.Changes[i])
-				r.finish(i, o, err, cancel)
-			}
-		}()
-	}
-feed:
-	for i := range plan.Changes {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
+	_ = parallel(ctx, s.opts.Workers, len(plan.Changes),
+		func(ctx context.Context, i int) (Outcome, error) { return r.write(ctx, &plan.Changes[i]) },
+		func(i int, o Outcome, err error) error {
+			r.finish(i, o, err, cancel)
+			return nil // a fatal error cancels ctx, which stops the run
+		})
 
 	rep := r.report
 	outcomes := append(make([]Outcome, 0, len(plan.Invalid)+len(rep.Outcomes)), plan.Invalid...) // [] in JSON, never null
@@ -111,8 +94,6 @@ feed:
 // finish records one change's outcome. A cancelled change stays not done; a fatal error
 // stops the run.
 func (r *run) finish(i int, o Outcome, err error, cancel context.CancelFunc) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err != nil {
 		if r.fatal == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 			r.fatal = err

@@ -117,9 +117,9 @@ func (rd *reader) readPages(ctx context.Context, provider string, filter whippyw
 		func(ctx context.Context, i int) (*whippyware.Page[whippyware.Stock], error) {
 			return rd.page(ctx, filter, i+2)
 		},
-		func(i int, p *whippyware.Page[whippyware.Stock]) error {
-			if p == nil {
-				return nil // past the end: the store holds fewer rows than counted
+		func(i int, p *whippyware.Page[whippyware.Stock], err error) error {
+			if err != nil || p == nil {
+				return err // nil: past the end, the store holds fewer rows than counted
 			}
 			rd.take(provider, p.Results)
 			if i+2 > lastNumber {
@@ -181,11 +181,11 @@ func (rd *reader) lookUpKeys(ctx context.Context, provider string, keys []Key) e
 			}
 			return st, err
 		},
-		func(_ int, st *whippyware.Stock) error {
-			if st != nil {
+		func(_ int, st *whippyware.Stock, err error) error {
+			if err == nil && st != nil {
 				rd.take(provider, []*whippyware.Stock{st})
 			}
-			return nil
+			return err
 		})
 }
 
@@ -242,15 +242,19 @@ func (rd *reader) take(provider string, rows []*whippyware.Stock) {
 }
 
 // parallel runs fetch(i) for each i below n, workers at once, and hands each result to
-// take in the caller's goroutine, in the order they come. It stops at the first error of
-// fetch or take, and returns it once every fetch has returned.
-func parallel[T any](ctx context.Context, workers, n int, fetch func(ctx context.Context, i int) (T, error), take func(i int, v T) error) error {
+// take in the caller's goroutine, in the order they come, so that take's state has one
+// owner. A worker starts its next fetch only once its result is taken, so that a take
+// that ends ctx (a sync cancelled from its Progress) stops every worker. It starts no
+// more fetches once ctx ends or take returns an error, and returns take's first error
+// when every fetch started has been taken.
+func parallel[T any](ctx context.Context, workers, n int, fetch func(ctx context.Context, i int) (T, error), take func(i int, v T, err error) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
-		i   int
-		v   T
-		err error
+		i     int
+		v     T
+		err   error
+		taken chan<- struct{}
 	}
 	jobs, results := make(chan int), make(chan result)
 	var wg sync.WaitGroup
@@ -258,9 +262,11 @@ func parallel[T any](ctx context.Context, workers, n int, fetch func(ctx context
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			taken := make(chan struct{})
 			for i := range jobs {
 				v, err := fetch(ctx, i)
-				results <- result{i, v, err}
+				results <- result{i, v, err, taken}
+				<-taken
 			}
 		}()
 	}
@@ -279,14 +285,11 @@ func parallel[T any](ctx context.Context, workers, n int, fetch func(ctx context
 	}()
 	var first error
 	for res := range results {
-		err := res.err
-		if first == nil && err == nil {
-			err = take(res.i, res.v)
-		}
-		if first == nil && err != nil {
+		if err := take(res.i, res.v, res.err); err != nil && first == nil {
 			first = err
-			cancel() // the fetches in flight end, and are drained here
+			cancel() // no more fetches; those in flight end early and are taken here
 		}
+		res.taken <- struct{}{}
 	}
 	return first
 }
