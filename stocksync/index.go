@@ -1,6 +1,8 @@
 package stocksync
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 
 	"github.com/whippyware-go/whippyware"
@@ -82,8 +84,9 @@ func (ix *index) protect(k Key) {
 	ix.seq++
 }
 
-// lookup finds the desired row for a stock read from the service, and marks it seen. A
-// string never interned cannot be part of any key, so it is not added.
+// lookup finds the desired row for a stock read from the service, and marks it seen; the
+// desired row returned is as it was, its seen telling whether a stock had the key before.
+// A string never interned cannot be part of any key, so it is not added.
 func (ix *index) lookup(st *whippyware.Stock) (rowKey, desired, bool) {
 	p, ok1 := ix.ids[st.Provider]
 	l, ok2 := ix.ids[st.Location.String()]
@@ -94,10 +97,36 @@ func (ix *index) lookup(st *whippyware.Stock) (rowKey, desired, bool) {
 	k := rowKey{sku: st.SKU, provider: p, location: l, stockType: t}
 	d, ok := ix.rows[k]
 	if ok && !d.seen {
-		d.seen = true
-		ix.rows[k] = d
+		marked := d
+		marked.seen = true
+		ix.rows[k] = marked
 	}
 	return k, d, ok
+}
+
+// unseen returns the keys of provider's input rows that no stock read so far had, in
+// input order.
+func (ix *index) unseen(provider string) []Key {
+	p, ok := ix.ids[provider]
+	if !ok {
+		return nil
+	}
+	type keyAt struct {
+		seq int32
+		key Key
+	}
+	var found []keyAt
+	for k, d := range ix.rows {
+		if k.provider == p && !d.seen {
+			found = append(found, keyAt{d.seq, ix.row(k, d).Key})
+		}
+	}
+	slices.SortFunc(found, func(a, b keyAt) int { return cmp.Compare(a.seq, b.seq) })
+	keys := make([]Key, len(found))
+	for i, f := range found {
+		keys[i] = f.key
+	}
+	return keys
 }
 
 // row rebuilds the Row of a key and its desired values.

@@ -72,9 +72,14 @@ type Plan struct {
 	// Refused lists the providers whose zeroes pass Options.MaxZero: a plan with any
 	// is not applied, and Apply returns an error wrapping ErrTooManyZeroes.
 	Refused []ZeroRefusal `json:"refused,omitempty"`
-	// StocksRead and Requests are the current rows read and the requests that took.
+	// Reads say how each provider's current stock was read (every page, or a lookup per
+	// input key), and why.
+	Reads []Read `json:"reads"`
+	// StocksRead and Requests are the current rows read and the requests that took, each
+	// retry included; Throttled counts the 429s among them.
 	StocksRead int `json:"stocks_read"`
 	Requests   int `json:"requests"`
+	Throttled  int `json:"throttled"`
 }
 
 // Count returns the number of changes with action a.
@@ -132,73 +137,40 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		ix.add(row)
 	}
 	plan.Superseded = ix.superseded
-	// Changes to input rows carry their input position (seq), so that the plan follows
-	// the input. They are made straight into a slice of their final size: with a
-	// million creates, a copy of each change was a few hundred megabytes more at the
-	// peak (issue: 10^6 creates within 350 MiB).
-	var updates, zeroes []Change
+	rd := &reader{s: s, sender: &sender{limiter: s.limiter}, ix: ix, plan: plan, held: map[string]int{}}
 	locations := ix.locationsByProvider()
 	if s.opts.BeforeRead != nil {
 		if err := s.opts.BeforeRead(ctx, slices.Sorted(maps.Keys(locations))); err != nil {
 			return nil, err
 		}
 	}
-	held := map[string]int{} // rows with stock per provider, for the snapshot guard
 	for _, provider := range slices.Sorted(maps.Keys(locations)) {
-		filter := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: s.opts.PageSize}, Provider: provider}
-		if locs := locations[provider]; len(locs) == 1 && !s.opts.Snapshot {
-			for loc := range locs {
-				filter.Location = loc // one location: read only its stock
-			}
+		if err := rd.readProvider(ctx, provider, locations[provider]); err != nil {
+			return nil, fmt.Errorf("stocksync: reading the stock of provider %q: %w", provider, err)
 		}
-		read := 0
-		for st, err := range s.client.Stocks.All(ctx, filter) {
-			if err != nil {
-				return nil, fmt.Errorf("stocksync: reading the stock of provider %q: %w", provider, err)
-			}
-			read++
-			if st.Provider != provider {
-				continue // a service that ignored the filter: not this provider's row
-			}
-			if st.Stock != 0 {
-				held[provider]++
-			}
-			k, d, ok := ix.lookup(st)
-			switch {
-			case ok && d.invalid:
-				// An invalid input row names it: left as it is.
-			case ok:
-				if c, changed := diff(st, ix.row(k, d)); changed {
-					c.seq = d.seq
-					updates = append(updates, c)
-				} else {
-					plan.Unchanged++
-				}
-			case s.opts.Snapshot && st.Stock != 0:
-				zeroes = append(zeroes, Change{Action: Zero, ID: st.ID, Fields: []string{"stock"}, Before: before(st),
-					Row: Row{Key: keyOf(st)}})
-			}
-		}
-		plan.StocksRead += read
-		// All hides its responses, so count its pages: every page but the last is full.
-		plan.Requests += max(1, (read+s.opts.PageSize-1)/s.opts.PageSize)
 	}
+	plan.Requests, plan.Throttled = rd.sender.counts()
+	// Changes to input rows carry their input position (seq), so that the plan follows
+	// the input. They are made straight into a slice of their final size: with a
+	// million creates, a copy of each change was a few hundred megabytes more at the
+	// peak (10^6 creates are to fit in 350 MiB).
 	creates := 0
 	for _, d := range ix.rows {
 		if !d.seen && !d.invalid {
 			creates++
 		}
 	}
-	plan.Changes = append(make([]Change, 0, len(updates)+creates+len(zeroes)), updates...)
+	slices.SortFunc(rd.zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
+	zeroes := slices.CompactFunc(rd.zeroes, func(a, b Change) bool { return a.ID == b.ID }) // a row read twice
+	plan.Changes = append(make([]Change, 0, len(rd.changes)+creates+len(zeroes)), rd.changes...)
 	for k, d := range ix.rows {
 		if !d.seen && !d.invalid {
 			plan.Changes = append(plan.Changes, Change{Action: Create, Row: ix.row(k, d), seq: d.seq})
 		}
 	}
 	slices.SortFunc(plan.Changes, func(a, b Change) int { return cmp.Compare(a.seq, b.seq) })
-	slices.SortFunc(zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
 	plan.Changes = append(plan.Changes, zeroes...)
-	plan.guard(s.opts, held)
+	plan.guard(s.opts, rd.held)
 	return plan, nil
 }
 
@@ -244,6 +216,11 @@ func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 		fmt.Fprintf(&b, "invalid: %d more lines not listed\n", more)
 	}
 	b.WriteString(p.guardText())
+	for _, r := range p.Reads {
+		if r.Pages > 1 { // a choice was made
+			fmt.Fprintf(&b, "read %s by %s: %s\n", r.Provider, r.Mode, r.Reason)
+		}
+	}
 	fmt.Fprintf(&b, "plan: %d to create, %d to update, %d to zero, %d unchanged, %d invalid, %d superseded; read %d stocks in %s\n",
 		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, p.InvalidRows, p.Superseded, p.StocksRead, requests(p.Requests))
 	n, err := io.WriteString(w, b.String())

@@ -84,13 +84,12 @@ type Report struct {
 	Refused        []ZeroRefusal `json:"refused,omitempty"`
 	// NotDone counts planned writes not made because the run was cancelled or stopped.
 	NotDone int `json:"not_done"`
-	// Requests counts the requests sent: writes and lookups with their retries (from the
-	// client's attempt counts), and the pages read, one each (All does not tell of its
-	// retries; a page count assumes the service served Options.PageSize a page).
+	// Requests counts the requests sent, the plan's included, each retry included.
 	Requests int `json:"requests"`
-	// Throttled counts the 429s the service answered.
+	// Throttled counts the 429s the service answered, the plan's included.
 	Throttled int `json:"throttled"`
-	// Rate is the rate limit at the end in requests per second (0 for none).
+	// Rate is the rate limit at the end in requests per second, as learned from the
+	// service's answers (0 for none).
 	Rate float64 `json:"rate"`
 	// Duration is the run's wall time: plan included through Sync, from the first
 	// write through Apply.

@@ -1,6 +1,7 @@
 // Package stocksync makes Whippy Ware's stock match an ERP's: it reads the desired rows
-// (streamed, e.g. from a CSV with ReadCSV), reads the current stock once per provider,
-// and writes only what differs, with bounded concurrency under one shared rate limit.
+// (streamed, e.g. from a CSV with ReadCSV), reads the current stock of each provider (its
+// pages, or the input's keys when that costs fewer requests), and writes only what
+// differs, with bounded concurrency under one shared rate limit.
 //
 // A stock row is identified by sku, provider, location and stock_type (default
 // "standard"): two rows may share sku, provider and location when their stock types
@@ -13,6 +14,31 @@
 // looked up by its full key, and created again only if it is not there. An update writes
 // absolute values, so it is safe to resend. A run that is interrupted can be run again:
 // it plans from what the service holds, so it converges without duplicate rows.
+//
+// # Reading the current stock
+//
+// A plan reads the first page of each provider's current stock (narrowed to the location
+// when the input names only one). Its count estimates the rest: when looking the input's
+// other keys up, one request each filtered by all four fields, costs fewer requests than
+// the remaining pages, the plan looks them up (an ERP that sends what changed pays a few
+// requests, not a read of the whole store); otherwise it reads the other pages, several at
+// a time, then follows the next links from the last until there are none (count is only
+// an estimate: the links decide, and a page past the end is 404 "Invalid page."). A row
+// seen twice, as when the store changes between pages, is planned once. Snapshot mode
+// reads every page. A lookup that answers a row of another key means the service ignores
+// a filter: the plan then reads every page instead. Plan.Reads says which way each
+// provider was read, and why.
+//
+// # Pace
+//
+// Every request of a Syncer (page reads, lookups, writes) waits on one rate limit, with
+// the client's own retries off so that each answer comes back to it. The limit finds the
+// service's rate from its answers: a 429 pauses every worker for its Retry-After, and
+// sets the rate to the rate at which the service accepted requests over the last second,
+// less a small margin; the other 429s of the same moment (for requests sent before that
+// cut) do not cut again. The rate then returns quickly to just under where it was, and
+// rises slowly from there, never above Options.Rate. Progress.Rate and Report.Rate give
+// the current limit (0: none).
 //
 // # Snapshot mode
 //
@@ -43,16 +69,17 @@ const (
 type Options struct {
 	// Snapshot zeroes the rows of the input's providers that the input does not list.
 	Snapshot bool
-	// Workers is the number of writes in flight at most (DefaultWorkers when 0).
+	// Workers is the number of requests in flight at most: writes, and a plan's page
+	// reads and lookups (DefaultWorkers when 0).
 	Workers int
-	// Rate is the most requests per second the writes and lookups may send, shared by all
-	// workers (the plan's page reads are sequential and not limited);
-	// 0 means no limit until the service answers 429. Either way a 429 halves the rate
-	// and successes raise it back, never above Rate.
+	// Rate is the most requests per second the syncer may send: page reads, lookups and
+	// writes, of every Plan, Apply and Sync of the syncer, which share the service's
+	// throttle; 0 means no limit until the service answers 429. Either way a 429 pauses
+	// every worker for its Retry-After and sets the rate to the one the service was seen
+	// to accept; the rate then grows back, never above Rate.
 	Rate float64
 	// PageSize is the page size of the reads of current stock (DefaultPageSize when 0). A
-	// service that serves less per page is still read whole; only Report.Requests then
-	// undercounts the pages.
+	// service that serves less per page is still read whole, at its own page size.
 	PageSize int
 	// MaxAttempts is how many times one row is tried (DefaultMaxAttempts when 0).
 	MaxAttempts int
@@ -98,15 +125,17 @@ type Progress struct {
 	Planned, Done, Failed, Invalid, Left int
 	// Requests counts the requests sent, reads of the plan included.
 	Requests int
-	// Rate is the current limit in requests per second (0 for none).
+	// Rate is the current limit in requests per second, as the limiter has learned it
+	// from the service's answers (0 for none).
 	Rate float64
 }
 
 // Syncer syncs stock through one client. It is safe for concurrent use; each Sync, Plan
 // and Apply is independent.
 type Syncer struct {
-	client *whippyware.Client
-	opts   Options
+	client  *whippyware.Client
+	opts    Options
+	limiter *adaptiveLimiter // shared by every call: the service throttles per user
 }
 
 // New returns a Syncer that reads and writes through client.
@@ -135,5 +164,5 @@ func New(client *whippyware.Client, opts Options) (*Syncer, error) {
 	if opts.MaxAttempts == 0 {
 		opts.MaxAttempts = DefaultMaxAttempts
 	}
-	return &Syncer{client: client, opts: opts}, nil
+	return &Syncer{client: client, opts: opts, limiter: newAdaptiveLimiter(opts.Rate)}, nil
 }

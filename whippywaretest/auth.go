@@ -129,7 +129,7 @@ func plainSpace(s string) int {
 }
 
 // authenticate requires a valid key (IsAuthenticated) and answers 401 itself when there is
-// none.
+// none, then 429 when a throttle refuses the user's request.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	user, failure := s.identify(r)
 	switch {
@@ -138,7 +138,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	case user == "":
 		unauthorized(w, msgNoCredential)
 	default:
-		return true
+		return s.cfg.throttles.allow(w, r, user) // DRF's check_throttles, after the permission
 	}
 	return false
 }

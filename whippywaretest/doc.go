@@ -115,7 +115,9 @@
 // is_active stores them (Inactive for an inactive one); the plural methods (Providers,
 // Stocks, ...) read them back. FailNext and SetFaultFunc inject faults: statuses with
 // Retry-After, HTML pages, latency, and dropped connections before or after the request took
-// effect. Requests and RequestCount read the request log; WithRequestLogLimit and
+// effect. WithThrottle and WithWriteThrottle throttle each user's requests (or writes) as
+// DRF's UserRateThrottle does: 429 with Retry-After past a rate such as "50/s". Requests and
+// RequestCount read the request log; WithRequestLogLimit and
 // WithRequestLogRecordSize bound it. Reset starts over. cmd/whippyware-fake serves the same
 // controls over HTTP for tests in other languages.
 package whippywaretest

@@ -81,6 +81,8 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{[]string{"-nope"}, "flag provided but not defined"},
 		{[]string{"-log-limit", "0"}, "the log needs a limit"},
 		{[]string{"-log-record-size", "-1"}, "-log-record-size -1: may not be negative"},
+		{[]string{"-throttle", "50"}, `-throttle: whippywaretest: throttle rate "50": want N/s, N/m, N/h or N/d`},
+		{[]string{"-write-throttle", "5/w"}, `-write-throttle: whippywaretest: throttle rate "5/w": the period must be s, m, h or d`},
 	}
 	for _, tc := range cases {
 		err := run(t.Context(), tc.args, noEnv, io.Discard)
@@ -105,4 +107,29 @@ func TestFlagsFromTheEnvironment(t *testing.T) {
 	base := start(t, nil, map[string]string{"WHIPPYWARE_FAKE_ALLOW_REMOTE": "true", "WHIPPYWARE_FAKE_ADDR": "127.0.0.1:0",
 		"WHIPPYWARE_FAKE_USER": "env-user", "WHIPPYWARE_FAKE_PASSWORD": "env-pw"})
 	assert.Len(t, login(t, base, "env-user", "env-pw"), 40)
+}
+
+// -throttle (here from WHIPPYWARE_FAKE_THROTTLE) throttles each user's requests as DRF does;
+// -write-throttle only the writes.
+func TestThrottleFlags(t *testing.T) {
+	base := start(t, nil, map[string]string{"WHIPPYWARE_FAKE_THROTTLE": "2/h"})
+	key := login(t, base, "test", "test_pass")
+	for range 2 {
+		status, body := call(t, "GET", base+"/api/v1/stocks/", key, "")
+		require.Equal(t, http.StatusOK, status, body)
+	}
+	status, body := call(t, "GET", base+"/api/v1/stocks/", key, "")
+	assert.Equal(t, http.StatusTooManyRequests, status)
+	assert.Regexp(t, `^\{"detail":"Request was throttled. Expected available in 3[56]\d\d seconds."\}$`, body)
+
+	base = start(t, []string{"-write-throttle", "1/h"}, nil)
+	key = login(t, base, "test", "test_pass")
+	for range 3 {
+		status, body := call(t, "GET", base+"/api/v1/stocks/", key, "")
+		require.Equal(t, http.StatusOK, status, body)
+	}
+	status, _ = call(t, "DELETE", base+"/api/v1/stocks/1/", key, "")
+	assert.Equal(t, http.StatusNotFound, status, "the first write passes (and finds nothing)")
+	status, _ = call(t, "DELETE", base+"/api/v1/stocks/1/", key, "")
+	assert.Equal(t, http.StatusTooManyRequests, status)
 }
