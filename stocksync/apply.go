@@ -58,12 +58,12 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded,
 			Failed: plan.InvalidRows, InvalidRows: plan.InvalidRows, InvalidListed: len(plan.Invalid), Skipped: plan.Skipped,
 			ZeroesWithheld: plan.ZeroesWithheld, Refused: plan.Refused},
-		done: make([]bool, len(plan.Changes)),
-		progress: Progress{Planned: len(plan.Changes), Left: len(plan.Changes), Requests: plan.Requests,
+		done: make([]bool, plan.Len()),
+		progress: Progress{Planned: plan.Len(), Left: plan.Len(), Requests: plan.Requests,
 			Failed: plan.InvalidRows, Invalid: plan.InvalidRows},
 	}
 	if s.opts.OnOutcome == nil {
-		r.report.Outcomes = make([]Outcome, len(plan.Changes))
+		r.report.Outcomes = make([]Outcome, plan.Len())
 	} else {
 		for _, o := range plan.Invalid {
 			s.opts.OnOutcome(o)
@@ -71,7 +71,7 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 	}
 	if err := plan.refusal(); err != nil {
 		rep := r.report
-		rep.NotDone = len(plan.Changes)
+		rep.NotDone = plan.Len()
 		rep.Outcomes = append([]Outcome{}, plan.Invalid...)
 		rep.Requests, rep.Throttled = plan.Requests, plan.Throttled
 		rep.Duration = time.Since(start)
@@ -79,8 +79,8 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_ = parallel(ctx, s.opts.Workers, len(plan.Changes),
-		func(ctx context.Context, i int) (Outcome, error) { return r.write(ctx, &plan.Changes[i]) },
+	_ = parallel(ctx, s.opts.Workers, plan.Len(),
+		func(ctx context.Context, i int) (Outcome, error) { c := plan.Change(i); return r.write(ctx, &c) },
 		func(i int, o Outcome, err error) error {
 			r.finish(i, o, err, cancel)
 			return nil // a fatal error cancels ctx, which stops the run

@@ -102,9 +102,9 @@ func (p *Plan) guard(opts Options, held map[string]int) {
 		return
 	}
 	zeroes := map[string]int{}
-	for i := range p.Changes {
-		if p.Changes[i].Action == Zero {
-			zeroes[p.Changes[i].Row.Provider]++
+	for _, c := range p.changes {
+		if actions[c.action] == Zero {
+			zeroes[p.names[c.provider]]++
 		}
 	}
 	if len(zeroes) == 0 {
@@ -112,7 +112,7 @@ func (p *Plan) guard(opts Options, held map[string]int) {
 	}
 	if p.InvalidRows > 0 && !opts.ZeroDespiteInvalid {
 		p.ZeroesWithheld = p.Count(Zero)
-		p.Changes = slices.DeleteFunc(p.Changes, func(c Change) bool { return c.Action == Zero })
+		p.changes = slices.DeleteFunc(p.changes, func(c change) bool { return actions[c.action] == Zero })
 		return
 	}
 	limit := DefaultMaxZero

@@ -113,8 +113,8 @@ func TestPlanSelectsProviders(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, plan.Skipped)
 	assert.Zero(t, plan.InvalidRows)
-	require.Len(t, plan.Changes, 1)
-	assert.Equal(t, "B", plan.Changes[0].Row.SKU)
+	require.Equal(t, 1, plan.Len())
+	assert.Equal(t, "B", plan.Change(0).Row.SKU)
 	assert.Equal(t, 1, fake.RequestCount("GET", "/api/v1/stocks/"), "only other's stock is read")
 }
 

@@ -46,6 +46,47 @@
 // those providers that the input does not list are set to 0. They are not deleted: a
 // deleted row loses its reserved stock and history, and a missing row and a row at 0 read
 // the same to the stock lists, while a zero is undone by the next sync that lists the row.
+//
+// Zeroing is guarded, because what is missing from an input may be missing by accident
+// (an export cut short, a file of the wrong day):
+//
+//   - A row the input lists is never zeroed, even when its line is invalid (a quantity
+//     like 1.500): its key is known, and the row keeps what it holds.
+//   - An input with any invalid row zeroes nothing (Options.ZeroDespiteInvalid zeroes
+//     anyway); its valid rows are still written.
+//   - A snapshot that would zero more of a provider's rows than Options.MaxZero allows
+//     (by default DefaultMaxZero: 10% of the rows that hold stock, or up to 20 rows when
+//     that is more, but at most half of them) writes nothing at all: Plan.Refused names
+//     the provider and the counts, and Apply returns an error wrapping ErrTooManyZeroes.
+//
+// The input is read to its end before anything is zeroed, but a reader cannot tell an
+// input that ends because its producer failed: `erp-export | whippyware sync --snapshot -`
+// takes a short export for a whole one. Write the export to a file under
+// `set -o pipefail`, and sync the file only when the export succeeded.
+//
+// # Input
+//
+// ReadCSV wants UTF-8 and refuses a line that is not (a *RowError whose reason is an
+// *EncodingError with the byte offset), rather than send U+FFFD, which merges two SKUs
+// into one; WithEncoding and EncodingByName read a Windows code page or UTF-16. A line
+// longer than WithMaxLineBytes is one invalid line, read in pieces and never held whole.
+//
+// Keys are changed as the service changes them: it strips a text field as Python's
+// str.strip() does (the separators U+001C to U+001F included) and refuses a NUL and a
+// value longer than its max_length. A row is stripped or refused here the same way
+// (Options.MaxLengths, the fake's lengths by default), so that it converges on the
+// second run, or is refused on every run with the reason, instead of being created again
+// on every run.
+//
+// # Scale and memory
+//
+// Each provider's plan is independent: a store too large for one process is synced by
+// one process per provider (Options.Providers, the command's --provider), for example a
+// Kubernetes CronJob per provider, each with concurrencyPolicy: Forbid. A plan holds the
+// input compactly while the current stock streams past it, and per change only what the
+// write and the report need; Options.OnOutcome streams the outcomes instead of keeping
+// them, and only the first Options.MaxInvalidListed invalid rows are kept (all are
+// counted).
 package stocksync
 
 import (

@@ -236,7 +236,7 @@ func (a *app) sync(cmd *cobra.Command, file string, f syncFlags) error {
 		return nil
 	}
 
-	progress.start(len(plan.Changes), plan.InvalidRows)
+	progress.start(plan.Len(), plan.InvalidRows)
 	type applied struct {
 		report *stocksync.Report
 		err    error
@@ -309,6 +309,6 @@ func (t *tally) known(plan *stocksync.Plan) *stocksync.Report {
 		Zeroed: t.counts[stocksync.Zeroed], Unchanged: plan.Unchanged, Superseded: plan.Superseded,
 		Failed: plan.InvalidRows + failedWrites, InvalidRows: plan.InvalidRows, InvalidListed: len(plan.Invalid), Skipped: plan.Skipped,
 		ZeroesWithheld: plan.ZeroesWithheld, Requests: plan.Requests, Outcomes: append([]stocksync.Outcome{}, t.failed...)}
-	rep.NotDone = len(plan.Changes) - rep.Created - rep.Updated - rep.Zeroed - failedWrites
+	rep.NotDone = plan.Len() - rep.Created - rep.Updated - rep.Zeroed - failedWrites
 	return rep
 }
