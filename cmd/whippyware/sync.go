@@ -52,7 +52,9 @@ func (a *app) syncCommand() *cobra.Command {
 			"rows writes nothing and exits 3. A pipe cannot tell a producer that failed from one that\n" +
 			"ended: under `set -o pipefail`, write the export to a file first and sync the file.\n\n" +
 			"One sync per (service, provider) runs at a time on a machine: a second waits --lock-wait or\n" +
-			"exits 2. --provider syncs only some providers of a larger file, e.g. one process per provider.\n\n" +
+			"exits 2. Runs on different machines do not see each other's locks: schedule each provider in one\n" +
+			"place (a Kubernetes CronJob with concurrencyPolicy: Forbid). --provider syncs only some providers\n" +
+			"of a larger file: one process (or CronJob) per provider scales a large store.\n\n" +
 			"Progress goes to standard error: a bar on a terminal, a line every tenth otherwise. Ctrl-C\n" +
 			"waits up to 10 s for the writes in flight; a second Ctrl-C stops at once.\n\n" +
 			"Exit status: 0 when every row is done, 1 when some rows failed, 2 when it could not run,\n" +
