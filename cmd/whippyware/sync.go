@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/text/encoding"
 
 	"github.com/whippyware-go/whippyware/stocksync"
 )
@@ -133,7 +132,6 @@ func (a *app) syncSettings(file string, f syncFlags) (*syncSettings, error) {
 			return nil, fmt.Errorf("--provider may not be empty")
 		}
 	}
-	var enc encoding.Encoding
 	enc, err := stocksync.EncodingByName(f.encoding)
 	if err != nil {
 		return nil, fmt.Errorf("--encoding %q: unknown; try utf-8, windows-1254, iso-8859-9 or utf-16", f.encoding)
