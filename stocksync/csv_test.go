@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -255,4 +256,43 @@ func TestReadCSVStripsKeysAsTheServiceDoes(t *testing.T) {
 	require.NoError(t, fatal)
 	require.Empty(t, lineErrs)
 	assert.Equal(t, stocksync.Key{SKU: "A", Provider: "p", Location: "110", StockType: "virtual"}, got[0].Key)
+}
+
+// FuzzReadCSV reads any bytes without a panic, yields only rows that are valid UTF-8
+// with their key's required fields, in line order, never more than the input has lines,
+// and with a small line limit too.
+func FuzzReadCSV(f *testing.F) {
+	for _, seed := range []string{
+		"sku,provider,location,quantity\nA,p,110,1\n", "A;p;110;1\r\n\"B\nC\";p;110;2\n", "\uFEFF'=A\tp\t110\t1",
+		"a\"b,p,110,1\n", "\"x\"y,p,110,1\n", "KAZAK-\xde,p,110,2\n", "\xff\xfe", strings.Repeat("x", 300) + ",p,110,1\n",
+		"id,sku,provider,location,stock,created_date\n1,A,p,110,2,\n", "\x1cA\x1f,p,110,1\n",
+	} {
+		f.Add(seed, 64)
+	}
+	f.Fuzz(func(t *testing.T, in string, maxLine int) {
+		lines := strings.Count(in, "\n") + 1
+		last := 0
+		n := 0
+		for row, err := range stocksync.ReadCSV(strings.NewReader(in), stocksync.WithMaxLineBytes(maxLine%4096)) {
+			n++
+			require.LessOrEqual(t, n, lines)
+			var rowErr *stocksync.RowError
+			switch {
+			case errors.As(err, &rowErr):
+				require.Greater(t, rowErr.Line, last-1)
+				last = rowErr.Line
+			case err != nil:
+				return // the header or the reader ended it
+			default:
+				require.Greater(t, row.Line, last-1)
+				last = row.Line
+				for _, s := range []string{row.SKU, row.Provider, row.Location, row.StockType, row.UnitType} {
+					require.True(t, utf8.ValidString(s), "%q", s)
+				}
+				require.NotEmpty(t, row.SKU)
+				require.NotEmpty(t, row.Provider)
+				require.NotEmpty(t, row.Location)
+			}
+		}
+	})
 }
