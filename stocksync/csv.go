@@ -101,7 +101,7 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 		index := defaultIndex()
 		var fields []string
 		for first := true; ; {
-			rec, line, err := lr.record()
+			rec, line, err := lr.record(cfg.delimiter)
 			if errors.Is(err, io.EOF) {
 				return
 			}
@@ -257,7 +257,7 @@ func (lr *lineReader) physical() ([]byte, error) {
 // record returns the next record's bytes (its lines joined when a quoted field spans
 // them, at most max bytes in all) and the number of its first line; empty lines are
 // skipped. The bytes are valid until the next call.
-func (lr *lineReader) record() ([]byte, int, error) {
+func (lr *lineReader) record(delim byte) ([]byte, int, error) {
 	for {
 		b, err := lr.physical()
 		if err != nil {
@@ -267,11 +267,11 @@ func (lr *lineReader) record() ([]byte, int, error) {
 			continue
 		}
 		first := lr.line
-		if !openQuote(b) {
+		if !openQuote(b, delim) {
 			return b, first, nil
 		}
 		lr.rec = append(lr.rec[:0], b...)
-		for openQuote(lr.rec) {
+		for openQuote(lr.rec, delim) {
 			b, err := lr.physical()
 			switch {
 			case errors.Is(err, io.EOF):
@@ -287,9 +287,33 @@ func (lr *lineReader) record() ([]byte, int, error) {
 	}
 }
 
-// openQuote tells whether rec ends inside a quoted field.
-func openQuote(rec []byte) bool {
-	return bytes.Count(rec, []byte{'"'})%2 == 1
+// openQuote tells whether rec ends inside a quoted field: one whose first character,
+// after leading spaces, is a quote. A quote elsewhere is bare, an error of its line only.
+// delim 0 (not known yet) takes any of ",", ";" and tab.
+func openQuote(rec []byte, delim byte) bool {
+	quoted, fieldStart := false, true
+	for i := 0; i < len(rec); i++ {
+		c := rec[i]
+		switch {
+		case quoted:
+			if c == '"' {
+				if i+1 < len(rec) && rec[i+1] == '"' {
+					i++ // "" is a quote in a quoted field
+					continue
+				}
+				quoted = false
+			}
+		case c == delim || (delim == 0 && (c == ',' || c == ';' || c == '\t')):
+			fieldStart = true
+		case c == '"' && fieldStart:
+			quoted, fieldStart = true, false
+		case c == ' ' || c == '\t':
+			// leading spaces keep a field at its start
+		default:
+			fieldStart = false
+		}
+	}
+	return quoted
 }
 
 // invalidUTF8 returns the index of the first byte of b that is not UTF-8, or -1.

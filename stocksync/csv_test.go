@@ -107,6 +107,18 @@ func TestReadCSVReportsEachBadLineAndGoesOn(t *testing.T) {
 	}
 }
 
+// A quote inside a field is that line's error; the next line is read on its own.
+func TestReadCSVBareQuoteIsOneLinesError(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("a\"b,p,110,1\nB,p,110,2\nC,\"p\"\"q\",110,3\n"))
+	require.NoError(t, fatal)
+	require.Len(t, lineErrs, 1)
+	assert.Equal(t, 1, lineErrs[0].Line)
+	assert.ErrorIs(t, lineErrs[0], csv.ErrBareQuote)
+	require.Len(t, got, 2)
+	assert.Equal(t, []string{"B", "C"}, []string{got[0].SKU, got[1].SKU})
+	assert.Equal(t, `p"q`, got[1].Provider)
+}
+
 // A bad quote in a line's first field is that line's error, not a panic (the reader
 // asked for the position of a field it had not read).
 func TestReadCSVBadQuoteInTheFirstField(t *testing.T) {
