@@ -48,8 +48,8 @@ type adaptiveLimiter struct {
 	limit, cutTo, target float64
 	lastCut, growFrom    time.Time
 	// margin is the share of the measured rate a cut leaves unused (holdAt).
-	margin float64
-	pauseUntil           time.Time
+	margin     float64
+	pauseUntil time.Time
 	// delivered are the times of the latest answers that were not 429s, those of the last
 	// deliveryWindow and at least minSamples.
 	delivered []time.Time
