@@ -218,3 +218,21 @@ func TestPlanReadsPagesSeveralAtATime(t *testing.T) {
 		assert.Equal(t, 4999, p.Count(stocksync.Zero))
 	})
 }
+
+// A page with no rows that links to a next one would be followed for ever: the plan
+// fails instead.
+func TestPlanRefusesAnEmptyPageThatLinksOn(t *testing.T) {
+	fake := newFake(t)
+	seedStocks(fake, 10)
+	fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		if r.URL.Path != "/api/v1/stocks/" {
+			return nil
+		}
+		return &wt.Fault{Status: http.StatusOK,
+			Body: `{"count": 10, "next": "http://x/api/v1/stocks/?page=2", "previous": null, "results": []}`}
+	})
+	_, err := newSyncer(t, fake.Client(), stocksync.Options{}).Plan(context.Background(),
+		stocksync.ReadCSV(strings.NewReader(changedCSV(1))))
+	require.ErrorIs(t, err, whippyware.ErrUnexpectedResponse)
+	assert.ErrorContains(t, err, `reading the stock of provider "erp_main": whippyware: unexpected response: page 1 has no results but links to a next page`)
+}
