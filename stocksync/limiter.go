@@ -28,8 +28,9 @@ import (
 //     while 429s come back at the rate it holds (a loaded machine sends unevenly), back
 //     to 5% as they stop.
 //   - Retry-After pauses every worker until it has passed: DRF's throttle refuses
-//     everything until then, so a request sent sooner is wasted and, on a sliding
-//     window, delays the next free slot. The AWS modes ignore the header.
+//     everything until then, so a request sent sooner is spent for nothing (and,
+//     through a client's retries, each worker would spend its own). The AWS modes
+//     ignore the header.
 //   - Growth: once the pause is over, back quickly (the gap halving every recoverHalfLife)
 //     to just under the rate the cut came from, in case the 429s were passing (another
 //     client's burst), then a slow linear probe above it (probeSlope of it per second).
@@ -53,7 +54,6 @@ type adaptiveLimiter struct {
 	// delivered are the times of the latest answers that were not 429s, those of the last
 	// deliveryWindow and at least minSamples.
 	delivered []time.Time
-	throttled int
 }
 
 const (
@@ -145,7 +145,6 @@ func (l *adaptiveLimiter) answered() {
 func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.throttled++
 	now := time.Now()
 	if until := now.Add(retryAfter); until.After(l.pauseUntil) {
 		l.pauseUntil = until
@@ -176,8 +175,8 @@ func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) 
 		// Too few answers to measure by (a 429 early in the run): at most halve.
 		cut = max(cut, l.limit/2)
 	}
-	if l.ceiling > 0 {
-		cut = min(cut, l.ceiling)
+	if l.limit > 0 {
+		cut = min(cut, l.limit) // a cut never raises the rate (answers may bunch up)
 	}
 	l.target = max(cut, l.holdAt(l.limit))
 	l.limit, l.cutTo, l.lastCut = cut, cut, now
@@ -239,10 +238,4 @@ func (l *adaptiveLimiter) rate() float64 {
 	defer l.mu.Unlock()
 	l.update(time.Now())
 	return l.limit
-}
-
-func (l *adaptiveLimiter) throttles() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.throttled
 }
