@@ -327,3 +327,21 @@ func TestSyncStopsWhenTheKeyIsRefused(t *testing.T) {
 	assert.Equal(t, 5, rep.NotDone)
 	assert.Zero(t, rep.Failed)
 }
+
+// Through a DRF throttle of 50 a second (synctest's clock: no machine's load in it), a
+// sync meets one congestion event at the start, pauses for its Retry-After, and then
+// holds just under the service's rate: within 10% of it, and with no more 429s than
+// the slow probe above it costs.
+func TestSyncHoldsTheRateOfADRFThrottle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := newFake(t, wt.WithThrottle("50/s"))
+		seedStocks(fake, 1000)
+		start := time.Now()
+		rep := syncCSV(t, fake, desiredCSV(1000, func(int) int { return 11 }), stocksync.Options{Workers: 8})
+		wall := time.Since(start)
+		assert.Equal(t, 1000, rep.Updated)
+		t.Logf("%s, %d requests, %d throttled, rate at the end %.2f", wall, rep.Requests, rep.Throttled, rep.Rate)
+		assert.LessOrEqual(t, wall, time.Duration(float64(rep.Requests-rep.Throttled)/50/0.9*float64(time.Second)))
+		assert.LessOrEqual(t, rep.Throttled, 8+8, "the first burst's 429s, and one probe's")
+	})
+}

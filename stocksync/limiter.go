@@ -24,10 +24,13 @@ import (
 //     the rate far below what the service allows.
 //   - The cut rate is measured, not guessed from a fraction: it is the rate at which the
 //     service accepted requests over the last second (deliveryWindow), the rate its
-//     throttle let through (as BBR measures delivery rate), less a small margin (hold).
+//     throttle let through (as BBR measures delivery rate), less a margin: 5%, wider
+//     while 429s come back at the rate it holds (a loaded machine sends unevenly), back
+//     to 5% as they stop.
 //   - Retry-After pauses every worker until it has passed: DRF's throttle refuses
-//     everything until then, so a request sent sooner is wasted and, on a sliding
-//     window, delays the next free slot. The AWS modes ignore the header.
+//     everything until then, so a request sent sooner is spent for nothing (and,
+//     through a client's retries, each worker would spend its own). The AWS modes
+//     ignore the header.
 //   - Growth: once the pause is over, back quickly (the gap halving every recoverHalfLife)
 //     to just under the rate the cut came from, in case the 429s were passing (another
 //     client's burst), then a slow linear probe above it (probeSlope of it per second).
@@ -45,11 +48,12 @@ type adaptiveLimiter struct {
 	// target, from growFrom on (rateAt).
 	limit, cutTo, target float64
 	lastCut, growFrom    time.Time
-	pauseUntil           time.Time
+	// margin is the share of the measured rate a cut leaves unused (holdAt).
+	margin     float64
+	pauseUntil time.Time
 	// delivered are the times of the latest answers that were not 429s, those of the last
 	// deliveryWindow and at least minSamples.
 	delivered []time.Time
-	throttled int
 }
 
 const (
@@ -58,9 +62,14 @@ const (
 	deliveryWindow = time.Second
 	// minSamples answers at least measure a slow delivery rate, over a longer span.
 	minSamples = 8
-	// hold is the share of the measured rate a cut keeps, so that the pacing's own
-	// unevenness stays under the service's limit (at most one request less a window).
-	hold = 0.95
+	// minMargin is the least share of the measured rate a cut leaves unused, so that
+	// the pacing's own unevenness stays under the service's limit; maxMargin the most.
+	minMargin, maxMargin = 0.05, 0.2
+	// marginGrowth widens the margin when the service throttles the rate it holds
+	// (not a probe above it) again within marginMemory; the extra margin halves every
+	// marginMemory without that.
+	marginGrowth = 1.5
+	marginMemory = 30 * time.Second
 	// recoverHalfLife is how fast the rate returns after a cut.
 	recoverHalfLife = 500 * time.Millisecond
 	// probeSlope is how much the limit rises per second, as a share of the rate it
@@ -73,7 +82,7 @@ const (
 // newAdaptiveLimiter starts at perSecond (no limit when 0), with a burst of one: the
 // configured rate holds from the first request, whatever the number of workers.
 func newAdaptiveLimiter(perSecond float64) *adaptiveLimiter {
-	l := &adaptiveLimiter{limiter: rate.NewLimiter(rate.Inf, 1), ceiling: perSecond, limit: perSecond}
+	l := &adaptiveLimiter{limiter: rate.NewLimiter(rate.Inf, 1), ceiling: perSecond, limit: perSecond, margin: minMargin}
 	if perSecond > 0 {
 		l.limiter.SetLimit(rate.Limit(perSecond))
 	}
@@ -136,7 +145,6 @@ func (l *adaptiveLimiter) answered() {
 func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.throttled++
 	now := time.Now()
 	if until := now.Add(retryAfter); until.After(l.pauseUntil) {
 		l.pauseUntil = until
@@ -155,15 +163,22 @@ func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) 
 		}
 		return
 	}
-	cut := holdAt(accepted)
+	// The extra margin fades while no 429 comes; it grows when one comes again soon at
+	// the rate held, not above it.
+	sinceLast := now.Sub(l.lastCut)
+	l.margin = minMargin + (l.margin-minMargin)*math.Exp2(-sinceLast.Seconds()/marginMemory.Seconds())
+	if held := l.limit > 0 && l.limit <= l.target*1.01; held && sinceLast < marginMemory {
+		l.margin = min(l.margin*marginGrowth, maxMargin)
+	}
+	cut := l.holdAt(accepted)
 	if samples < minSamples && l.limit > 0 {
 		// Too few answers to measure by (a 429 early in the run): at most halve.
 		cut = max(cut, l.limit/2)
 	}
-	if l.ceiling > 0 {
-		cut = min(cut, l.ceiling)
+	if l.limit > 0 {
+		cut = min(cut, l.limit) // a cut never raises the rate (answers may bunch up)
 	}
-	l.target = max(cut, holdAt(l.limit))
+	l.target = max(cut, l.holdAt(l.limit))
 	l.limit, l.cutTo, l.lastCut = cut, cut, now
 	l.growFrom = now
 	if l.pauseUntil.After(now) {
@@ -172,11 +187,11 @@ func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) 
 	l.limiter.SetLimit(rate.Limit(cut))
 }
 
-// holdAt is the rate to hold when the service accepts perSecond: a margin under it, so
-// that the pacing's own unevenness stays under the limit (at most one request a window
-// more than the rate).
-func holdAt(perSecond float64) float64 {
-	return max(min(perSecond*hold, perSecond-1), perSecond/2, minRate)
+// holdAt is the rate to hold when the service accepts perSecond: the margin under it, and
+// at least one request a window under it (a rate.Limiter with a burst of one lets one more
+// than the rate through in a window).
+func (l *adaptiveLimiter) holdAt(perSecond float64) float64 {
+	return max(min(perSecond*(1-l.margin), perSecond-1), perSecond/2, minRate)
 }
 
 // deliveryRate is the rate of answers that were not 429s over the last deliveryWindow, or
@@ -223,10 +238,4 @@ func (l *adaptiveLimiter) rate() float64 {
 	defer l.mu.Unlock()
 	l.update(time.Now())
 	return l.limit
-}
-
-func (l *adaptiveLimiter) throttles() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.throttled
 }

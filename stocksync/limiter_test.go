@@ -40,18 +40,49 @@ func TestLimiterCutsOncePerCongestionEvent(t *testing.T) {
 		for _, s := range sent[50:] {
 			l.throttledBy(s, time.Second)
 		}
-		assert.Equal(t, 8, l.throttles())
 		assert.InDelta(t, 47.5, l.rate(), 1e-9, "one cut: 95% of the 50 accepted in the last second")
 
 		// A request sent after the cut and throttled is a new event: a second cut, from
-		// what was accepted in the last second then (40).
+		// what was accepted in the last second then (40). It came at the rate held, soon
+		// after the first: the margin widens by half, to 7.5%.
 		time.Sleep(time.Second) // the pause
 		s := send(t, l, 1)[0]
 		for range 40 {
 			l.answered()
 		}
 		l.throttledBy(s, time.Second)
-		assert.InDelta(t, 38, l.rate(), 1e-9)
+		assert.InDelta(t, 37, l.rate(), 1e-9)
+	})
+}
+
+// 429s that keep coming at the rate held (a loaded machine sends unevenly) widen the
+// margin, up to 20%; when they stop, it narrows back to 5%.
+func TestLimiterWidensItsMarginWhile429sRecur(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newAdaptiveLimiter(0)
+		event := func() float64 {
+			s := send(t, l, 1)[0]
+			for range 100 {
+				l.answered()
+			}
+			l.throttledBy(s, 0)
+			return l.rate()
+		}
+		var cuts []float64
+		for range 6 {
+			cuts = append(cuts, event())
+			time.Sleep(2 * time.Second)
+		}
+		// 5%, then half as much again each time (of a margin whose extra faded a little
+		// in the 2 s between): 7.5%, 11.1%, 16.2%, then 20% at most.
+		assert.InDelta(t, 95, cuts[0], 1e-9)
+		assert.InDelta(t, 92.5, cuts[1], 1e-9)
+		assert.InDelta(t, 88.9, cuts[2], 0.1)
+		assert.InDelta(t, 83.8, cuts[3], 0.1)
+		assert.InDelta(t, 80, cuts[4], 1e-9, "at most 20%")
+		assert.InDelta(t, 80, cuts[5], 1e-9)
+		time.Sleep(5 * time.Minute)
+		assert.InDelta(t, 95, event(), 0.1, "quiet for five minutes: back to 5%")
 	})
 }
 

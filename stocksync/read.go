@@ -68,6 +68,9 @@ func (rd *reader) readProvider(ctx context.Context, provider string, locations m
 	if first == nil {
 		return fmt.Errorf("%w: the first page of the list is not found", whippyware.ErrUnexpectedResponse)
 	}
+	if err := checkLinks(first, 1); err != nil {
+		return err
+	}
 	rd.take(provider, first.Results)
 	read := Read{Provider: provider, Mode: ReadPages, Pages: 1}
 	if first.Next == "" {
@@ -130,9 +133,22 @@ func (rd *reader) readPages(ctx context.Context, provider string, filter whippyw
 		if last, err = rd.page(ctx, filter, lastNumber); err != nil {
 			return err
 		}
-		if last != nil {
-			rd.take(provider, last.Results)
+		if last == nil {
+			return nil // past the end
 		}
+		if err := checkLinks(last, lastNumber); err != nil {
+			return err
+		}
+		rd.take(provider, last.Results)
+	}
+	return nil
+}
+
+// checkLinks refuses a page that has no rows but links to a next one: followed, it could
+// be read for ever.
+func checkLinks(p *whippyware.Page[whippyware.Stock], number int) error {
+	if len(p.Results) == 0 && p.Next != "" {
+		return fmt.Errorf("%w: page %d has no results but links to a next page", whippyware.ErrUnexpectedResponse, number)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -190,4 +191,48 @@ func TestPlanReadsAFailedPageAgainAndCountsIt(t *testing.T) {
 		assert.Equal(t, 1, p.Throttled)
 		assert.Equal(t, 300, p.Count(stocksync.Update))
 	})
+}
+
+// Pages are read Options.Workers at a time: with 20 ms of latency on each request (the
+// fake clock: no machine's load in it), 50 pages take the first page's 20 ms and then
+// ⌈49 ÷ 8⌉ = 7 rounds of 20 ms, not 50 × 20 ms.
+func TestPlanReadsPagesSeveralAtATime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := newFake(t)
+		seedStocks(fake, 5000)
+		fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+			if r.Method == http.MethodGet {
+				return &wt.Fault{Latency: 20 * time.Millisecond}
+			}
+			return nil
+		})
+		client := fake.Client()
+		_, err := client.Auth.Login(context.Background())
+		require.NoError(t, err)
+		s := newSyncer(t, client, stocksync.Options{PageSize: 100, Workers: 8, Snapshot: true})
+		start := time.Now()
+		p, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("SKU-0000,erp_main,110,10\n")))
+		require.NoError(t, err)
+		assert.Equal(t, 8*20*time.Millisecond, time.Since(start))
+		assert.Equal(t, 50, p.Requests)
+		assert.Equal(t, 4999, p.Count(stocksync.Zero))
+	})
+}
+
+// A page with no rows that links to a next one would be followed for ever: the plan
+// fails instead.
+func TestPlanRefusesAnEmptyPageThatLinksOn(t *testing.T) {
+	fake := newFake(t)
+	seedStocks(fake, 10)
+	fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		if r.URL.Path != "/api/v1/stocks/" {
+			return nil
+		}
+		return &wt.Fault{Status: http.StatusOK,
+			Body: `{"count": 10, "next": "http://x/api/v1/stocks/?page=2", "previous": null, "results": []}`}
+	})
+	_, err := newSyncer(t, fake.Client(), stocksync.Options{}).Plan(context.Background(),
+		stocksync.ReadCSV(strings.NewReader(changedCSV(1))))
+	require.ErrorIs(t, err, whippyware.ErrUnexpectedResponse)
+	assert.ErrorContains(t, err, `reading the stock of provider "erp_main": whippyware: unexpected response: page 1 has no results but links to a next page`)
 }
