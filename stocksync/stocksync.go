@@ -160,9 +160,10 @@ const DefaultMaxInvalidListed = 100
 
 // Progress is the state of a run, handed to Options.Progress.
 type Progress struct {
-	// Planned is the number of writes in the plan. Done counts those written; Failed
-	// counts those that failed and the invalid input rows (Invalid of them), as
-	// Report.Failed does. Left is Planned - Done - (Failed - Invalid).
+	// Planned is the number of writes in the plan. Done counts those written (and the
+	// rare create that found the row made as asked by another run, which the report
+	// counts as unchanged); Failed counts those that failed and the invalid input rows
+	// (Invalid of them), as Report.Failed does. Left is Planned - Done - (Failed - Invalid).
 	Planned, Done, Failed, Invalid, Left int
 	// Requests counts the requests sent, reads of the plan included.
 	Requests int

@@ -496,9 +496,10 @@ func TestSyncTwoInterrupts(t *testing.T) {
 	defer stop()
 	stderr := &waitBuffer{}
 	var stdout bytes.Buffer
+	report := filepath.Join(t.TempDir(), "report.json")
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, []string{"sync", "--workers", "2", "-"}, func(k string) string { return c.env[k] },
+		code <- run(ctx, []string{"sync", "--workers", "2", "--report", report, "-"}, func(k string) string { return c.env[k] },
 			strings.NewReader("A,erp_a,a1,1\nB,erp_a,a1,2\nC,erp_a,a1,3\nD,erp_a,a1,4\n"), &stdout, stderr)
 	}()
 	for range 2 {
@@ -521,6 +522,15 @@ func TestSyncTwoInterrupts(t *testing.T) {
 	}
 	assert.Contains(t, stdout.String(), "created 0, updated 0, unchanged 0, zeroed 0, failed 0, superseded 0, not done 4")
 	assert.Contains(t, stderr.String(), "stopped at the second Ctrl-C: 2 writes were in flight and may or may not have been applied; run again to finish")
+	var rep struct {
+		NotDone  int `json:"not_done"`
+		Outcomes []any
+	}
+	b, err := os.ReadFile(report)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &rep), "the report of what is known is whole JSON: %s", b)
+	assert.Equal(t, 4, rep.NotDone)
+	assert.Empty(t, rep.Outcomes)
 }
 
 func progressFor(planned, done int) (p stocksync.Progress) {
