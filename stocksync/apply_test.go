@@ -72,3 +72,25 @@ func TestApplyFailsAFieldRefusalWithoutALookup(t *testing.T) {
 	assert.Equal(t, []string{"sku: Ensure this field has no more than 255 characters."}, rep.Outcomes[0].Messages)
 	assert.Equal(t, 1, stockRequests(fake)-1, "the plan's read, and the create")
 }
+
+// A create refused because another run made the row is reported as what it did: an
+// update, or nothing when the row was already as asked; the counts add up.
+func TestACreateFoundTakenIsAnUpdate(t *testing.T) {
+	fake := newFake(t)
+	var outcomes []stocksync.Outcome
+	s := newSyncer(t, fake.Client(), stocksync.Options{Workers: 1, OnOutcome: func(o stocksync.Outcome) { outcomes = append(outcomes, o) }})
+	plan, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,5\nB,erp_main,110,6\nC,erp_main,110,7\n")))
+	require.NoError(t, err)
+	require.Equal(t, 3, plan.Count(stocksync.Create))
+	// Another run creates A (as asked) and B (with other stock) between plan and apply.
+	fake.AddStock(wt.Stock{SKU: "A", Provider: "erp_main", Location: "110", Stock: 5, IsActive: true})
+	fake.AddStock(wt.Stock{SKU: "B", Provider: "erp_main", Location: "110", Stock: 1, IsActive: true})
+	rep, err := s.Apply(context.Background(), plan)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 1, 1}, []int{rep.Created, rep.Updated, rep.Unchanged})
+	require.Len(t, outcomes, 2, "the row found as asked is counted, not listed")
+	assert.Equal(t, stocksync.Updated, outcomes[0].Result)
+	assert.Equal(t, "B", outcomes[0].SKU)
+	assert.Equal(t, stocksync.Created, outcomes[1].Result)
+	assert.Empty(t, rep.Outcomes, "streamed, not kept")
+}

@@ -186,6 +186,7 @@ type EncodingError struct {
 	Byte byte
 }
 
+// Error names the byte and its offset, and the likely cause.
 func (e *EncodingError) Error() string {
 	return fmt.Sprintf("byte 0x%02X at offset %d is not UTF-8: the file is in another encoding (e.g. windows-1254)", e.Byte, e.Offset)
 }

@@ -90,6 +90,7 @@ type ZeroRefusal struct {
 	Allowed int `json:"allowed"`
 }
 
+// String says it in one line, as the plan and the summary print it.
 func (z ZeroRefusal) String() string {
 	return fmt.Sprintf("provider %q: %d of its %d rows with stock would be zeroed, %d allowed", z.Provider, z.Zeroes, z.Held, z.Allowed)
 }

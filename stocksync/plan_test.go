@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -116,4 +117,32 @@ func TestReportWithNothingWrittenHasAnEmptyList(t *testing.T) {
 	b, err := json.Marshal(rep)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"outcomes":[]`)
+}
+
+// Options.Providers skips the rows of other providers; their invalid rows too.
+func TestPlanSelectsProviders(t *testing.T) {
+	fake := newFake(t)
+	s := newSyncer(t, fake.Client(), stocksync.Options{Providers: []string{"other"}})
+	plan, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,1\nB,other,200,2\nC,erp_main,110,x\n")))
+	require.NoError(t, err)
+	assert.Equal(t, 2, plan.Skipped)
+	assert.Zero(t, plan.InvalidRows)
+	require.Equal(t, 1, plan.Len())
+	assert.Equal(t, "B", plan.Change(0).Row.SKU)
+	assert.Equal(t, 1, fake.RequestCount("GET", "/api/v1/stocks/"), "only other's stock is read")
+}
+
+// BeforeRead hears the providers before their stock is read, and can stop the plan.
+func TestBeforeReadSeesTheProviders(t *testing.T) {
+	fake := newFake(t)
+	var got []string
+	stop := errors.New("locked")
+	s := newSyncer(t, fake.Client(), stocksync.Options{BeforeRead: func(_ context.Context, providers []string) error {
+		got = providers
+		return stop
+	}})
+	_, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,other,200,1\nB,erp_main,110,2\n")))
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, []string{"erp_main", "other"}, got)
+	assert.Zero(t, fake.RequestCount("GET", "/api/v1/stocks/"))
 }

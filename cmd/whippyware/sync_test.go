@@ -2,10 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,7 +16,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/whippyware-go/whippyware/stocksync"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -210,62 +207,6 @@ func TestSyncKeysConvergeAsTheServiceStoresThem(t *testing.T) {
 	assert.Equal(t, map[string]int64{"SEP@a1": 3, "TAB@a1": 4}, c.held("erp_a"))
 }
 
-// One sync per (service, provider) at a time: a run over {erp_a, erp_b} and one over
-// {erp_b} exclude each other (issue case 5).
-func TestSyncTakesOneLockPerProvider(t *testing.T) {
-	c := storeCLI(t)
-	dir := t.TempDir()
-	other, err := newLocker(dir, c.fake.URL, 0)
-	require.NoError(t, err)
-	require.NoError(t, other.lock(context.Background(), []string{"erp_b"}))
-
-	in := "A,erp_a,a1,1\nB,erp_b,b1,1\n"
-	r := c.run(in, "sync", "--lock-dir", dir, "-")
-	assert.Equal(t, exitCannotRun, r.code)
-	assert.Regexp(t, `another sync of provider "erp_b" on `+regexp.QuoteMeta(c.fake.URL)+` is running \(pid \d+ since [0-9T:Z-]+; lock file .*\): wait for it to end, give --lock-wait 10m to wait, or --no-lock`, r.stderr)
-	assert.Zero(t, c.writes())
-
-	// erp_a's lock was released when erp_b's could not be had.
-	mine, err := newLocker(dir, c.fake.URL, 0)
-	require.NoError(t, err)
-	require.NoError(t, mine.lock(context.Background(), []string{"erp_a"}))
-	mine.unlock()
-
-	r = c.run("A,erp_a,a1,1\n", "sync", "--lock-dir", dir, "-")
-	require.Equal(t, exitOK, r.code, r.stderr)
-	r = c.run(in, "sync", "--no-lock", "--lock-dir", dir, "-")
-	require.Equal(t, exitOK, r.code, r.stderr)
-	other.unlock()
-	r = c.run(in, "sync", "--lock-dir", dir, "-")
-	require.Equal(t, exitOK, r.code, r.stderr)
-}
-
-// A lock another run holds is waited for up to --lock-wait.
-func TestLockerWaits(t *testing.T) {
-	dir := t.TempDir()
-	other, err := newLocker(dir, "https://x", 0)
-	require.NoError(t, err)
-	require.NoError(t, other.lock(context.Background(), []string{"p"}))
-	l, err := newLocker(dir, "https://x", time.Hour)
-	require.NoError(t, err)
-	sleeps := 0
-	l.sleep = func(context.Context, time.Duration) error {
-		if sleeps++; sleeps == 3 {
-			other.unlock() // the other run ends while this one waits
-		}
-		return nil
-	}
-	require.NoError(t, l.lock(context.Background(), []string{"p"}))
-	assert.Equal(t, 3, sleeps)
-	l.unlock()
-
-	// Another service's provider of the same code is another lock.
-	require.NoError(t, other.lock(context.Background(), []string{"p"}))
-	l2, err := newLocker(dir, "https://y", 0)
-	require.NoError(t, err)
-	require.NoError(t, l2.lock(context.Background(), []string{"p"}))
-}
-
 // Two runs of the same file at once (no lock): every row is created once, and each run's
 // counts add up to the rows, a create refused as taken counted as updated or unchanged.
 func TestConcurrentRunsCountsAddUp(t *testing.T) {
@@ -331,34 +272,6 @@ func TestSyncListsTheFirstInvalidLines(t *testing.T) {
 	assert.Equal(t, 5000, rep.InvalidRows)
 	assert.Equal(t, 5000, rep.Failed)
 	assert.Len(t, rep.Outcomes, 4, "3 invalid lines and the created row")
-}
-
-// The report file is streamed, holds every written row, and is readable by its owner only.
-func TestSyncReportFile(t *testing.T) {
-	c := storeCLI(t)
-	report := filepath.Join(t.TempDir(), "report.json")
-	require.NoError(t, os.WriteFile(report, []byte("old"), 0o644))
-	r := c.run("A,erp_a,a1,1\nB,erp_a,a1,2\nC,erp_a,a1,x\n", "sync", "--report", report, "-")
-	assert.Equal(t, exitRowsFailed, r.code)
-	info, err := os.Stat(report)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
-	var rep struct {
-		Created, Failed int
-		Outcomes        []struct {
-			Line        int
-			SKU, Result string
-		}
-	}
-	b, err := os.ReadFile(report)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rep), string(b))
-	assert.Equal(t, 2, rep.Created)
-	assert.Equal(t, 1, rep.Failed)
-	assert.ElementsMatch(t, []struct {
-		Line        int
-		SKU, Result string
-	}{{3, "C", "failed"}, {1, "A", "created"}, {2, "B", "created"}}, rep.Outcomes)
 }
 
 // Every flag and the report's path are checked before the first request.
@@ -458,84 +371,6 @@ func TestSyncProgressMatchesTheSummary(t *testing.T) {
 	d, err := time.ParseDuration(m[1])
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, d, 300*time.Millisecond, "the plan's page read is counted")
-}
-
-// On a terminal the bar is drawn at most every 100 ms, and once more at the end.
-func TestProgressRedrawsAtMostTenTimesASecond(t *testing.T) {
-	var out bytes.Buffer
-	now := time.Unix(0, 0)
-	p := &progressView{w: &out, terminal: true, now: func() time.Time { return now }, workers: 4}
-	p.start(1000, 0)
-	draws := func() int { return strings.Count(out.String(), "\r") }
-	started := draws()
-	for i := 1; i <= 500; i++ {
-		p.update(progressFor(1000, i))
-	}
-	assert.Equal(t, started, draws(), "500 rows in the same instant: no redraw")
-	now = now.Add(redrawEvery)
-	p.update(progressFor(1000, 501))
-	assert.Greater(t, draws(), started)
-	assert.Contains(t, out.String(), "501 written, 0 failed, 499 left of 1000")
-}
-
-// Ctrl-C says at once what it waits for; a second one stops at once with what is known.
-func TestSyncTwoInterrupts(t *testing.T) {
-	c := storeCLI(t)
-	inFlight := make(chan struct{}, 10)
-	release := make(chan struct{})
-	c.fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
-		if r.Method == http.MethodPost && r.URL.Path == "/api/v1/stocks/" {
-			inFlight <- struct{}{}
-			<-release // the write hangs until the test ends
-		}
-		return nil
-	})
-	t.Cleanup(func() { close(release) })
-	sigs := make(chan os.Signal, 2)
-	ctx, stop := withInterrupts(context.Background(), sigs)
-	defer stop()
-	stderr := &waitBuffer{}
-	var stdout bytes.Buffer
-	report := filepath.Join(t.TempDir(), "report.json")
-	code := make(chan int, 1)
-	go func() {
-		code <- run(ctx, []string{"sync", "--workers", "2", "--report", report, "-"}, func(k string) string { return c.env[k] },
-			strings.NewReader("A,erp_a,a1,1\nB,erp_a,a1,2\nC,erp_a,a1,3\nD,erp_a,a1,4\n"), &stdout, stderr)
-	}()
-	for range 2 {
-		select {
-		case <-inFlight:
-		case <-time.After(time.Minute):
-			t.Fatal("the writes never started")
-		}
-	}
-	sigs <- os.Interrupt
-	stderr.waitFor(t, "whippyware: waiting up to 10 s for 2 writes in flight; Ctrl-C again to stop now\n")
-	sigs <- os.Interrupt
-	// The writes hang until the test ends, so only the second Ctrl-C can end the run
-	// before the 10 s grace; the message below says which path ended it.
-	select {
-	case got := <-code:
-		assert.Equal(t, exitCannotRun, got)
-	case <-time.After(time.Minute):
-		t.Fatal("the second Ctrl-C did not stop the sync")
-	}
-	assert.Contains(t, stdout.String(), "created 0, updated 0, unchanged 0, zeroed 0, failed 0, superseded 0, not done 4")
-	assert.Contains(t, stderr.String(), "stopped at the second Ctrl-C: 2 writes were in flight and may or may not have been applied; run again to finish")
-	var rep struct {
-		NotDone  int `json:"not_done"`
-		Outcomes []any
-	}
-	b, err := os.ReadFile(report)
-	require.NoError(t, err)
-	require.NoError(t, json.Unmarshal(b, &rep), "the report of what is known is whole JSON: %s", b)
-	assert.Equal(t, 4, rep.NotDone)
-	assert.Empty(t, rep.Outcomes)
-}
-
-func progressFor(planned, done int) (p stocksync.Progress) {
-	p.Planned, p.Done, p.Left = planned, done, planned-done
-	return p
 }
 
 // waitBuffer is a stderr that a test can wait on while the command writes to it.
