@@ -8,7 +8,7 @@
 //
 // Settings come from WHIPPYWARE_URL, WHIPPYWARE_USERNAME and WHIPPYWARE_PASSWORD; the flags
 // --url, --username and --password override them. Exit status: 0 when every row is done,
-// 1 when some rows failed, 2 when the command could not run, 3 when a snapshot guard refused.
+// 1 when some rows failed, 2 when the command could not run.
 package main
 
 import (
@@ -93,8 +93,7 @@ func (a *app) rootCommand() *cobra.Command {
 			"locations, stock list rules and stock lists.\n\n" +
 			"Settings come from " + envURL + ", " + envUsername + " and " + envPassword + ";\n" +
 			"--url, --username and --password override them.\n\n" +
-			"Exit status: 0 when every row is done, 1 when some rows failed, 2 when it could not run,\n" +
-			"3 when a snapshot guard refused (see sync --help).",
+			"Exit status: 0 when every row is done, 1 when some rows failed, 2 when it could not run.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

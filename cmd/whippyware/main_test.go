@@ -31,7 +31,7 @@ func newCLI(t *testing.T) *cli {
 	fake.AddStock(wt.Stock{SKU: "SKU-1", Provider: "erp_main", Location: "300", StockType: "virtual", Stock: 50, IsActive: true})
 	return &cli{t: t, fake: fake, env: map[string]string{
 		envURL: fake.URL, envUsername: wt.DefaultUsername, envPassword: wt.DefaultPassword,
-		"XDG_RUNTIME_DIR": t.TempDir(), // sync's lock files
+		"XDG_RUNTIME_DIR": t.TempDir(), // where sync keeps its lock files
 	}}
 }
 
