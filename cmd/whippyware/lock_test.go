@@ -49,7 +49,7 @@ func TestSyncTakesOneLockPerProvider(t *testing.T) {
 	r := c.run(in, "sync", "--lock-dir", dir, "-")
 	assert.Equal(t, exitCannotRun, r.code)
 	assert.Regexp(t, `another sync of provider "erp_b" on `+regexp.QuoteMeta(c.fake.URL)+` is running \(pid \d+ since [0-9T:Z-]+; lock file .*\): wait for it to end, give --lock-wait 10m to wait, or --no-lock`, r.stderr)
-	assert.Zero(t, c.writes())
+	assert.Zero(t, c.stockWrites())
 
 	// erp_a's lock was released when erp_b's could not be had.
 	mine, err := newLocker(dir, c.fake.URL, 0)

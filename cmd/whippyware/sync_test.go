@@ -49,8 +49,8 @@ func (c *cli) held(provider string) map[string]int64 {
 	return out
 }
 
-// writes counts the writes the fake received.
-func (c *cli) writes() int {
+// stockWrites counts the stock writes the fake received.
+func (c *cli) stockWrites() int {
 	return c.fake.RequestCount("POST", "/api/v1/stocks/") + c.fake.RequestCount("PATCH", "/api/v1/stocks/*")
 }
 
@@ -68,7 +68,7 @@ func TestSnapshotNeverZeroesAListedRow(t *testing.T) {
 			assert.Contains(t, r.stdout, fmt.Sprintf("failed line 2 B@erp_a/a1[standard] quantity %q is not a whole number\n", bad))
 			assert.Contains(t, r.stdout, "zeroed 0, failed 1")
 			assert.Equal(t, map[string]int64{"A@a1": 5, "B@a1": 1500}, c.held("erp_a"))
-			assert.Zero(t, c.writes())
+			assert.Zero(t, c.stockWrites())
 		})
 	}
 }
@@ -109,7 +109,7 @@ func TestSnapshotOfATruncatedExportWritesNothing(t *testing.T) {
 	assert.Contains(t, r.stdout, `refused: provider "erp_a": 900 of its 1000 rows with stock would be zeroed, 100 allowed`+"\n")
 	assert.Contains(t, r.stderr, "the snapshot would zero too many rows, so nothing was written")
 	assert.Contains(t, r.stdout, "not done 1000")
-	assert.Zero(t, c.writes(), "not even the 100 updates")
+	assert.Zero(t, c.stockWrites(), "not even the 100 updates")
 
 	r = c.run(truncated, "sync", "--snapshot", "--dry-run", "-")
 	assert.Equal(t, exitRefused, r.code)
@@ -120,7 +120,7 @@ func TestSnapshotOfATruncatedExportWritesNothing(t *testing.T) {
 	assert.Contains(t, r.stdout, "900 of its 1000 rows with stock would be zeroed, 899 allowed")
 	r = c.run(truncated, "sync", "--snapshot", "--max-zero", "85%", "-")
 	assert.Equal(t, exitRefused, r.code)
-	assert.Zero(t, c.writes())
+	assert.Zero(t, c.stockWrites())
 
 	r = c.run(truncated, "sync", "--snapshot", "--max-zero", "90%", "-")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -163,7 +163,7 @@ func TestSyncEncodings(t *testing.T) {
 	assert.Equal(t, exitRowsFailed, r.code)
 	assert.Contains(t, r.stdout, "failed line 1 byte 0xC7 at offset 6 is not UTF-8: the file is in another encoding (e.g. windows-1254)\n")
 	assert.Contains(t, r.stdout, "failed line 2 byte 0xDE at offset 25 is not UTF-8")
-	assert.Zero(t, c.writes())
+	assert.Zero(t, c.stockWrites())
 
 	r = c.run(win1254, "sync", "--encoding", "windows-1254", "-")
 	require.Equal(t, exitOK, r.code, r.stderr)
@@ -191,17 +191,17 @@ func TestSyncKeysConvergeAsTheServiceStoresThem(t *testing.T) {
 	c := storeCLI(t)
 	in := "SEP\x1f,erp_a,a1,3\n\x1cTAB\t,erp_a,a1,4\n" + strings.Repeat("L", 256) + ",erp_a,a1,1\nNUL\x00,erp_a,a1,1\n"
 	for run := 1; run <= 2; run++ {
-		before := c.writes()
+		before := c.stockWrites()
 		r := c.run(in, "sync", "-")
 		assert.Equal(t, exitRowsFailed, r.code)
 		assert.Contains(t, r.stdout, "failed line 3 "+strings.Repeat("L", 256)+"@erp_a/a1[standard] sku: Ensure this field has no more than 255 characters.\n")
 		assert.Contains(t, r.stdout, "sku: Null characters are not allowed.")
 		if run == 1 {
 			assert.Contains(t, r.stdout, "created 2, updated 0, unchanged 0, zeroed 0, failed 2")
-			assert.Equal(t, 2, c.writes()-before)
+			assert.Equal(t, 2, c.stockWrites()-before)
 		} else {
 			assert.Contains(t, r.stdout, "created 0, updated 0, unchanged 2, zeroed 0, failed 2")
-			assert.Zero(t, c.writes()-before, "converged: nothing written again")
+			assert.Zero(t, c.stockWrites()-before, "converged: nothing written again")
 		}
 	}
 	assert.Equal(t, map[string]int64{"SEP@a1": 3, "TAB@a1": 4}, c.held("erp_a"))
@@ -331,7 +331,7 @@ func TestSyncReadsAnExportBack(t *testing.T) {
 	r = c.run(edited, "sync", "-")
 	require.Equal(t, exitOK, r.code, edited+r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "created 0, updated 1, unchanged 2")
-	assert.Equal(t, 1, c.writes())
+	assert.Equal(t, 1, c.stockWrites())
 	assert.Equal(t, map[string]int64{"=SUM(1)@a1": 1, "A@a1": 2, "B@a2": 4}, c.held("erp_a"))
 
 	// Timestamps are read-only columns too; a ' before other text is data.
