@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -325,11 +327,20 @@ func TestSyncReadsAnExportBack(t *testing.T) {
 	c.stock("B", "erp_a", "a2", 3)
 	r := c.run("", "stocks", "list", "--provider", "erp_a", "-o", "csv")
 	require.Equal(t, exitOK, r.code, r.stderr)
-	edited := strings.Replace(r.stdout, "B,erp_a,a2,standard,3,", "B,erp_a,a2,standard,4,", 1)
-	edited = strings.Replace(edited, "=SUM(1)", "'=SUM(1)", 1) // as a spreadsheet-safe export writes it
-	require.NotEqual(t, r.stdout, edited)
-	r = c.run(edited, "sync", "-")
-	require.Equal(t, exitOK, r.code, edited+r.stdout+r.stderr)
+	records, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	require.NoError(t, err)
+	quantity := slices.IndexFunc(records[0], func(h string) bool { return h == "quantity" || h == "stock" })
+	sku := slices.Index(records[0], "sku")
+	require.True(t, quantity >= 0 && sku >= 0, "the export names its columns: %v", records[0])
+	for _, rec := range records[1:] {
+		if rec[sku] == "B" {
+			rec[quantity] = "4" // the one edit
+		}
+	}
+	var edited strings.Builder
+	require.NoError(t, csv.NewWriter(&edited).WriteAll(records))
+	r = c.run(edited.String(), "sync", "-")
+	require.Equal(t, exitOK, r.code, edited.String()+r.stdout+r.stderr)
 	assert.Contains(t, r.stdout, "created 0, updated 1, unchanged 2")
 	assert.Equal(t, 1, c.stockWrites())
 	assert.Equal(t, map[string]int64{"=SUM(1)@a1": 1, "A@a1": 2, "B@a2": 4}, c.held("erp_a"))
