@@ -36,7 +36,8 @@ import (
 //     client's burst), then a slow linear probe above it (probeSlope of it per second).
 //     CUBIC's probe is as fast as its recovery, and each probe past a DRF throttle costs a
 //     whole Retry-After pause of every worker. When the 429s were no passing thing, the
-//     next cut is measured at the service's rate again, and the recovery aims there.
+//     next cut is measured at the service's rate again, and the recovery aims there; and
+//     each time a cut finds the same rate as the one before, the probe slows by half.
 //
 // The zero limit means none: no Rate was set and the service has not throttled yet.
 type adaptiveLimiter struct {
@@ -49,8 +50,11 @@ type adaptiveLimiter struct {
 	limit, cutTo, target float64
 	lastCut, growFrom    time.Time
 	// margin is the share of the measured rate a cut leaves unused (holdAt).
-	margin     float64
-	pauseUntil time.Time
+	margin float64
+	// probe is the probe's slope (probeSlope, less once the rate is known); measured the
+	// rate the last cut found.
+	probe, measured float64
+	pauseUntil      time.Time
 	// delivered are the times of the latest answers that were not 429s, those of the last
 	// deliveryWindow and at least minSamples.
 	delivered []time.Time
@@ -73,8 +77,10 @@ const (
 	// recoverHalfLife is how fast the rate returns after a cut.
 	recoverHalfLife = 500 * time.Millisecond
 	// probeSlope is how much the limit rises per second, as a share of the rate it
-	// recovers to: 5% in 20 s.
-	probeSlope = 0.0025
+	// recovers to: 5% in 20 s; at most sixteen times slower once the rate is known.
+	probeSlope, minProbeSlope = 0.0025, probeSlope / 16
+	// sameRate is how close two measured rates are to be the same limit found again.
+	sameRate = 0.02
 	// minRate is the lowest limit a cut sets: one request in 10 s.
 	minRate = 0.1
 )
@@ -82,7 +88,8 @@ const (
 // newAdaptiveLimiter starts at perSecond (no limit when 0), with a burst of one: the
 // configured rate holds from the first request, whatever the number of workers.
 func newAdaptiveLimiter(perSecond float64) *adaptiveLimiter {
-	l := &adaptiveLimiter{limiter: rate.NewLimiter(rate.Inf, 1), ceiling: perSecond, limit: perSecond, margin: minMargin}
+	l := &adaptiveLimiter{limiter: rate.NewLimiter(rate.Inf, 1), ceiling: perSecond, limit: perSecond,
+		margin: minMargin, probe: probeSlope}
 	if perSecond > 0 {
 		l.limiter.SetLimit(rate.Limit(perSecond))
 	}
@@ -170,6 +177,14 @@ func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) 
 	if held := l.limit > 0 && l.limit <= l.target*1.01; held && sinceLast < marginMemory {
 		l.margin = min(l.margin*marginGrowth, maxMargin)
 	}
+	// The same rate found again: the service's limit is known, and probing past it
+	// costs a pause each time.
+	if math.Abs(accepted-l.measured) <= sameRate*l.measured {
+		l.probe = max(l.probe/2, minProbeSlope)
+	} else {
+		l.probe = probeSlope
+	}
+	l.measured = accepted
 	cut := l.holdAt(accepted)
 	if samples < minSamples && l.limit > 0 {
 		// Too few answers to measure by (a 429 early in the run): at most halve.
@@ -229,7 +244,7 @@ func (l *adaptiveLimiter) update(now time.Time) {
 // halving every recoverHalfLife, plus the slow probe.
 func (l *adaptiveLimiter) rateAt(dt time.Duration) float64 {
 	gap := l.target - l.cutTo
-	return l.target - gap*math.Exp2(-dt.Seconds()/recoverHalfLife.Seconds()) + l.target*probeSlope*dt.Seconds()
+	return l.target - gap*math.Exp2(-dt.Seconds()/recoverHalfLife.Seconds()) + l.target*l.probe*dt.Seconds()
 }
 
 // rate is the current limit in requests per second, 0 for none.

@@ -82,7 +82,8 @@ func TestLimiterWidensItsMarginWhile429sRecur(t *testing.T) {
 		assert.InDelta(t, 80, cuts[4], 1e-9, "at most 20%")
 		assert.InDelta(t, 80, cuts[5], 1e-9)
 		time.Sleep(5 * time.Minute)
-		assert.InDelta(t, 95, event(), 0.1, "quiet for five minutes: back to 5%")
+		event()
+		assert.InDelta(t, minMargin, l.margin, 0.001, "quiet for five minutes: back to 5%")
 	})
 }
 
@@ -178,5 +179,37 @@ func TestLimiterAllowsNoBurst(t *testing.T) {
 		start := time.Now()
 		send(t, l, 5)
 		assert.Equal(t, 2*time.Second, time.Since(start), "the first at once, then one every half second")
+	})
+}
+
+// Each cut that finds the same rate as the one before halves the probe: the service's
+// limit is known, and each probe past it costs a pause.
+func TestLimiterProbesMoreSlowlyOnceTheRateIsKnown(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newAdaptiveLimiter(0)
+		cutAt := func(accepted int) {
+			time.Sleep(2 * time.Second) // the answers before are out of the window
+			s := send(t, l, 1)[0]
+			for range accepted {
+				l.answered()
+			}
+			l.throttledBy(s, 0)
+		}
+		slope := func() float64 { // the rise a second, as a share of the rate recovered to
+			time.Sleep(5 * time.Second) // recovered
+			before := l.rate()
+			time.Sleep(10 * time.Second)
+			return (l.rate() - before) / l.target / 10
+		}
+		cutAt(100)
+		assert.InEpsilon(t, 0.0025, slope(), 0.01, "0.25% a second")
+		cutAt(100)
+		assert.InEpsilon(t, 0.0025/2, slope(), 0.01, "the same rate again: half as fast")
+		for range 6 {
+			cutAt(100)
+		}
+		assert.InEpsilon(t, 0.0025/16, slope(), 0.01, "at most sixteen times slower")
+		cutAt(200)
+		assert.InEpsilon(t, 0.0025, slope(), 0.01, "another rate: the probe starts over")
 	})
 }
