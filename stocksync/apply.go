@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/whippyware-go/whippyware"
@@ -38,64 +36,70 @@ func (s *Syncer) Apply(ctx context.Context, plan *Plan) (*Report, error) {
 	return s.apply(ctx, plan, time.Now())
 }
 
-// run is the state of one Apply: the outcomes by change, and the counts under one lock.
+// run is the state of one Apply: the outcomes by change, and the counts, all written by
+// finish in the goroutine that runs Apply.
 type run struct {
-	s       *Syncer
-	limiter *adaptiveLimiter
+	s      *Syncer
+	sender *sender
+	plan   *Plan
 
-	mu       sync.Mutex
 	report   *Report
 	done     []bool
+	failed   []Outcome // with Options.OnOutcome, the failed writes: all the report keeps
 	progress Progress
 	fatal    error
 }
 
 func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Report, error) {
 	r := &run{
-		s:       s,
-		limiter: newAdaptiveLimiter(s.opts.Rate),
-		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded, Requests: plan.Requests,
-			Failed: len(plan.Invalid), Outcomes: make([]Outcome, len(plan.Changes))},
-		done:     make([]bool, len(plan.Changes)),
-		progress: Progress{Planned: len(plan.Changes), Requests: plan.Requests},
+		s:      s,
+		sender: &sender{limiter: s.limiter},
+		plan:   plan,
+		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded,
+			Failed: plan.InvalidRows, InvalidRows: plan.InvalidRows, InvalidListed: len(plan.Invalid), Skipped: plan.Skipped,
+			ZeroesWithheld: plan.ZeroesWithheld, Refused: plan.Refused},
+		done: make([]bool, plan.Len()),
+		progress: Progress{Planned: plan.Len(), Left: plan.Len(), Requests: plan.Requests,
+			Failed: plan.InvalidRows, Invalid: plan.InvalidRows},
+	}
+	if s.opts.OnOutcome == nil {
+		r.report.Outcomes = make([]Outcome, plan.Len())
+	} else {
+		for _, o := range plan.Invalid {
+			s.opts.OnOutcome(o)
+		}
+	}
+	if err := plan.refusal(); err != nil {
+		rep := r.report
+		rep.NotDone = plan.Len()
+		rep.Outcomes = append([]Outcome{}, plan.Invalid...)
+		rep.Requests, rep.Throttled = plan.Requests, plan.Throttled
+		rep.Duration = time.Since(start)
+		return rep, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range s.opts.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				o, err := r.write(ctx, &plan.Changes[i])
-				r.finish(i, o, err, cancel)
-			}
-		}()
-	}
-feed:
-	for i := range plan.Changes {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
-	wg.Wait()
+	_ = parallel(ctx, s.opts.Workers, plan.Len(),
+		func(ctx context.Context, i int) (Outcome, error) { c := plan.Change(i); return r.write(ctx, &c) },
+		func(i int, o Outcome, err error) error {
+			r.finish(i, o, err, cancel)
+			return nil // a fatal error cancels ctx, which stops the run
+		})
 
 	rep := r.report
-	outcomes := append(make([]Outcome, 0, len(plan.Invalid)+len(rep.Outcomes)), plan.Invalid...) // [] in JSON, never null
-	for i, o := range rep.Outcomes {
-		if r.done[i] {
-			outcomes = append(outcomes, o)
-		} else {
+	outcomes := append(make([]Outcome, 0, len(plan.Invalid)+len(rep.Outcomes)+len(r.failed)), plan.Invalid...) // [] in JSON, never null
+	for i, done := range r.done {
+		switch {
+		case !done:
 			rep.NotDone++
+		case s.opts.OnOutcome == nil && rep.Outcomes[i].Result != unchanged:
+			outcomes = append(outcomes, rep.Outcomes[i])
 		}
 	}
-	rep.Outcomes = outcomes
-	rep.Throttled = r.limiter.throttles()
-	rep.Rate = r.limiter.rate()
+	rep.Outcomes = append(outcomes, r.failed...)
+	requests, throttled := r.sender.counts()
+	rep.Requests, rep.Throttled = plan.Requests+requests, plan.Throttled+throttled
+	rep.Rate = s.limiter.rate()
 	rep.Duration = time.Since(start)
 	switch {
 	case r.fatal != nil:
@@ -109,8 +113,6 @@ feed:
 // finish records one change's outcome. A cancelled change stays not done; a fatal error
 // stops the run.
 func (r *run) finish(i int, o Outcome, err error, cancel context.CancelFunc) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	if err != nil {
 		if r.fatal == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 			r.fatal = err
@@ -118,73 +120,29 @@ func (r *run) finish(i int, o Outcome, err error, cancel context.CancelFunc) {
 		}
 		return
 	}
-	r.report.Outcomes[i], r.done[i] = o, true
+	r.done[i] = true
 	r.report.count(o.Result)
+	switch sink := r.s.opts.OnOutcome; {
+	case sink == nil:
+		r.report.Outcomes[i] = o
+	case o.Result != unchanged:
+		sink(o)
+		if o.Result == Failed {
+			r.failed = append(r.failed, o)
+		}
+	}
 	if o.Result == Failed {
 		r.progress.Failed++
 	} else {
 		r.progress.Done++
 	}
-	r.progress.Rate = r.limiter.rate()
+	r.progress.Left--
+	requests, _ := r.sender.counts()
+	r.progress.Requests = r.plan.Requests + requests
+	r.progress.Rate = r.s.limiter.rate()
 	if r.s.opts.Progress != nil {
 		r.s.opts.Progress(r.progress)
 	}
-}
-
-// sent counts the attempts of one call.
-func (r *run) sent(resp *whippyware.Response, err error) {
-	n := 1
-	var apiErr *whippyware.APIError
-	switch {
-	case errors.As(err, &apiErr):
-		n = max(apiErr.Attempts, 1)
-	case resp != nil:
-		n = max(resp.Attempts, 1)
-	}
-	r.mu.Lock()
-	r.report.Requests += n
-	r.progress.Requests += n
-	r.mu.Unlock()
-}
-
-// verdict is how a sync reads the answer to one call.
-type verdict int
-
-const (
-	answered  verdict = iota // a 2xx
-	throttled                // a 429: not processed, send again after slowing down
-	unclear                  // no clear answer (5xx, dropped connection): it may or may not have been applied
-	missing                  // a 404: the row is gone
-	refused                  // a clear refusal (400 and the like): the row fails
-	fatal                    // the run cannot go on (credentials refused, ctx ended)
-)
-
-func (r *run) judge(ctx context.Context, err error) verdict {
-	var apiErr *whippyware.APIError
-	switch {
-	case err == nil:
-		r.limiter.succeeded()
-		return answered
-	case ctx.Err() != nil:
-		return fatal
-	case errors.Is(err, whippyware.ErrRateLimited):
-		var wait time.Duration
-		if errors.As(err, &apiErr) {
-			wait = apiErr.RetryAfter
-		}
-		r.limiter.throttledBy(wait)
-		return throttled
-	case errors.Is(err, whippyware.ErrUnauthorized), errors.Is(err, whippyware.ErrNoCredentials),
-		errors.Is(err, whippyware.ErrInvalidCredentials):
-		return fatal
-	case errors.Is(err, whippyware.ErrNotFound):
-		return missing
-	case errors.Is(err, whippyware.ErrServer), errors.Is(err, whippyware.ErrUnexpectedResponse),
-		errors.Is(err, whippyware.ErrConnection):
-		// No answer at all (a dropped connection) is unclear too.
-		return unclear
-	}
-	return refused
 }
 
 // mayHaveArrived reports whether a write that got no clear answer may have reached
@@ -194,86 +152,106 @@ func mayHaveArrived(err error) bool {
 	return !errors.As(err, &connErr) || connErr.MaybeSent
 }
 
-// write makes one change happen, trying it up to MaxAttempts times. It returns an error
-// only when the run must stop; the change then stays not done.
+// write makes one change happen. It alternates two steps, each with its own budget of
+// attempts and of 429s: sending the write, and looking the row up when a create may
+// have been applied without a clear answer, or was refused because the row exists. It
+// returns an error only when the run must stop; the change then stays not done.
 func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 	o := Outcome{Line: c.Row.Line, Key: c.Row.Key, ID: c.ID, Result: resultOf[c.Action]}
-	action, id, fields := c.Action, c.ID, c.Fields
-	lookUp := false // whether an earlier create may have been applied
+	w := pending{action: c.Action, id: c.ID, fields: c.Fields}
+	sends, lookups := newBudget(r.s.opts.MaxAttempts), newBudget(r.s.opts.MaxAttempts)
 	var lastErr error
-	// A 429 costs no attempt (nothing was applied; the limiter slowed everyone down),
-	// up to maxThrottles of them.
-	for attempt, throttles := 0, 0; attempt < r.s.opts.MaxAttempts; attempt++ {
-		if lookUp {
-			st, err := r.find(ctx, c.Row.Key)
-			switch r.judge(ctx, err) {
+	for sends.attempts > 0 && lookups.attempts > 0 {
+		if w.lookUp {
+			st, v, err := r.find(ctx, &lookups, c.Row.Key)
+			switch v {
 			case fatal:
 				return o, runErr(ctx, err)
 			case refused:
 				return failed(o, err), nil
 			case answered:
-				lookUp = false
-				if st == nil {
-					action = Create
-					break
+				w.lookUp = false
+				switch {
+				case st == nil && w.refusedAsTaken != nil:
+					// The refusal named no field, and the row is not there: it was not the
+					// unique set, so the service's own messages say why.
+					return failed(o, w.refusedAsTaken), nil
+				case st == nil:
+					w.action = Create
+				default:
+					// The create went through (or someone made the row): update what differs.
+					o.ID = st.ID
+					if w.refusedAsTaken != nil {
+						// Another run made it: this one updates it, or finds it as asked.
+						o.Result = Updated
+					}
+					update, changed := diff(st, c.Row)
+					if !changed {
+						if w.refusedAsTaken != nil {
+							o.Result = unchanged
+						}
+						return o, nil
+					}
+					w.action, w.id, w.fields = Update, st.ID, update.Fields
 				}
-				// The create went through (or someone made the row): update what differs.
-				o.ID = st.ID
-				update, changed := diff(st, c.Row)
-				if !changed {
-					return o, nil
-				}
-				action, id, fields = Update, st.ID, update.Fields
-			case throttled:
-				attempt -= spare(&throttles)
-				lastErr = err
-				continue
 			default:
 				lastErr = err
 				continue
 			}
 		}
-		if err := r.limiter.wait(ctx); err != nil {
-			return o, err
-		}
-		var st *whippyware.Stock
-		var resp *whippyware.Response
-		var err error
-		callCtx, done := inFlight(ctx)
-		if action == Create {
-			st, resp, err = r.s.client.Stocks.Create(callCtx, createRequest(c.Row), whippyware.WithoutCallRetries())
-		} else {
-			st, resp, err = r.s.client.Stocks.Update(callCtx, id, updateRequest(c.Row, fields), whippyware.WithoutCallRetries())
-		}
-		done()
-		r.sent(resp, err)
+		st, v, err := r.send(ctx, &sends, c.Row, w)
 		lastErr = err
-		switch r.judge(ctx, err) {
+		switch v {
 		case answered:
 			o.ID = st.ID
 			return o, nil
 		case fatal:
 			return o, runErr(ctx, err)
-		case throttled:
-			attempt -= spare(&throttles)
 		case unclear:
 			// A create may have been applied although its answer was lost; one that
 			// provably never left the client (a refused dial) is simply sent again.
-			lookUp = lookUp || (action == Create && mayHaveArrived(err))
+			w.lookUp = w.action == Create && mayHaveArrived(err)
 		case missing:
 			if c.Action == Zero {
 				return o, nil // the row is gone: as good as zero
 			}
-			lookUp = true // the row was deleted meanwhile: create it, unless someone did
+			w.lookUp = true // the row was deleted meanwhile: create it, unless someone did
 		case refused:
-			if action == Create && isUniqueTogether(err) {
-				lookUp = true // the row exists after all: find it and update it
-				continue
+			if w.action != Create || !refusedAsTaken(err) {
+				return failed(o, err), nil
 			}
-			return failed(o, err), nil
+			// Maybe the row exists after all (another run made it): a lookup confirms it,
+			// and the row is then updated.
+			w.lookUp, w.refusedAsTaken = true, err
 		}
 	}
 	return failed(o, fmt.Errorf("gave up after %d attempts: %w", r.s.opts.MaxAttempts, lastErr)), nil
+}
+
+// pending is the write a change still needs: what to send, and whether to look the row
+// up first.
+type pending struct {
+	action Action
+	id     int64
+	fields []string
+	lookUp bool
+	// refusedAsTaken is a create's refusal that named no field, until a lookup confirms
+	// that the row exists.
+	refusedAsTaken error
+}
+
+// send sends the pending write of row once (and again after 429s, within b).
+func (r *run) send(ctx context.Context, b *budget, row Row, w pending) (*whippyware.Stock, verdict, error) {
+	var st *whippyware.Stock
+	v, err := r.sender.do(ctx, b, func(ctx context.Context) (resp *whippyware.Response, err error) {
+		if w.action == Create {
+			st, resp, err = r.s.client.Stocks.Create(ctx, createRequest(row), whippyware.WithoutCallRetries())
+		} else {
+			st, resp, err = r.s.client.Stocks.Update(ctx, w.id, updateRequest(row, w.fields), whippyware.WithoutCallRetries())
+		}
+		return resp, err
+	})
+	return st, v, err
 }
 
 // runErr is the error a fatal verdict stops the run with: the run's own end when
@@ -286,65 +264,17 @@ func runErr(ctx context.Context, err error) error {
 	return err
 }
 
-// maxThrottles bounds the 429s one row may meet without using up its attempts.
-const maxThrottles = 20
-
-// spare counts one more 429 of a row and returns 1 while it costs no attempt (the
-// limiter slowed everyone down and nothing was applied), 0 past maxThrottles.
-func spare(throttles *int) int {
-	if *throttles++; *throttles <= maxThrottles {
-		return 1
-	}
-	return 0
-}
-
 // resultOf is what a change that went through did.
 var resultOf = map[Action]Result{Create: Created, Update: Updated, Zero: Zeroed}
 
-// inFlightGrace is how long a request already sent may go on after the run is
-// cancelled: long enough for the answer of a write the service is applying.
-const inFlightGrace = 10 * time.Second
-
-// inFlight returns the context one request runs on: ctx's values, ending
-// inFlightGrace after ctx ends rather than with it, so that a write in flight when the
-// run is cancelled gets its answer and is reported as done (not as not done although
-// the store holds it). Call done when the request has returned.
-func inFlight(ctx context.Context) (callCtx context.Context, done func()) {
-	callCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(ctx, func() {
-		grace := time.NewTimer(inFlightGrace)
-		defer grace.Stop()
-		select { // no timer left behind once the request is done
-		case <-grace.C:
-		case <-callCtx.Done():
-		}
-		cancel()
-	})
-	return callCtx, func() { stop(); cancel() }
-}
-
 // find looks a row up by its full key; nil when there is none.
-func (r *run) find(ctx context.Context, k Key) (*whippyware.Stock, error) {
-	if err := r.limiter.wait(ctx); err != nil {
-		return nil, err
-	}
-	callCtx, done := inFlight(ctx)
-	page, resp, err := r.s.client.Stocks.List(callCtx, &whippyware.StockFilter{
-		ListOptions: whippyware.ListOptions{Limit: 10},
-		SKU:         k.SKU, Provider: k.Provider, Location: k.Location, StockType: k.StockType,
-	}, whippyware.WithoutCallRetries())
-	done()
-	r.sent(resp, err)
-	if err != nil {
-		return nil, err
-	}
-	for _, st := range page.Results {
-		// Match all four again: a service that ignored a filter must not pick a wrong row.
-		if keyOf(st) == k {
-			return st, nil
-		}
-	}
-	return nil, nil
+func (r *run) find(ctx context.Context, b *budget, k Key) (*whippyware.Stock, verdict, error) {
+	var st *whippyware.Stock
+	v, err := r.sender.do(ctx, b, func(ctx context.Context) (resp *whippyware.Response, err error) {
+		st, _, resp, err = lookUp(ctx, r.s.client, k)
+		return resp, err
+	})
+	return st, v, err
 }
 
 func failed(o Outcome, err error) Outcome {
@@ -358,19 +288,12 @@ func failed(o Outcome, err error) Outcome {
 	return o
 }
 
-// isUniqueTogether tells a create refused because the row's key is taken (DRF's
-// unique-together message).
-func isUniqueTogether(err error) bool {
+// refusedAsTaken tells a create refused with messages that name no field, as DRF's
+// UniqueTogetherValidator refuses a row whose key is taken (under non_field_errors): the
+// caller confirms it by looking the row up, whatever the message's language.
+func refusedAsTaken(err error) bool {
 	var vErr *whippyware.ValidationError
-	if !errors.As(err, &vErr) {
-		return false
-	}
-	for _, m := range vErr.NonField {
-		if strings.Contains(m, "must make a unique set") {
-			return true
-		}
-	}
-	return false
+	return errors.As(err, &vErr) && len(vErr.NonField) > 0 && len(vErr.Fields) == 0
 }
 
 func createRequest(r Row) *whippyware.StockCreateRequest {

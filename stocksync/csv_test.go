@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,6 +107,18 @@ func TestReadCSVReportsEachBadLineAndGoesOn(t *testing.T) {
 	}
 }
 
+// A quote inside a field is that line's error; the next line is read on its own.
+func TestReadCSVBareQuoteIsOneLinesError(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("a\"b,p,110,1\nB,p,110,2\nC,\"p\"\"q\",110,3\n"))
+	require.NoError(t, fatal)
+	require.Len(t, lineErrs, 1)
+	assert.Equal(t, 1, lineErrs[0].Line)
+	assert.ErrorIs(t, lineErrs[0], csv.ErrBareQuote)
+	require.Len(t, got, 2)
+	assert.Equal(t, []string{"B", "C"}, []string{got[0].SKU, got[1].SKU})
+	assert.Equal(t, `p"q`, got[1].Provider)
+}
+
 // A bad quote in a line's first field is that line's error, not a panic (the reader
 // asked for the position of a field it had not read).
 func TestReadCSVBadQuoteInTheFirstField(t *testing.T) {
@@ -154,4 +167,128 @@ func TestReadCSVStopsWhenTheLoopStops(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, n)
+}
+
+// largestRead records the largest buffer a reader was asked to fill.
+type largestRead struct {
+	r       io.Reader
+	largest int
+}
+
+func (l *largestRead) Read(p []byte) (int, error) {
+	l.largest = max(l.largest, len(p))
+	return l.r.Read(p)
+}
+
+// A line longer than the limit is one invalid line: it is read in pieces no larger than
+// the limit, not held whole, and the lines after it are read.
+func TestReadCSVBoundsALongLine(t *testing.T) {
+	src := &largestRead{r: io.MultiReader(strings.NewReader("A,p,110,1\nB"), strings.NewReader(strings.Repeat("b", 10<<20)),
+		strings.NewReader(",p,110,2\nC,p,110,3\n"))}
+	var got []stocksync.Row
+	var lineErrs []*stocksync.RowError
+	for row, err := range stocksync.ReadCSV(src, stocksync.WithMaxLineBytes(1000)) {
+		var rowErr *stocksync.RowError
+		if errors.As(err, &rowErr) {
+			lineErrs = append(lineErrs, rowErr)
+			continue
+		}
+		require.NoError(t, err)
+		got = append(got, row)
+	}
+	require.Len(t, got, 2)
+	assert.Equal(t, []int{1, 3}, []int{got[0].Line, got[1].Line})
+	require.Len(t, lineErrs, 1)
+	assert.Equal(t, 2, lineErrs[0].Line)
+	assert.ErrorIs(t, lineErrs[0], stocksync.ErrLineTooLong)
+	assert.Equal(t, "line 2: line too long: longer than 1000 bytes, not read (a stock row is a few hundred)", lineErrs[0].Error())
+	assert.LessOrEqual(t, src.largest, 1001, "never a buffer for the whole line")
+}
+
+func TestReadCSVRefusesBytesThatAreNotUTF8(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("OK-Ç,p,110,1\nKAZAK-\xde,p,110,2\n"))
+	require.NoError(t, fatal)
+	require.Len(t, got, 1)
+	assert.Equal(t, "OK-Ç", got[0].SKU)
+	require.Len(t, lineErrs, 1)
+	var encErr *stocksync.EncodingError
+	require.ErrorAs(t, lineErrs[0], &encErr)
+	assert.Equal(t, &stocksync.EncodingError{Offset: 20, Byte: 0xDE}, encErr)
+	assert.Equal(t, 2, lineErrs[0].Line)
+}
+
+func TestReadCSVDelimiterAndSpreadsheetQuotes(t *testing.T) {
+	for name, in := range map[string]string{
+		"semicolon": "sku;provider;location;quantity\n'=A;p;110;1\n",
+		"tab":       "'=A\tp\t110\t1\n",
+		"quoted":    "\"'=A\",\"p;q\",110,1\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, lineErrs, fatal := read(t, strings.NewReader(in))
+			require.NoError(t, fatal)
+			require.Empty(t, lineErrs)
+			require.Len(t, got, 1)
+			assert.Equal(t, "=A", got[0].SKU)
+		})
+	}
+	for cell, want := range map[string]string{"'+1": "+1", "'-x": "-x", "'@x": "@x", "'\tx": "x", "''=x": "'=x", "'x": "'x", "'": "'", "''x": "''x"} {
+		got, _, _ := read(t, strings.NewReader("\""+cell+"\",p,110,1\n"))
+		require.Len(t, got, 1, cell)
+		assert.Equal(t, want, got[0].SKU, "%q", cell)
+	}
+}
+
+func TestReadCSVSkipsReadOnlyColumns(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("id,sku,provider,location,stock,created_date,modified_date\n7,A,p,110,3,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z\n"))
+	require.NoError(t, fatal)
+	require.Empty(t, lineErrs)
+	assert.Equal(t, []stocksync.Row{{Line: 2, Key: stocksync.Key{SKU: "A", Provider: "p", Location: "110", StockType: "standard"}, Quantity: 3}}, got)
+}
+
+// Keys are stripped as Python's str.strip() strips, which Go's TrimSpace does not do for
+// U+001C to U+001F.
+func TestReadCSVStripsKeysAsTheServiceDoes(t *testing.T) {
+	got, lineErrs, fatal := read(t, strings.NewReader("\x1cA\x1f,p\x1e,110\x1d,1, virtual\u00a0\n"))
+	require.NoError(t, fatal)
+	require.Empty(t, lineErrs)
+	assert.Equal(t, stocksync.Key{SKU: "A", Provider: "p", Location: "110", StockType: "virtual"}, got[0].Key)
+}
+
+// FuzzReadCSV reads any bytes without a panic, yields only rows that are valid UTF-8
+// with their key's required fields, in line order, never more than the input has lines,
+// and with a small line limit too.
+func FuzzReadCSV(f *testing.F) {
+	for _, seed := range []string{
+		"sku,provider,location,quantity\nA,p,110,1\n", "A;p;110;1\r\n\"B\nC\";p;110;2\n", "\uFEFF'=A\tp\t110\t1",
+		"a\"b,p,110,1\n", "\"x\"y,p,110,1\n", "KAZAK-\xde,p,110,2\n", "\xff\xfe", strings.Repeat("x", 300) + ",p,110,1\n",
+		"id,sku,provider,location,stock,created_date\n1,A,p,110,2,\n", "\x1cA\x1f,p,110,1\n",
+	} {
+		f.Add(seed, 64)
+	}
+	f.Fuzz(func(t *testing.T, in string, maxLine int) {
+		lines := strings.Count(in, "\n") + 1
+		last := 0
+		n := 0
+		for row, err := range stocksync.ReadCSV(strings.NewReader(in), stocksync.WithMaxLineBytes(maxLine%4096)) {
+			n++
+			require.LessOrEqual(t, n, lines)
+			var rowErr *stocksync.RowError
+			switch {
+			case errors.As(err, &rowErr):
+				require.Greater(t, rowErr.Line, last-1)
+				last = rowErr.Line
+			case err != nil:
+				return // the header or the reader ended it
+			default:
+				require.Greater(t, row.Line, last-1)
+				last = row.Line
+				for _, s := range []string{row.SKU, row.Provider, row.Location, row.StockType, row.UnitType} {
+					require.True(t, utf8.ValidString(s), "%q", s)
+				}
+				require.NotEmpty(t, row.SKU)
+				require.NotEmpty(t, row.Provider)
+				require.NotEmpty(t, row.Location)
+			}
+		}
+	})
 }

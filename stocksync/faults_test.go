@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -200,25 +202,36 @@ func TestSyncSlowsDownOn429(t *testing.T) {
 		assert.LessOrEqual(t, early, 2, "creates in the first 75 ms at 20 a second")
 	})
 	t.Run("the 429 came back to stocksync", func(t *testing.T) {
-		fake := newFake(t)
-		fake.FailNext(2, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
-		client := fake.Client(whippyware.WithoutRetries())
-		var rates []float64
-		rep, err := newSyncer(t, client, stocksync.Options{Rate: 1000, Workers: 1, Progress: func(p stocksync.Progress) {
-			rates = append(rates, p.Rate)
-		}}).Sync(context.Background(), stocksync.ReadCSV(strings.NewReader(desiredCSV(3, func(int) int { return 1 }))))
-		require.NoError(t, err)
-		assert.Equal(t, 3, rep.Created)
-		assert.Equal(t, 2, rep.Throttled)
-		assert.Equal(t, []float64{250, 250, 250}, rates, "halved twice, for every row after")
-		assert.Equal(t, 5, fake.RequestCount("POST", "/api/v1/stocks/"))
+		synctest.Test(t, func(t *testing.T) {
+			fake := newFake(t)
+			fake.FailNext(2, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
+			client := fake.Client(whippyware.WithoutRetries())
+			var rates []float64
+			rep, err := newSyncer(t, client, stocksync.Options{Rate: 1000, Workers: 1, Progress: func(p stocksync.Progress) {
+				rates = append(rates, p.Rate)
+			}}).Sync(context.Background(), stocksync.ReadCSV(strings.NewReader(desiredCSV(3, func(int) int { return 1 }))))
+			require.NoError(t, err)
+			assert.Equal(t, 3, rep.Created)
+			assert.Equal(t, 2, rep.Throttled)
+			// Two 429s, each for a request sent after the cut before it: two cuts. One
+			// answer is too few to measure a rate by, so each at most halves.
+			require.Len(t, rates, 3)
+			assert.InDelta(t, 250, rates[0], 5, "halved twice")
+			assert.True(t, slices.IsSorted(rates), "then growing back: %v", rates)
+			assert.Less(t, rates[2], 1000.0)
+			assert.Equal(t, 5, fake.RequestCount("POST", "/api/v1/stocks/"))
+		})
 	})
 	t.Run("no limit until the service pushes back", func(t *testing.T) {
-		fake := newFake(t)
-		fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
-		rep := syncCSV(t, fake, desiredCSV(2, func(int) int { return 1 }), stocksync.Options{Workers: 1})
-		assert.Equal(t, 1, rep.Throttled)
-		assert.Positive(t, rep.Rate, "a limit now applies")
+		synctest.Test(t, func(t *testing.T) {
+			fake := newFake(t)
+			fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Status: http.StatusTooManyRequests})
+			rep := syncCSV(t, fake, desiredCSV(2, func(int) int { return 1 }), stocksync.Options{Workers: 1})
+			assert.Equal(t, 1, rep.Throttled)
+			// The one answer before the 429 (the page read) is the rate the service was
+			// seen to accept: one in the last second, of which the limit keeps half.
+			assert.InDelta(t, 0.5, rep.Rate, 0.01, "a limit now applies")
+		})
 	})
 }
 
@@ -313,4 +326,22 @@ func TestSyncStopsWhenTheKeyIsRefused(t *testing.T) {
 	require.ErrorIs(t, err, whippyware.ErrUnauthorized)
 	assert.Equal(t, 5, rep.NotDone)
 	assert.Zero(t, rep.Failed)
+}
+
+// Through a DRF throttle of 50 a second (synctest's clock: no machine's load in it), a
+// sync meets one congestion event at the start, pauses for its Retry-After, and then
+// holds just under the service's rate: within 10% of it, and with no more 429s than
+// the slow probe above it costs.
+func TestSyncHoldsTheRateOfADRFThrottle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := newFake(t, wt.WithThrottle("50/s"))
+		seedStocks(fake, 1000)
+		start := time.Now()
+		rep := syncCSV(t, fake, desiredCSV(1000, func(int) int { return 11 }), stocksync.Options{Workers: 8})
+		wall := time.Since(start)
+		assert.Equal(t, 1000, rep.Updated)
+		t.Logf("%s, %d requests, %d throttled, rate at the end %.2f", wall, rep.Requests, rep.Throttled, rep.Rate)
+		assert.LessOrEqual(t, wall, time.Duration(float64(rep.Requests-rep.Throttled)/50/0.9*float64(time.Second)))
+		assert.LessOrEqual(t, rep.Throttled, 8+8, "the first burst's 429s, and one probe's")
+	})
 }

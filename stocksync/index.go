@@ -1,6 +1,8 @@
 package stocksync
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 
 	"github.com/whippyware-go/whippyware"
@@ -30,6 +32,8 @@ type desired struct {
 	seq, line          int32
 	unitType, period   uint32
 	hasReserved, seen  bool
+	// invalid marks a key an invalid input row names: never written, never zeroed.
+	invalid bool
 }
 
 func newIndex() *index {
@@ -55,14 +59,34 @@ func (ix *index) add(r Row) {
 		d.reserved, d.hasReserved = *r.ReservedStock, true
 	}
 	ix.seq++
-	if _, dup := ix.rows[k]; dup {
+	if old, dup := ix.rows[k]; dup {
 		ix.superseded++
+		if old.invalid {
+			return // an invalid row of the same key puts the input's word in doubt
+		}
 	}
 	ix.rows[k] = d
 }
 
-// lookup finds the desired row for a stock read from the service, and marks it seen. A
-// string never interned cannot be part of any key, so it is not added.
+// protect indexes the key of an invalid row, when it names one, so that a snapshot does
+// not zero the row it lists. A valid row of the same key, earlier or later, is replaced:
+// the input's word on that row is in doubt.
+func (ix *index) protect(k Key) {
+	r := Row{Key: k}
+	if r.normalize() != nil && (r.SKU == "" || r.Provider == "" || r.Location == "") {
+		return
+	}
+	rk := rowKey{sku: r.SKU, provider: ix.intern(r.Provider), location: ix.intern(r.Location), stockType: ix.intern(r.StockType)}
+	if _, dup := ix.rows[rk]; dup {
+		ix.superseded++
+	}
+	ix.rows[rk] = desired{seq: ix.seq, invalid: true}
+	ix.seq++
+}
+
+// lookup finds the desired row for a stock read from the service, and marks it seen; the
+// desired row returned is as it was, its seen telling whether a stock had the key before.
+// A string never interned cannot be part of any key, so it is not added.
 func (ix *index) lookup(st *whippyware.Stock) (rowKey, desired, bool) {
 	p, ok1 := ix.ids[st.Provider]
 	l, ok2 := ix.ids[st.Location.String()]
@@ -73,10 +97,36 @@ func (ix *index) lookup(st *whippyware.Stock) (rowKey, desired, bool) {
 	k := rowKey{sku: st.SKU, provider: p, location: l, stockType: t}
 	d, ok := ix.rows[k]
 	if ok && !d.seen {
-		d.seen = true
-		ix.rows[k] = d
+		marked := d
+		marked.seen = true
+		ix.rows[k] = marked
 	}
 	return k, d, ok
+}
+
+// unseen returns the keys of provider's input rows that no stock read so far had, in
+// input order.
+func (ix *index) unseen(provider string) []Key {
+	p, ok := ix.ids[provider]
+	if !ok {
+		return nil
+	}
+	type keyAt struct {
+		seq int32
+		key Key
+	}
+	var found []keyAt
+	for k, d := range ix.rows {
+		if k.provider == p && !d.seen {
+			found = append(found, keyAt{d.seq, ix.row(k, d).Key})
+		}
+	}
+	slices.SortFunc(found, func(a, b keyAt) int { return cmp.Compare(a.seq, b.seq) })
+	keys := make([]Key, len(found))
+	for i, f := range found {
+		keys[i] = f.key
+	}
+	return keys
 }
 
 // row rebuilds the Row of a key and its desired values.

@@ -2,118 +2,255 @@ package stocksync
 
 import (
 	"context"
+	"math"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// adaptiveLimiter is the one rate limit every worker of a run waits on. A 429 halves the
-// rate for everyone, and a Retry-After holds everyone back until it has passed, instead of
-// each worker backing off alone while the others keep the service busy; each run of
-// successes raises the rate by a step again, never above the configured ceiling
-// (additive increase, multiplicative decrease, as TCP does).
+// adaptiveLimiter is the one rate limit every worker of a run waits on: writes, lookups
+// and page reads. It finds the rate the service allows from the service's own answers and
+// holds it.
+//
+// It takes from the AWS SDKs' adaptive retry mode (aws-sdk-go-v2's aws/retry, botocore's
+// retries/adaptive.py) what fits: a token bucket every request waits on, whose rate is cut
+// when the service throttles and grows back while it does not. It differs where this
+// service makes a difference:
+//
+//   - One cut per congestion event. A 429 cuts the rate only when its request was sent
+//     after the last cut: the other workers' 429s for requests already in flight are the
+//     same event, and cutting again for each (as the AWS modes and a plain AIMD do) sinks
+//     the rate far below what the service allows.
+//   - The cut rate is measured, not guessed from a fraction: it is the rate at which the
+//     service accepted requests over the last second (deliveryWindow), the rate its
+//     throttle let through (as BBR measures delivery rate), less a margin: 5%, wider
+//     while 429s come back at the rate it holds (a loaded machine sends unevenly), back
+//     to 5% as they stop.
+//   - Retry-After pauses every worker until it has passed: DRF's throttle refuses
+//     everything until then, so a request sent sooner is spent for nothing (and,
+//     through a client's retries, each worker would spend its own). The AWS modes
+//     ignore the header.
+//   - Growth: once the pause is over, back quickly (the gap halving every recoverHalfLife)
+//     to just under the rate the cut came from, in case the 429s were passing (another
+//     client's burst), then a slow linear probe above it (probeSlope of it per second).
+//     CUBIC's probe is as fast as its recovery, and each probe past a DRF throttle costs a
+//     whole Retry-After pause of every worker. When the 429s were no passing thing, the
+//     next cut is measured at the service's rate again, and the recovery aims there; and
+//     each time a cut finds the same rate as the one before, the probe slows by half.
+//
+// The zero limit means none: no Rate was set and the service has not throttled yet.
 type adaptiveLimiter struct {
 	limiter *rate.Limiter
 
-	mu         sync.Mutex
-	ceiling    rate.Limit // the configured rate; rate.Inf for none
-	floor      rate.Limit
-	pauseUntil time.Time
-	successes  int
-	throttled  int
-	started    time.Time
-	sent       int // requests since started, to pick a first rate when there was none
+	mu      sync.Mutex
+	ceiling float64 // Options.Rate; 0 for none
+	// limit is the current rate, 0 for none. After a cut it grows from cutTo towards
+	// target, from growFrom on (rateAt).
+	limit, cutTo, target float64
+	lastCut, growFrom    time.Time
+	// margin is the share of the measured rate a cut leaves unused (holdAt).
+	margin float64
+	// probe is the probe's slope (probeSlope, less once the rate is known); measured the
+	// rate the last cut found.
+	probe, measured float64
+	pauseUntil      time.Time
+	// delivered are the times of the latest answers that were not 429s, those of the last
+	// deliveryWindow and at least minSamples.
+	delivered []time.Time
 }
 
-// raiseAfter successes in a row raise the rate by one step (a tenth of the ceiling, or of
-// the current rate when there is no ceiling).
-const raiseAfter = 20
+const (
+	// deliveryWindow is how far back the delivery rate is measured: DRF's shortest
+	// throttle period.
+	deliveryWindow = time.Second
+	// minSamples answers at least measure a slow delivery rate, over a longer span.
+	minSamples = 8
+	// minMargin is the least share of the measured rate a cut leaves unused, so that
+	// the pacing's own unevenness stays under the service's limit; maxMargin the most.
+	minMargin, maxMargin = 0.05, 0.2
+	// marginGrowth widens the margin when the service throttles the rate it holds
+	// (not a probe above it) again within marginMemory; the extra margin halves every
+	// marginMemory without that.
+	marginGrowth = 1.5
+	marginMemory = 30 * time.Second
+	// recoverHalfLife is how fast the rate returns after a cut.
+	recoverHalfLife = 500 * time.Millisecond
+	// probeSlope is how much the limit rises per second, as a share of the rate it
+	// recovers to: 5% in 20 s; at most sixteen times slower once the rate is known.
+	probeSlope, minProbeSlope = 0.0025, probeSlope / 16
+	// sameRate is how close two measured rates are to be the same limit found again.
+	sameRate = 0.02
+	// minRate is the lowest limit a cut sets: one request in 10 s.
+	minRate = 0.1
+)
 
 // newAdaptiveLimiter starts at perSecond (no limit when 0), with a burst of one: the
 // configured rate holds from the first request, whatever the number of workers.
 func newAdaptiveLimiter(perSecond float64) *adaptiveLimiter {
-	ceiling := rate.Inf
+	l := &adaptiveLimiter{limiter: rate.NewLimiter(rate.Inf, 1), ceiling: perSecond, limit: perSecond,
+		margin: minMargin, probe: probeSlope}
 	if perSecond > 0 {
-		ceiling = rate.Limit(perSecond)
+		l.limiter.SetLimit(rate.Limit(perSecond))
 	}
-	return &adaptiveLimiter{limiter: rate.NewLimiter(ceiling, 1), ceiling: ceiling, floor: 0.5, started: time.Now()}
+	return l
 }
 
-// wait blocks until one more request may be sent, or ctx ends.
-func (l *adaptiveLimiter) wait(ctx context.Context) error {
-	l.mu.Lock()
-	l.sent++
-	pause := time.Until(l.pauseUntil)
-	l.mu.Unlock()
-	if pause > 0 {
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+// wait blocks until one more request may be sent (the rate allows it and no Retry-After
+// pause is on), or ctx ends. It returns when the request is sent, for throttledBy.
+func (l *adaptiveLimiter) wait(ctx context.Context) (sent time.Time, err error) {
+	for {
+		l.mu.Lock()
+		pause := time.Until(l.pauseUntil)
+		l.update(time.Now())
+		l.mu.Unlock()
+		if pause > 0 {
+			t := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return time.Time{}, ctx.Err()
+			case <-t.C:
+			}
+			continue
+		}
+		if err := l.limiter.Wait(ctx); err != nil {
+			if ctx.Err() == nil {
+				// rate's own error when the next token comes after the deadline: the run
+				// ends with its context, not with an error of its own.
+				return time.Time{}, context.DeadlineExceeded
+			}
+			return time.Time{}, ctx.Err()
+		}
+		l.mu.Lock()
+		now := time.Now()
+		paused := now.Before(l.pauseUntil)
+		l.mu.Unlock()
+		if !paused { // a pause that began while this one waited holds it back too
+			return now, nil
 		}
 	}
-	if err := l.limiter.Wait(ctx); err != nil {
-		if ctx.Err() == nil {
-			// rate's own error when the next token comes after the deadline: the run
-			// ends with its context, not with an error of its own.
-			return context.DeadlineExceeded
-		}
-		return ctx.Err()
-	}
-	return nil
 }
 
-// throttledBy records a 429 (retryAfter 0 when the service named no wait): the rate halves
-// and, with a wait, every worker pauses until it has passed.
-func (l *adaptiveLimiter) throttledBy(retryAfter time.Duration) {
+// answered records an answer that was not a 429: the service's throttle let the request
+// through.
+func (l *adaptiveLimiter) answered() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.throttled++
-	l.successes = 0
-	current := l.limiter.Limit()
-	if current == rate.Inf {
-		// No limit yet: start from half the rate the run has reached.
-		elapsed := max(time.Since(l.started).Seconds(), 1e-3)
-		current = rate.Limit(float64(l.sent) / elapsed)
+	now := time.Now()
+	old := 0
+	for len(l.delivered)-old > minSamples && !l.delivered[old].After(now.Add(-deliveryWindow)) {
+		old++
 	}
-	l.limiter.SetLimit(max(current/2, l.floor))
-	if until := time.Now().Add(retryAfter); retryAfter > 0 && until.After(l.pauseUntil) {
+	l.delivered = append(l.delivered[old:], now)
+}
+
+// throttledBy records a 429 for the request sent at sent; retryAfter is the service's
+// Retry-After (0 when it named none). Every worker pauses until it has passed; and when
+// the request was sent after the last cut, this is a new congestion event, and the rate is
+// cut to the rate the service has been accepting.
+func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if until := now.Add(retryAfter); until.After(l.pauseUntil) {
 		l.pauseUntil = until
 	}
+	if !sent.After(l.lastCut) {
+		return // sent before the last cut: the same event
+	}
+	l.update(now)
+	accepted, samples := l.deliveryRate(now)
+	if accepted == 0 {
+		// Nothing was accepted yet (the service was busy with others before this run
+		// began): no rate to learn. A pause holds everyone back, a window when the
+		// service named none, and the answers after it will tell.
+		if until := now.Add(deliveryWindow); retryAfter == 0 && until.After(l.pauseUntil) {
+			l.pauseUntil = until
+		}
+		return
+	}
+	// The extra margin fades while no 429 comes; it grows when one comes again soon at
+	// the rate held, not above it.
+	sinceLast := now.Sub(l.lastCut)
+	l.margin = minMargin + (l.margin-minMargin)*math.Exp2(-sinceLast.Seconds()/marginMemory.Seconds())
+	if held := l.limit > 0 && l.limit <= l.target*1.01; held && sinceLast < marginMemory {
+		l.margin = min(l.margin*marginGrowth, maxMargin)
+	}
+	// The same rate found again: the service's limit is known, and probing past it
+	// costs a pause each time.
+	if math.Abs(accepted-l.measured) <= sameRate*l.measured {
+		l.probe = max(l.probe/2, minProbeSlope)
+	} else {
+		l.probe = probeSlope
+	}
+	l.measured = accepted
+	cut := l.holdAt(accepted)
+	if samples < minSamples && l.limit > 0 {
+		// Too few answers to measure by (a 429 early in the run): at most halve.
+		cut = max(cut, l.limit/2)
+	}
+	if l.limit > 0 {
+		cut = min(cut, l.limit) // a cut never raises the rate (answers may bunch up)
+	}
+	l.target = max(cut, l.holdAt(l.limit))
+	l.limit, l.cutTo, l.lastCut = cut, cut, now
+	l.growFrom = now
+	if l.pauseUntil.After(now) {
+		l.growFrom = l.pauseUntil // no growth while nothing may be sent
+	}
+	l.limiter.SetLimit(rate.Limit(cut))
 }
 
-// succeeded records a 2xx.
-func (l *adaptiveLimiter) succeeded() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.successes++; l.successes < raiseAfter {
-		return
+// holdAt is the rate to hold when the service accepts perSecond: the margin under it, and
+// at least one request a window under it (a rate.Limiter with a burst of one lets one more
+// than the rate through in a window).
+func (l *adaptiveLimiter) holdAt(perSecond float64) float64 {
+	return max(min(perSecond*(1-l.margin), perSecond-1), perSecond/2, minRate)
+}
+
+// deliveryRate is the rate of answers that were not 429s over the last deliveryWindow, or
+// over the last minSamples answers when they span longer, and how many answers that
+// counted; 0 when there was none.
+func (l *adaptiveLimiter) deliveryRate(now time.Time) (perSecond float64, samples int) {
+	if len(l.delivered) == 0 {
+		return 0, 0
 	}
-	l.successes = 0
-	current := l.limiter.Limit()
-	if current == l.ceiling {
-		return
+	span := max(now.Sub(l.delivered[0]), deliveryWindow)
+	for _, t := range l.delivered {
+		if now.Sub(t) <= span {
+			samples++
+		}
 	}
-	step := l.ceiling / 10
-	if l.ceiling == rate.Inf {
-		step = current / 10
+	return float64(samples) / span.Seconds(), samples
+}
+
+// update sets the limit to what it has grown to since the last cut; the caller holds mu.
+func (l *adaptiveLimiter) update(now time.Time) {
+	if l.lastCut.IsZero() {
+		return // never cut: the configured rate, or none
 	}
-	l.limiter.SetLimit(min(current+step, l.ceiling))
+	r := l.rateAt(max(now.Sub(l.growFrom), 0))
+	if l.ceiling > 0 {
+		r = min(r, l.ceiling)
+	}
+	if r != l.limit {
+		l.limit = r
+		l.limiter.SetLimit(rate.Limit(r))
+	}
+}
+
+// rateAt is the limit dt after the growth began: from cutTo back towards target, the gap
+// halving every recoverHalfLife, plus the slow probe.
+func (l *adaptiveLimiter) rateAt(dt time.Duration) float64 {
+	gap := l.target - l.cutTo
+	return l.target - gap*math.Exp2(-dt.Seconds()/recoverHalfLife.Seconds()) + l.target*l.probe*dt.Seconds()
 }
 
 // rate is the current limit in requests per second, 0 for none.
 func (l *adaptiveLimiter) rate() float64 {
-	if r := l.limiter.Limit(); r != rate.Inf {
-		return float64(r)
-	}
-	return 0
-}
-
-func (l *adaptiveLimiter) throttles() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.throttled
+	l.update(time.Now())
+	return l.limit
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"iter"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,32 +45,51 @@ type Change struct {
 	Fields []string `json:"fields,omitempty"`
 	// Before is the row as read, for Update and Zero.
 	Before *Before `json:"before,omitempty"`
+
+	seq int32 // the input row's position, which orders the plan
 }
 
 // Plan is what a sync will write, computed from the input and one read of the current
 // stock. It holds only the rows that change; unchanged rows are counted.
 type Plan struct {
-	// Changes are ordered as the input (creates and updates), then zeroes by id, so that
-	// the same input and store give the same plan.
-	Changes []Change `json:"changes"`
+	// changes are ordered as the input (creates and updates), then zeroes by id, so that
+	// the same input and store give the same plan; Change and Changes read them, and
+	// names holds the strings they name.
+	changes []change
+	names   []string
 	// Unchanged counts input rows the service already holds as asked.
 	Unchanged int `json:"unchanged"`
 	// Superseded counts input rows replaced by a later row with the same key.
 	Superseded int `json:"superseded"`
-	// Invalid are the input rows refused before any request, with why.
-	Invalid []Outcome `json:"invalid,omitempty"`
+	// Invalid are the input rows refused before any request, with why: the first
+	// Options.MaxInvalidListed of them. InvalidRows counts them all.
+	Invalid     []Outcome `json:"invalid,omitempty"`
+	InvalidRows int       `json:"invalid_rows"`
+	// Skipped counts input rows of providers that Options.Providers leaves out.
+	Skipped int `json:"skipped,omitempty"`
 	// Snapshot tells whether rows missing from the input are zeroed.
 	Snapshot bool `json:"snapshot"`
-	// StocksRead and Requests are the current rows read and the requests that took.
+	// ZeroesWithheld counts the rows a snapshot did not zero because the input had
+	// invalid rows (see Options.ZeroDespiteInvalid).
+	ZeroesWithheld int `json:"zeroes_withheld,omitempty"`
+	// Refused lists the providers whose zeroes pass Options.MaxZero: a plan with any
+	// is not applied, and Apply returns an error wrapping ErrTooManyZeroes.
+	Refused []ZeroRefusal `json:"refused,omitempty"`
+	// Reads say how each provider's current stock was read (every page, or a lookup per
+	// input key), and why.
+	Reads []Read `json:"reads"`
+	// StocksRead and Requests are the current rows read and the requests that took, each
+	// retry included; Throttled counts the 429s among them.
 	StocksRead int `json:"stocks_read"`
 	Requests   int `json:"requests"`
+	Throttled  int `json:"throttled"`
 }
 
 // Count returns the number of changes with action a.
 func (p *Plan) Count(a Action) int {
 	n := 0
-	for i := range p.Changes {
-		if p.Changes[i].Action == a {
+	for i := range p.changes {
+		if actions[p.changes[i].action] == a {
 			n++
 		}
 	}
@@ -86,6 +106,9 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 	for row, err := range rows {
 		if err == nil {
 			err = row.normalize()
+			if err == nil {
+				err = s.opts.MaxLengths.check(&row)
+			}
 			if err != nil {
 				err = &RowError{Line: row.Line, Key: row.Key, Err: err}
 			}
@@ -93,68 +116,86 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 		var rowErr *RowError
 		switch {
 		case errors.As(err, &rowErr):
-			plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
+			key := rowErr.Key
+			key.Provider = pyStrip(key.Provider)
+			if key.Provider != "" && !s.selected(key.Provider) {
+				plan.Skipped++
+				continue
+			}
+			plan.InvalidRows++
+			if len(plan.Invalid) < s.opts.MaxInvalidListed {
+				plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
+			}
+			if s.opts.Snapshot {
+				ix.protect(rowErr.Key) // listed: never zeroed, valid or not
+			}
 			continue
 		case err != nil:
 			return nil, err
 		}
+		if !s.selected(row.Provider) {
+			plan.Skipped++
+			continue
+		}
 		ix.add(row)
 	}
 	plan.Superseded = ix.superseded
-	// Changes to input rows carry their input position, so that the plan follows the input.
-	type inOrder struct {
-		seq    int32
-		change Change
-	}
-	var changes []inOrder
-	var zeroes []Change
+	rd := &reader{s: s, sender: &sender{limiter: s.limiter}, ix: ix, plan: plan, held: map[string]int{}}
 	locations := ix.locationsByProvider()
+	if s.opts.BeforeRead != nil {
+		if err := s.opts.BeforeRead(ctx, slices.Sorted(maps.Keys(locations))); err != nil {
+			return nil, err
+		}
+	}
 	for _, provider := range slices.Sorted(maps.Keys(locations)) {
-		filter := &whippyware.StockFilter{ListOptions: whippyware.ListOptions{Limit: s.opts.PageSize}, Provider: provider}
-		if locs := locations[provider]; len(locs) == 1 && !s.opts.Snapshot {
-			for loc := range locs {
-				filter.Location = loc // one location: read only its stock
-			}
+		if err := rd.readProvider(ctx, provider, locations[provider]); err != nil {
+			return nil, fmt.Errorf("stocksync: reading the stock of provider %q: %w", provider, err)
 		}
-		read := 0
-		for st, err := range s.client.Stocks.All(ctx, filter) {
-			if err != nil {
-				return nil, fmt.Errorf("stocksync: reading the stock of provider %q: %w", provider, err)
-			}
-			read++
-			if st.Provider != provider {
-				continue // a service that ignored the filter: not this provider's row
-			}
-			k, d, ok := ix.lookup(st)
-			switch {
-			case ok:
-				if c, changed := diff(st, ix.row(k, d)); changed {
-					changes = append(changes, inOrder{d.seq, c})
-				} else {
-					plan.Unchanged++
-				}
-			case s.opts.Snapshot && st.Stock != 0:
-				zeroes = append(zeroes, Change{Action: Zero, ID: st.ID, Fields: []string{"stock"}, Before: before(st),
-					Row: Row{Key: keyOf(st)}})
-			}
+	}
+	plan.Requests, plan.Throttled = rd.sender.counts()
+	// Changes to input rows carry their input position (seq), so that the plan follows
+	// the input. They are made straight into a slice of their final size: with a
+	// million creates, a copy of each change was a few hundred megabytes more at the
+	// peak (10^6 creates are to fit in 350 MiB), and kept compact (see change).
+	creates := 0
+	for _, d := range ix.rows {
+		if !d.seen && !d.invalid {
+			creates++
 		}
-		plan.StocksRead += read
-		// All hides its responses, so count its pages: every page but the last is full.
-		plan.Requests += max(1, (read+s.opts.PageSize-1)/s.opts.PageSize)
+	}
+	slices.SortFunc(rd.zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
+	zeroes := slices.CompactFunc(rd.zeroes, func(a, b Change) bool { return a.ID == b.ID }) // a row read twice
+	plan.changes = make([]change, 0, len(rd.changes)+creates+len(zeroes))
+	for _, c := range rd.changes {
+		plan.changes = append(plan.changes, compact(ix, c, c.seq))
 	}
 	for k, d := range ix.rows {
-		if !d.seen {
-			changes = append(changes, inOrder{d.seq, Change{Action: Create, Row: ix.row(k, d)}})
+		if !d.seen && !d.invalid {
+			plan.changes = append(plan.changes, created(k, d))
 		}
 	}
-	slices.SortFunc(changes, func(a, b inOrder) int { return cmp.Compare(a.seq, b.seq) })
-	slices.SortFunc(zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
-	plan.Changes = make([]Change, 0, len(changes)+len(zeroes))
-	for _, c := range changes {
-		plan.Changes = append(plan.Changes, c.change)
+	slices.SortFunc(plan.changes, func(a, b change) int { return cmp.Compare(a.seq, b.seq) })
+	for _, c := range zeroes {
+		plan.changes = append(plan.changes, compact(ix, c, 0))
 	}
-	plan.Changes = append(plan.Changes, zeroes...)
+	plan.names = ix.strings
+	plan.guard(s.opts, rd.held)
+	if len(ix.rows) >= largeInput {
+		// The index of the input (and the reader's copies) are garbage from here on:
+		// collected now, before the writes, the heap's next goal follows the plan
+		// instead of twice the index (10^6 creates: a peak of about 440 MiB without
+		// this, under 350 with it).
+		runtime.GC()
+	}
 	return plan, nil
+}
+
+// largeInput is the input size from which Plan collects its index before returning.
+const largeInput = 100_000
+
+// selected tells whether Options.Providers lets a provider's rows through.
+func (s *Syncer) selected(provider string) bool {
+	return len(s.opts.Providers) == 0 || slices.Contains(s.opts.Providers, provider)
 }
 
 // diff compares a stock row with the row asked for: an update of the fields that differ,
@@ -183,15 +224,24 @@ func before(st *whippyware.Stock) *Before {
 // WriteTo prints the plan, one line per change and per invalid row, then a summary line.
 func (p *Plan) WriteTo(w io.Writer) (int64, error) {
 	var b strings.Builder
-	for _, c := range p.Changes {
+	for c := range p.Changes() {
 		b.WriteString(c.String())
 		b.WriteByte('\n')
 	}
 	for _, o := range p.Invalid {
 		fmt.Fprintf(&b, "invalid %s\n", o.where())
 	}
+	if more := p.InvalidRows - len(p.Invalid); more > 0 {
+		fmt.Fprintf(&b, "invalid: %d more lines not listed\n", more)
+	}
+	b.WriteString(p.guardText())
+	for _, r := range p.Reads {
+		if r.Pages > 1 { // a choice was made
+			fmt.Fprintf(&b, "read %s by %s: %s\n", r.Provider, r.Mode, r.Reason)
+		}
+	}
 	fmt.Fprintf(&b, "plan: %d to create, %d to update, %d to zero, %d unchanged, %d invalid, %d superseded; read %d stocks in %s\n",
-		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, len(p.Invalid), p.Superseded, p.StocksRead, requests(p.Requests))
+		p.Count(Create), p.Count(Update), p.Count(Zero), p.Unchanged, p.InvalidRows, p.Superseded, p.StocksRead, requests(p.Requests))
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -58,8 +59,10 @@ func TestPlanReadsEachProviderOnceAtTheLargestPage(t *testing.T) {
 	seedStocks(fake, 2500)
 	fake.AddStock(wt.Stock{SKU: "X", Provider: "other", Location: "200", Stock: 1, IsActive: true})
 	s := newSyncer(t, fake.Client(), stocksync.Options{})
-	text := planText(t, s, "SKU-0001,erp_main,110,10\nX,other,200,1\nY,erp_main,112,1\n")
+	// Three keys the first page does not hold cost more than the two other pages.
+	text := planText(t, s, "SKU-0001,erp_main,110,10\nX,other,200,1\nY,erp_main,112,1\nZ,erp_main,112,1\nW,erp_main,112,1\n")
 	assert.Contains(t, text, "read 2501 stocks in 4 requests")
+	assert.Contains(t, text, "read erp_main by pages: reading the 2 other pages (about 2500 rows) costs no more requests than looking up 3 keys\n")
 	var queries []url.Values
 	for _, r := range fake.Requests() {
 		if r.Method == "GET" {
@@ -70,7 +73,7 @@ func TestPlanReadsEachProviderOnceAtTheLargestPage(t *testing.T) {
 	}
 	require.Len(t, queries, 4)
 	assert.Equal(t, url.Values{"limit": {"1000"}, "provider": {"erp_main"}}, queries[0])
-	assert.Equal(t, "3", queries[2].Get("page"))
+	assert.ElementsMatch(t, []string{"2", "3"}, []string{queries[1].Get("page"), queries[2].Get("page")}, "read at once")
 	assert.Equal(t, url.Values{"limit": {"1000"}, "provider": {"other"}, "location": {"200"}}, queries[3])
 	assert.Equal(t, 4, stockRequests(fake))
 }
@@ -114,4 +117,32 @@ func TestReportWithNothingWrittenHasAnEmptyList(t *testing.T) {
 	b, err := json.Marshal(rep)
 	require.NoError(t, err)
 	assert.Contains(t, string(b), `"outcomes":[]`)
+}
+
+// Options.Providers skips the rows of other providers; their invalid rows too.
+func TestPlanSelectsProviders(t *testing.T) {
+	fake := newFake(t)
+	s := newSyncer(t, fake.Client(), stocksync.Options{Providers: []string{"other"}})
+	plan, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,1\nB,other,200,2\nC,erp_main,110,x\n")))
+	require.NoError(t, err)
+	assert.Equal(t, 2, plan.Skipped)
+	assert.Zero(t, plan.InvalidRows)
+	require.Equal(t, 1, plan.Len())
+	assert.Equal(t, "B", plan.Change(0).Row.SKU)
+	assert.Equal(t, 1, fake.RequestCount("GET", "/api/v1/stocks/"), "only other's stock is read")
+}
+
+// BeforeRead hears the providers before their stock is read, and can stop the plan.
+func TestBeforeReadSeesTheProviders(t *testing.T) {
+	fake := newFake(t)
+	var got []string
+	stop := errors.New("locked")
+	s := newSyncer(t, fake.Client(), stocksync.Options{BeforeRead: func(_ context.Context, providers []string) error {
+		got = providers
+		return stop
+	}})
+	_, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,other,200,1\nB,erp_main,110,2\n")))
+	assert.ErrorIs(t, err, stop)
+	assert.Equal(t, []string{"erp_main", "other"}, got)
+	assert.Zero(t, fake.RequestCount("GET", "/api/v1/stocks/"))
 }

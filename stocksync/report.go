@@ -17,6 +17,9 @@ const (
 	Updated Result = "updated"
 	Zeroed  Result = "zeroed"
 	Failed  Result = "failed"
+	// unchanged is a create that found the row made by another run, as asked: counted
+	// in Report.Unchanged, not listed.
+	unchanged Result = "unchanged"
 )
 
 // Outcome is what became of one row of the plan, or of one invalid input row.
@@ -63,26 +66,36 @@ func (o Outcome) where() string {
 
 // Report is what a sync did.
 type Report struct {
-	Created    int `json:"created"`
-	Updated    int `json:"updated"`
-	Unchanged  int `json:"unchanged"`
-	Zeroed     int `json:"zeroed"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Zeroed    int `json:"zeroed"`
+	// Failed counts the failed writes and the invalid input rows.
 	Failed     int `json:"failed"`
 	Superseded int `json:"superseded"`
+	// InvalidRows counts the invalid input rows (Plan.InvalidRows); Outcomes lists the
+	// first Options.MaxInvalidListed of them.
+	InvalidRows int `json:"invalid_rows"`
+	// InvalidListed is how many of them Outcomes lists.
+	InvalidListed int `json:"invalid_listed"`
+	// Skipped, ZeroesWithheld and Refused are the plan's (see Plan).
+	Skipped        int           `json:"skipped,omitempty"`
+	ZeroesWithheld int           `json:"zeroes_withheld,omitempty"`
+	Refused        []ZeroRefusal `json:"refused,omitempty"`
 	// NotDone counts planned writes not made because the run was cancelled or stopped.
 	NotDone int `json:"not_done"`
-	// Requests counts the requests sent: writes and lookups with their retries (from the
-	// client's attempt counts), and the pages read, one each (All does not tell of its
-	// retries; a page count assumes the service served Options.PageSize a page).
+	// Requests counts the requests sent, the plan's included, each retry included.
 	Requests int `json:"requests"`
-	// Throttled counts the 429s the service answered.
+	// Throttled counts the 429s the service answered, the plan's included.
 	Throttled int `json:"throttled"`
-	// Rate is the rate limit at the end in requests per second (0 for none).
+	// Rate is the rate limit at the end in requests per second, as learned from the
+	// service's answers (0 for none).
 	Rate float64 `json:"rate"`
 	// Duration is the run's wall time: plan included through Sync, from the first
 	// write through Apply.
 	Duration time.Duration `json:"-"`
-	// Outcomes are the rows written or failed, invalid input rows first, then in plan order.
+	// Outcomes are the rows written or failed, invalid input rows first, then in plan
+	// order; with Options.OnOutcome only the invalid and failed rows.
 	Outcomes []Outcome `json:"outcomes"`
 }
 
@@ -106,6 +119,10 @@ func (r *Report) WriteSummary(w io.Writer) error {
 			fmt.Fprintf(&b, "failed %s\n", o.where())
 		}
 	}
+	if r.InvalidRows > r.InvalidListed {
+		fmt.Fprintf(&b, "failed: %d more invalid lines not listed\n", r.InvalidRows-r.InvalidListed)
+	}
+	b.WriteString((&Plan{Skipped: r.Skipped, ZeroesWithheld: r.ZeroesWithheld, InvalidRows: r.InvalidRows, Refused: r.Refused}).guardText())
 	fmt.Fprintf(&b, "%s\n", r)
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -123,6 +140,8 @@ func (r *Report) String() string {
 
 func (r *Report) count(res Result) {
 	switch res {
+	case unchanged:
+		r.Unchanged++
 	case Created:
 		r.Created++
 	case Updated:

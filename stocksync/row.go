@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // DefaultStockType is the stock_type the service gives a row sent without one.
@@ -70,13 +72,18 @@ func (e *RowError) Error() string {
 func (e *RowError) Unwrap() error { return e.Err }
 
 // normalize fills the default stock type and checks what can be checked without the
-// service: required fields present and a period that is a date. Lengths, signs and
-// relations are left to the service, whose messages are the ones users know.
+// service: required fields present and a period that is a date. The key's fields are
+// changed as the service changes them before it stores them (Python's str.strip(), which
+// also drops the separators U+001C to U+001F), so that the plan compares what the service
+// holds, and a NUL, which the service refuses, is refused here. Lengths are checked by the
+// Syncer (Options.MaxLengths); relations and signs are left to the service, whose
+// messages are the ones users know.
 func (r *Row) normalize() error {
-	r.SKU = strings.TrimSpace(r.SKU)
-	r.Provider = strings.TrimSpace(r.Provider)
-	r.Location = strings.TrimSpace(r.Location)
-	r.StockType = strings.TrimSpace(r.StockType)
+	r.SKU = pyStrip(r.SKU)
+	r.Provider = pyStrip(r.Provider)
+	r.Location = pyStrip(r.Location)
+	r.StockType = pyStrip(r.StockType)
+	r.UnitType = pyStrip(r.UnitType)
 	if r.StockType == "" {
 		r.StockType = DefaultStockType
 	}
@@ -89,9 +96,69 @@ func (r *Row) normalize() error {
 	if len(missing) > 0 {
 		return fmt.Errorf("%s may not be blank", strings.Join(missing, ", "))
 	}
+	for _, f := range r.textFields() {
+		if strings.IndexByte(f.value, 0) >= 0 {
+			return fmt.Errorf("%s: %s", f.name, "Null characters are not allowed.") // the service's words
+		}
+	}
 	if r.Period != "" {
 		if _, err := time.Parse(time.DateOnly, r.Period); err != nil {
 			return fmt.Errorf("period %q is not a date (YYYY-MM-DD)", r.Period)
+		}
+	}
+	return nil
+}
+
+type namedValue struct{ name, value string }
+
+func (r *Row) textFields() []namedValue {
+	return []namedValue{{"sku", r.SKU}, {"provider", r.Provider}, {"location", r.Location}, {"stock_type", r.StockType}, {"unit_type", r.UnitType}}
+}
+
+// pySpace reports whether Python's str.isspace() holds for c: Go's unicode.IsSpace and
+// the separators U+001C to U+001F, which Python counts as whitespace.
+func pySpace(c rune) bool { return unicode.IsSpace(c) || (c >= 0x1c && c <= 0x1f) }
+
+// pyStrip is Python's str.strip() without arguments: what the service's CharField does
+// to a value before it stores it.
+func pyStrip(s string) string { return strings.TrimFunc(s, pySpace) }
+
+// Lengths are the longest values, in characters, the service stores in a stock row's
+// text fields. The service does not document them; the defaults are the fake's.
+type Lengths struct {
+	// SKU, StockType and UnitType (DefaultTextLength when 0).
+	SKU, StockType, UnitType int
+	// Provider and Location codes (DefaultCodeLength when 0).
+	Provider, Location int
+}
+
+// Default lengths, the fake's (whippywaretest): a name or SKU field, and a code.
+const (
+	DefaultTextLength = 255
+	DefaultCodeLength = 128
+)
+
+func (l Lengths) withDefaults() Lengths {
+	for _, f := range []*int{&l.SKU, &l.StockType, &l.UnitType} {
+		if *f == 0 {
+			*f = DefaultTextLength
+		}
+	}
+	for _, f := range []*int{&l.Provider, &l.Location} {
+		if *f == 0 {
+			*f = DefaultCodeLength
+		}
+	}
+	return l
+}
+
+// check refuses a row whose text the service would refuse as too long, with the
+// service's own message, so that the row is refused on every run without a request.
+func (l Lengths) check(r *Row) error {
+	max := []int{l.SKU, l.Provider, l.Location, l.StockType, l.UnitType}
+	for i, f := range r.textFields() {
+		if utf8.RuneCountInString(f.value) > max[i] {
+			return fmt.Errorf("%s: %s", f.name, fmt.Sprintf("Ensure this field has no more than %d characters.", max[i])) // the service's words
 		}
 	}
 	return nil

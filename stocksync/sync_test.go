@@ -130,7 +130,7 @@ func TestSyncSnapshotZeroesRowsMissingFromTheInput(t *testing.T) {
 	assert.Equal(t, "update line 1 LISTED@erp_main/110[standard] id 1: stock 5 -> 6\n"+
 		"zero GONE@erp_main/112[standard] id 2: stock 4 -> 0\n"+
 		"plan: 0 to create, 1 to update, 1 to zero, 0 unchanged, 0 invalid, 0 superseded; read 3 stocks in 1 request\n", out.String())
-	assert.Equal(t, gone.ID, plan.Changes[1].ID)
+	assert.Equal(t, gone.ID, plan.Change(1).ID)
 
 	rep := syncCSV(t, fake, input, stocksync.Options{Snapshot: true})
 	assert.Equal(t, 1, rep.Zeroed)

@@ -82,8 +82,9 @@
 // Add* methods seed records without HTTP, validated as a POST and active as a POST without
 // is_active stores them (Inactive for an inactive one); AddAll stores several all or none;
 // the plural methods (Providers, Stocks, ...) read them back. FailNext and SetFaultFunc
-// inject faults, PendingFaults lists and ClearFaults drops them. Requests and RequestCount
-// read the request log; WithRequestLogLimit and WithRequestLogRecordSize bound it. Reset
-// starts over. cmd/whippyware-fake serves the same controls over HTTP for tests in other
-// languages.
+// inject faults, PendingFaults lists and ClearFaults drops them. WithThrottle and
+// WithWriteThrottle throttle each user's requests (or writes) as DRF's UserRateThrottle
+// does: 429 with Retry-After past a rate such as "50/s". Requests and RequestCount read the
+// request log; WithRequestLogLimit and WithRequestLogRecordSize bound it. Reset starts over.
+// cmd/whippyware-fake serves the same controls over HTTP for tests in other languages.
 package whippywaretest

@@ -94,7 +94,9 @@ func (s *Server) identify(r *http.Request) (user, failure string) {
 	return k.user, ""
 }
 
-// authenticate is permissions.py IsAuthenticated: without a valid key it answers 401 itself.
+// authenticate is permissions.py IsAuthenticated: without a valid key it answers 401
+// itself; then throttling.py's check_throttles answers 429 when a throttle refuses the
+// user's request.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	user, failure := s.identify(r)
 	switch {
@@ -103,7 +105,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) bool {
 	case user == "":
 		unauthorized(w, msgNoCredential)
 	default:
-		return true
+		return s.cfg.throttles.allow(w, r, user) // DRF's check_throttles, after the permission
 	}
 	return false
 }

@@ -183,13 +183,8 @@ func (f *Fault) retryAfterSeconds() int {
 func faultDetail(f *Fault, r *http.Request) string {
 	switch f.Status {
 	case http.StatusTooManyRequests:
-		switch n := f.retryAfterSeconds(); {
-		case n == 1:
-			return "Request was throttled. Expected available in 1 second."
-		case n > 1:
-			return fmt.Sprintf("Request was throttled. Expected available in %d seconds.", n)
-		}
-		return "Request was throttled."
+		n := f.retryAfterSeconds()
+		return throttledDetail(n, n > 0)
 	case http.StatusBadRequest:
 		return "Malformed request."
 	case http.StatusForbidden:

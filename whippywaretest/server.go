@@ -53,6 +53,7 @@ type config struct {
 	recordSize   int
 	cascade      bool
 	locationByID bool
+	throttles    throttles // WithThrottle's, in order
 }
 
 // NewServer starts a fake server, on a loopback port unless WithoutListener is given. Close it
@@ -127,6 +128,7 @@ func (s *Server) Reset() {
 	s.st.mu.Unlock()
 	s.faults.reset()
 	s.log.reset()
+	s.cfg.throttles.reset()
 	if s.cfg.fixtures {
 		s.SeedFixtures()
 	}

@@ -3,7 +3,7 @@
 // trying a client by hand.
 //
 //	go install github.com/whippyware-go/whippyware/cmd/whippyware-fake@latest
-//	whippyware-fake [-addr 127.0.0.1:8080] [-user test] [-password test_pass] [-seed] ...
+//	whippyware-fake [-addr 127.0.0.1:8080] [-user test] [-password test_pass] [-seed] [-throttle 50/s] ...
 //
 // Every flag can also be set by an environment variable, WHIPPYWARE_FAKE_ and the flag's name
 // in capitals with "_" for "-" (WHIPPYWARE_FAKE_ADDR, WHIPPYWARE_FAKE_ALLOW_REMOTE=true); a
@@ -90,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	cascade := fs.Bool("cascade-delete", false, "deleting a record deletes those that use it, instead of refusing")
 	token := fs.String("control-token", "", "`token` the control API wants as \"Authorization: Bearer <token>\" (better set by WHIPPYWARE_FAKE_CONTROL_TOKEN, which ps does not show)")
 	version := fs.Bool("version", false, "print the version and exit")
+	throttle := fs.String("throttle", "", "throttle each user's requests as DRF does, at `rate` N/s, N/m, N/h or N/d (429 with Retry-After)")
+	writeThrottle := fs.String("write-throttle", "", "throttle each user's writes only (POST, PUT, PATCH, DELETE) at `rate`")
 	if err := setFromEnv(fs, getenv); err != nil {
 		return err
 	}
@@ -113,6 +115,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case *recordSize < 0:
 		return fmt.Errorf("-log-record-size %d: may not be negative", *recordSize)
 	}
+	for _, f := range []struct{ name, rate string }{{"throttle", *throttle}, {"write-throttle", *writeThrottle}} {
+		if _, _, err := wt.ParseThrottleRate(f.rate); f.rate != "" && err != nil {
+			return fmt.Errorf("-%s: %w", f.name, err)
+		}
+	}
 	if !*allowRemote {
 		if err := requireLoopback(*addr); err != nil {
 			return err
@@ -130,6 +137,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if *cascade {
 		opts = append(opts, wt.WithCascadeDelete())
+	}
+	if *throttle != "" {
+		opts = append(opts, wt.WithThrottle(*throttle))
+	}
+	if *writeThrottle != "" {
+		opts = append(opts, wt.WithWriteThrottle(*writeThrottle))
 	}
 	fake := wt.NewServer(opts...) // without its own socket: served on ours below
 	defer fake.Close()

@@ -81,6 +81,8 @@ func TestRunRefusesBadArguments(t *testing.T) {
 		{[]string{"-nope"}, "flag provided but not defined"},
 		{[]string{"-log-limit", "0"}, "the log needs a limit"},
 		{[]string{"-log-record-size", "-1"}, "-log-record-size -1: may not be negative"},
+		{[]string{"-throttle", "50"}, `-throttle: whippywaretest: throttle rate "50": want N/s, N/m, N/h or N/d`},
+		{[]string{"-write-throttle", "5/w"}, `-write-throttle: whippywaretest: throttle rate "5/w": the period must be s, m, h or d`},
 	}
 	for _, tc := range cases {
 		err := run(t.Context(), tc.args, noEnv, io.Discard)
@@ -112,4 +114,29 @@ func TestVersionPrintsTheBuildAndServesNothing(t *testing.T) {
 	// An address run would refuse: -version answers before checking or listening.
 	require.NoError(t, run(t.Context(), []string{"-version", "-addr", "0.0.0.0:1"}, noEnv, &out))
 	assert.Regexp(t, `^whippyware-fake \S+ \(.*go1\.\d+.*\)\n$`, out.String())
+}
+
+// -throttle (here from WHIPPYWARE_FAKE_THROTTLE) throttles each user's requests as DRF does;
+// -write-throttle only the writes.
+func TestThrottleFlags(t *testing.T) {
+	base := start(t, nil, map[string]string{"WHIPPYWARE_FAKE_THROTTLE": "2/h"})
+	key := login(t, base, "test", "test_pass")
+	for range 2 {
+		status, body := call(t, "GET", base+"/api/v1/stocks/", key, "")
+		require.Equal(t, http.StatusOK, status, body)
+	}
+	status, body := call(t, "GET", base+"/api/v1/stocks/", key, "")
+	assert.Equal(t, http.StatusTooManyRequests, status)
+	assert.Regexp(t, `^\{"detail":"Request was throttled. Expected available in 3[56]\d\d seconds."\}$`, body)
+
+	base = start(t, []string{"-write-throttle", "1/h"}, nil)
+	key = login(t, base, "test", "test_pass")
+	for range 3 {
+		status, body := call(t, "GET", base+"/api/v1/stocks/", key, "")
+		require.Equal(t, http.StatusOK, status, body)
+	}
+	status, _ = call(t, "DELETE", base+"/api/v1/stocks/1/", key, "")
+	assert.Equal(t, http.StatusNotFound, status, "the first write passes (and finds nothing)")
+	status, _ = call(t, "DELETE", base+"/api/v1/stocks/1/", key, "")
+	assert.Equal(t, http.StatusTooManyRequests, status)
 }

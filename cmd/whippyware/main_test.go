@@ -102,7 +102,7 @@ func TestSyncWritesAndExitsZero(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "created 1, updated 1, unchanged 0, zeroed 0, failed 0, superseded 0; ")
 	// Not a terminal: plain lines, the last at 2/2.
-	assert.Contains(t, r.stderr, "sync: 2/2 written, 0 failed, ")
+	assert.Contains(t, r.stderr, "sync: 2 written, 0 failed, 0 left of 2; ")
 	assert.NotContains(t, r.stderr, "\r", "no bar drawn into a log")
 	assert.Equal(t, map[string]int64{"SKU-1@300[standard]": 7, "SKU-1@300[virtual]": 50, "SKU-2@300[standard]": 3, "555AB13004562130@110[standard]": 5}, c.quantities())
 

@@ -5,7 +5,10 @@
 // command (cmd/whippyware) does the same with progress, a dry run and a JSON report.
 //
 // With no settings it runs the embedded sample.csv on a fake server started in
-// process, after creating the provider and locations the sample names.
+// process, after creating the provider and locations the sample names. The sample
+// has rows the service refuses, to show how they are reported: like any sync with
+// failed rows, it exits 1 after the summary. On a real service, the file's providers
+// and locations must exist (here: provider erp_main with locations 110 and 112).
 package main
 
 import (
@@ -62,7 +65,14 @@ func run(ctx context.Context, out io.Writer, env *exampleenv.Env, file string, w
 	if err != nil {
 		return err
 	}
-	return report.WriteSummary(out)
+	if err := report.WriteSummary(out); err != nil {
+		return err
+	}
+	if !report.OK() {
+		// A cron job must see that rows failed: exit non-zero, as the command does.
+		return fmt.Errorf("%d rows failed, %d not done", report.Failed, report.NotDone)
+	}
+	return nil
 }
 
 // prepareFake creates what the sample names on the fake server: provider erp_main

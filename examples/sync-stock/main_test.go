@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,7 +16,8 @@ import (
 func TestSyncSampleOnTheFake(t *testing.T) {
 	env := exampleenv.ForTest(t)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, env, "", 3))
+	err := run(context.Background(), &out, env, "", 3)
+	require.EqualError(t, err, "3 rows failed, 0 not done", "failed rows make the program exit non-zero")
 	text := out.String()
 	assert.Contains(t, text, "created 2, updated 1, unchanged 0, zeroed 0, failed 3, superseded 1; ")
 	assert.Contains(t, text, "failed line 7 SKU-5@erp_main/110[standard] quantity \"ten\" is not a whole number\n")
@@ -35,4 +38,13 @@ func TestSyncRefusesBadArguments(t *testing.T) {
 	env := exampleenv.ForTest(t)
 	assert.Error(t, run(context.Background(), io.Discard, env, "", 0))
 	assert.Error(t, run(context.Background(), io.Discard, env, "no-such-file.csv", 1))
+}
+
+func TestSyncExitsZeroWhenEveryRowIsDone(t *testing.T) {
+	env := exampleenv.ForTest(t)
+	file := filepath.Join(t.TempDir(), "ok.csv")
+	require.NoError(t, os.WriteFile(file, []byte("SKU-9,erp_main,110,4\n"), 0o600))
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, env, file, 1))
+	assert.Contains(t, out.String(), "created 1, updated 0, unchanged 0, zeroed 0, failed 0")
 }

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"syscall"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// openPTY opens a pseudo-terminal: what a user at a terminal gives the command as stdin.
+func openPTY(t *testing.T) (master, tty *os.File) {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal here: %v", err)
+	}
+	t.Cleanup(func() { master.Close() })
+	var unlock int32
+	var n uint32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, master.Fd(), syscall.TIOCSPTLCK, uintptr(unsafe.Pointer(&unlock))); e != 0 {
+		t.Skipf("unlockpt: %v", e)
+	}
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, master.Fd(), syscall.TIOCGPTN, uintptr(unsafe.Pointer(&n))); e != 0 {
+		t.Skipf("ptsname: %v", e)
+	}
+	tty, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("open the terminal: %v", err)
+	}
+	t.Cleanup(func() { tty.Close() })
+	return master, tty
+}
+
+// sync reading a terminal says so in one line, instead of waiting silently.
+func TestSyncHintsWhenItReadsATerminal(t *testing.T) {
+	c := storeCLI(t)
+	master, tty := openPTY(t)
+	_, err := master.WriteString("A,erp_a,a1,1\n\x04") // a row, then Ctrl-D
+	require.NoError(t, err)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"sync"}, func(k string) string { return c.env[k] }, tty, &stdout, &stderr)
+	require.Equal(t, exitOK, code, stderr.String())
+	assert.Equal(t, "whippyware sync: reading CSV from the terminal; end it with Ctrl-D, or give a file (whippyware sync stock.csv)\n",
+		stderr.String()[:bytes.IndexByte(stderr.Bytes(), '\n')+1])
+	assert.Contains(t, stdout.String(), "created 1, ")
+
+	// A pipe gets no hint.
+	r := c.run("A,erp_a,a1,2\n", "sync")
+	assert.NotContains(t, r.stderr, "reading CSV from the terminal")
+}

@@ -1,0 +1,68 @@
+package stocksync_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/whippyware-go/whippyware/stocksync"
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
+)
+
+func TestParseZeroLimit(t *testing.T) {
+	for in, want := range map[string]stocksync.ZeroLimit{"25%": {Percent: 25}, "0.5 %": {Percent: 0.5}, "500": {Rows: 500}, "0": {}, "100%": {Percent: 100}} {
+		got, err := stocksync.ParseZeroLimit(in)
+		require.NoError(t, err, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "x", "-1", "101%", "-5%", "NaN%", "1.5"} {
+		_, err := stocksync.ParseZeroLimit(in)
+		assert.Error(t, err, in)
+	}
+}
+
+// snapshotOf seeds held rows of erp_main at 110 and plans a snapshot that lists listed of them.
+func snapshotOf(t *testing.T, held, listed int, opts stocksync.Options) (*stocksync.Plan, *wt.Server) {
+	t.Helper()
+	fake := newFake(t)
+	var in strings.Builder
+	for i := range held {
+		fake.AddStock(wt.Stock{SKU: fmt.Sprintf("S%04d", i), Provider: "erp_main", Location: "110", Stock: 1, IsActive: true})
+		if i < listed {
+			fmt.Fprintf(&in, "S%04d,erp_main,110,1\n", i)
+		}
+	}
+	opts.Snapshot = true
+	plan, err := newSyncer(t, fake.Client(), opts).Plan(context.Background(), stocksync.ReadCSV(strings.NewReader(in.String())))
+	require.NoError(t, err)
+	return plan, fake
+}
+
+// The default limit: 10% of the rows with stock, up to 20 for a small store, at most half.
+func TestDefaultZeroLimit(t *testing.T) {
+	for _, tc := range []struct{ held, zeroes, allowed int }{
+		{1000, 100, 100}, {1000, 101, 100}, {100, 20, 20}, {100, 21, 20}, {10, 5, 5}, {10, 6, 5}, {2, 1, 1}, {3, 2, 1},
+	} {
+		plan, _ := snapshotOf(t, tc.held, tc.held-tc.zeroes, stocksync.Options{})
+		if tc.zeroes <= tc.allowed {
+			assert.Empty(t, plan.Refused, "%+v", tc)
+			continue
+		}
+		assert.Equal(t, []stocksync.ZeroRefusal{{Provider: "erp_main", Zeroes: tc.zeroes, Held: tc.held, Allowed: tc.allowed}}, plan.Refused, "%+v", tc)
+	}
+}
+
+// A refused plan writes nothing through Apply, and says why.
+func TestApplyWritesNothingForARefusedPlan(t *testing.T) {
+	plan, fake := snapshotOf(t, 50, 10, stocksync.Options{MaxZero: &stocksync.ZeroLimit{Percent: 50}})
+	require.Len(t, plan.Refused, 1)
+	rep, err := newSyncer(t, fake.Client(), stocksync.Options{}).Apply(context.Background(), plan)
+	require.ErrorIs(t, err, stocksync.ErrTooManyZeroes)
+	assert.Contains(t, err.Error(), `provider "erp_main": 40 of its 50 rows with stock would be zeroed, 25 allowed`)
+	assert.Equal(t, 40, rep.NotDone)
+	assert.Zero(t, fake.RequestCount("PATCH", "/api/v1/stocks/*"))
+}
