@@ -24,7 +24,7 @@
 // as OWASP advises against CSV injection; sync and -f take that ' off again.
 //
 // Exit status: 0 when every row is done, 1 when some rows failed, 2 when the command could
-// not run.
+// not run, 3 when a snapshot guard refused to zero (nothing was written).
 package main
 
 import (
@@ -127,7 +127,8 @@ func (a *app) rootCommand() *cobra.Command {
 			"Output is printed only when the command succeeds: a failed list prints nothing on standard output.\n\n" +
 			"Shell completion: whippyware completion bash|zsh|fish|powershell prints a script, e.g.\n" +
 			"  source <(whippyware completion bash)\n\n" +
-			"Exit status: 0 when every row is done, 1 when some rows failed, 2 when it could not run.",
+			"Exit status: 0 when every row is done, 1 when some rows failed, 2 when it could not run,\n" +
+			"3 when a snapshot guard refused to zero (nothing was written).",
 		Version:           buildinfo.Version(),
 		SilenceUsage:      true,
 		SilenceErrors:     true,
