@@ -61,7 +61,7 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_ = parallel(ctx, s.opts.Workers, len(plan.Changes),
+	_ = parallel(ctx, s.opts.Workers, len(plan.Changes), true,
 		func(ctx context.Context, i int) (Outcome, error) { return r.write(ctx, &plan.Changes[i]) },
 		func(i int, o Outcome, err error) error {
 			r.finish(i, o, err, cancel)
