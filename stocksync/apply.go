@@ -79,7 +79,7 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	_ = parallel(ctx, s.opts.Workers, plan.Len(),
+	_ = parallel(ctx, s.opts.Workers, plan.Len(), true,
 		func(ctx context.Context, i int) (Outcome, error) { c := plan.Change(i); return r.write(ctx, &c) },
 		func(i int, o Outcome, err error) error {
 			r.finish(i, o, err, cancel)

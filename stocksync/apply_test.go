@@ -94,3 +94,22 @@ func TestACreateFoundTakenIsAnUpdate(t *testing.T) {
 	assert.Equal(t, stocksync.Created, outcomes[1].Result)
 	assert.Empty(t, rep.Outcomes, "streamed, not kept")
 }
+
+// The lookup after a lost answer has a budget of its own: a 503 on the lookup costs the
+// send no attempt, so that with two attempts a create whose answer was lost, then a
+// lookup that failed once, still ends with the row found and done.
+func TestApplyLookupsHaveABudgetOfTheirOwn(t *testing.T) {
+	fake := newFake(t)
+	s := newSyncer(t, fake.Client(), stocksync.Options{Workers: 1, MaxAttempts: 2})
+	p, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,7\n")))
+	require.NoError(t, err)
+	fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Drop: wt.DropAfter})
+	fake.FailNext(1, wt.Fault{Method: "GET", Path: "/api/v1/stocks/", Status: http.StatusServiceUnavailable})
+	rep, err := s.Apply(context.Background(), p)
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, stocksync.Created, rep.Outcomes[0].Result, "%v", rep.Outcomes[0])
+	assert.Equal(t, map[string]int64{key("A", "erp_main", "110", "standard"): 7}, store(t, fake))
+	assert.Equal(t, 1, fake.RequestCount("POST", "/api/v1/stocks/"), "the create was not sent again")
+	assert.Equal(t, 1+2, fake.RequestCount("GET", "/api/v1/stocks/"), "the plan's page, two lookups")
+}

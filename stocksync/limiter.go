@@ -49,12 +49,20 @@ type adaptiveLimiter struct {
 	// target, from growFrom on (rateAt).
 	limit, cutTo, target float64
 	lastCut, growFrom    time.Time
+	// sent numbers the requests sent; cutAfter is the number of the last one sent before
+	// the last cut.
+	sent, cutAfter uint64
 	// margin is the share of the measured rate a cut leaves unused (holdAt).
 	margin float64
 	// probe is the probe's slope (probeSlope, less once the rate is known); measured the
 	// rate the last cut found.
 	probe, measured float64
-	pauseUntil      time.Time
+	// cutFrom is the limit the last cut came from; cutSamples the answers it measured
+	// over cutSpan, and those that came in after it to requests sent before.
+	cutFrom    float64
+	cutSamples int
+	cutSpan    time.Duration
+	pauseUntil time.Time
 	// delivered are the times of the latest answers that were not 429s, those of the last
 	// deliveryWindow and at least minSamples.
 	delivered []time.Time
@@ -96,9 +104,16 @@ func newAdaptiveLimiter(perSecond float64) *adaptiveLimiter {
 	return l
 }
 
+// ticket says when a request was sent, and in which order: requests sent at the same
+// instant are still before or after a cut.
+type ticket struct {
+	at time.Time
+	n  uint64 // 1 for the first request, 0 for none
+}
+
 // wait blocks until one more request may be sent (the rate allows it and no Retry-After
-// pause is on), or ctx ends. It returns when the request is sent, for throttledBy.
-func (l *adaptiveLimiter) wait(ctx context.Context) (sent time.Time, err error) {
+// pause is on), or ctx ends. Its ticket goes to answered or throttledBy with the answer.
+func (l *adaptiveLimiter) wait(ctx context.Context) (ticket, error) {
 	for {
 		l.mu.Lock()
 		pause := time.Until(l.pauseUntil)
@@ -109,7 +124,7 @@ func (l *adaptiveLimiter) wait(ctx context.Context) (sent time.Time, err error) 
 			select {
 			case <-ctx.Done():
 				t.Stop()
-				return time.Time{}, ctx.Err()
+				return ticket{}, ctx.Err()
 			case <-t.C:
 			}
 			continue
@@ -118,23 +133,28 @@ func (l *adaptiveLimiter) wait(ctx context.Context) (sent time.Time, err error) 
 			if ctx.Err() == nil {
 				// rate's own error when the next token comes after the deadline: the run
 				// ends with its context, not with an error of its own.
-				return time.Time{}, context.DeadlineExceeded
+				return ticket{}, context.DeadlineExceeded
 			}
-			return time.Time{}, ctx.Err()
+			return ticket{}, ctx.Err()
 		}
 		l.mu.Lock()
 		now := time.Now()
 		paused := now.Before(l.pauseUntil)
-		l.mu.Unlock()
 		if !paused { // a pause that began while this one waited holds it back too
-			return now, nil
+			l.sent++
+			sent := ticket{now, l.sent}
+			l.mu.Unlock()
+			return sent, nil
 		}
+		l.mu.Unlock()
 	}
 }
 
-// answered records an answer that was not a 429: the service's throttle let the request
-// through.
-func (l *adaptiveLimiter) answered() {
+// answered records an answer that was not a 429 to the request of ticket sent: the
+// service's throttle let it through. An answer that comes after a cut to a request sent
+// before it belongs to the window the cut measured (it was in flight then): the cut is
+// measured again with it, and raised if need be.
+func (l *adaptiveLimiter) answered(sent ticket) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
@@ -143,24 +163,32 @@ func (l *adaptiveLimiter) answered() {
 		old++
 	}
 	l.delivered = append(l.delivered[old:], now)
+	if sent.n == 0 || sent.n > l.cutAfter || !sent.at.After(l.lastCut.Add(-deliveryWindow)) {
+		return // not in flight at the last cut
+	}
+	l.cutSamples++
+	if cut := l.cutFor(float64(l.cutSamples)/l.cutSpan.Seconds(), l.cutSamples); cut > l.cutTo {
+		l.cutTo, l.target = cut, max(l.target, cut)
+		l.update(now)
+	}
 }
 
-// throttledBy records a 429 for the request sent at sent; retryAfter is the service's
+// throttledBy records a 429 for the request of ticket sent; retryAfter is the service's
 // Retry-After (0 when it named none). Every worker pauses until it has passed; and when
 // the request was sent after the last cut, this is a new congestion event, and the rate is
 // cut to the rate the service has been accepting.
-func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) {
+func (l *adaptiveLimiter) throttledBy(sent ticket, retryAfter time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
 	if until := now.Add(retryAfter); until.After(l.pauseUntil) {
 		l.pauseUntil = until
 	}
-	if !sent.After(l.lastCut) {
+	if sent.n <= l.cutAfter {
 		return // sent before the last cut: the same event
 	}
 	l.update(now)
-	accepted, samples := l.deliveryRate(now)
+	accepted, samples, span := l.deliveryRate(now)
 	if accepted == 0 {
 		// Nothing was accepted yet (the service was busy with others before this run
 		// began): no rate to learn. A pause holds everyone back, a window when the
@@ -185,21 +213,29 @@ func (l *adaptiveLimiter) throttledBy(sent time.Time, retryAfter time.Duration) 
 		l.probe = probeSlope
 	}
 	l.measured = accepted
-	cut := l.holdAt(accepted)
-	if samples < minSamples && l.limit > 0 {
-		// Too few answers to measure by (a 429 early in the run): at most halve.
-		cut = max(cut, l.limit/2)
-	}
-	if l.limit > 0 {
-		cut = min(cut, l.limit) // a cut never raises the rate (answers may bunch up)
-	}
+	l.cutFrom, l.cutSamples, l.cutSpan = l.limit, samples, span
+	cut := l.cutFor(accepted, samples)
 	l.target = max(cut, l.holdAt(l.limit))
-	l.limit, l.cutTo, l.lastCut = cut, cut, now
+	l.limit, l.cutTo, l.lastCut, l.cutAfter = cut, cut, now, l.sent
 	l.growFrom = now
 	if l.pauseUntil.After(now) {
 		l.growFrom = l.pauseUntil // no growth while nothing may be sent
 	}
 	l.limiter.SetLimit(rate.Limit(cut))
+}
+
+// cutFor is the rate a cut sets when the service accepted perSecond, measured over
+// samples answers: held under it by the margin, never above the rate the cut came from.
+func (l *adaptiveLimiter) cutFor(perSecond float64, samples int) float64 {
+	cut := l.holdAt(perSecond)
+	if samples < minSamples && l.cutFrom > 0 {
+		// Too few answers to measure by (a 429 early in the run): at most halve.
+		cut = max(cut, l.cutFrom/2)
+	}
+	if l.cutFrom > 0 {
+		cut = min(cut, l.cutFrom) // a cut never raises the rate (answers may bunch up)
+	}
+	return cut
 }
 
 // holdAt is the rate to hold when the service accepts perSecond: the margin under it, and
@@ -210,19 +246,19 @@ func (l *adaptiveLimiter) holdAt(perSecond float64) float64 {
 }
 
 // deliveryRate is the rate of answers that were not 429s over the last deliveryWindow, or
-// over the last minSamples answers when they span longer, and how many answers that
-// counted; 0 when there was none.
-func (l *adaptiveLimiter) deliveryRate(now time.Time) (perSecond float64, samples int) {
+// over the last minSamples answers when they span longer: how many answers that counted,
+// over what span; 0 when there was none.
+func (l *adaptiveLimiter) deliveryRate(now time.Time) (perSecond float64, samples int, span time.Duration) {
 	if len(l.delivered) == 0 {
-		return 0, 0
+		return 0, 0, 0
 	}
-	span := max(now.Sub(l.delivered[0]), deliveryWindow)
+	span = max(now.Sub(l.delivered[0]), deliveryWindow)
 	for _, t := range l.delivered {
 		if now.Sub(t) <= span {
 			samples++
 		}
 	}
-	return float64(samples) / span.Seconds(), samples
+	return float64(samples) / span.Seconds(), samples, span
 }
 
 // update sets the limit to what it has grown to since the last cut; the caller holds mu.

@@ -14,10 +14,14 @@ import (
 
 // The limiter's times are synctest's fake clock: exact, whatever the machine's load.
 
-// send waits for n requests and returns when each was sent.
-func send(t *testing.T, l *adaptiveLimiter, n int) []time.Time {
+// old is the ticket of a request sent long before: its answer counts in the delivery
+// rate, and is late to no cut.
+var old = ticket{}
+
+// send waits for n requests and returns their tickets.
+func send(t *testing.T, l *adaptiveLimiter, n int) []ticket {
 	t.Helper()
-	sent := make([]time.Time, n)
+	sent := make([]ticket, n)
 	for i := range sent {
 		var err error
 		sent[i], err = l.wait(context.Background())
@@ -34,7 +38,7 @@ func TestLimiterCutsOncePerCongestionEvent(t *testing.T) {
 		assert.Zero(t, l.rate(), "no limit before the first 429")
 		sent := send(t, l, 58)
 		for range 50 {
-			l.answered()
+			l.answered(old)
 		}
 		time.Sleep(10 * time.Millisecond)
 		for _, s := range sent[50:] {
@@ -48,7 +52,7 @@ func TestLimiterCutsOncePerCongestionEvent(t *testing.T) {
 		time.Sleep(time.Second) // the pause
 		s := send(t, l, 1)[0]
 		for range 40 {
-			l.answered()
+			l.answered(old)
 		}
 		l.throttledBy(s, time.Second)
 		assert.InDelta(t, 37, l.rate(), 1e-9)
@@ -63,7 +67,7 @@ func TestLimiterWidensItsMarginWhile429sRecur(t *testing.T) {
 		event := func() float64 {
 			s := send(t, l, 1)[0]
 			for range 100 {
-				l.answered()
+				l.answered(old)
 			}
 			l.throttledBy(s, 0)
 			return l.rate()
@@ -93,7 +97,7 @@ func TestLimiterMeasuresASlowRateOverItsLastAnswers(t *testing.T) {
 		l := newAdaptiveLimiter(0)
 		for range 10 { // one every 4 s: 0.25 a second
 			send(t, l, 1)
-			l.answered()
+			l.answered(old)
 			time.Sleep(4 * time.Second)
 		}
 		s := send(t, l, 1)[0]
@@ -111,7 +115,7 @@ func TestLimiterPausesEveryoneForRetryAfter(t *testing.T) {
 		start := time.Now()
 		sent := send(t, l, 20)
 		for range 20 {
-			l.answered()
+			l.answered(old)
 		}
 		l.throttledBy(sent[0], 3*time.Second) // sent before any cut: still cuts the first time
 		var mu sync.Mutex
@@ -137,7 +141,7 @@ func TestLimiterPausesEveryoneForRetryAfter(t *testing.T) {
 
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		l.throttledBy(time.Now(), time.Hour)
+		l.throttledBy(send(t, l, 1)[0], time.Hour)
 		_, err := l.wait(ctx)
 		assert.ErrorIs(t, err, context.DeadlineExceeded, "paused past the context's end")
 	})
@@ -150,17 +154,14 @@ func TestLimiterRecoversWhen429sStop(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := newAdaptiveLimiter(100)
 		assert.Equal(t, 100.0, l.rate())
-		var sent []time.Time
 		for range 100 { // a second at 100 a second
-			sent = append(sent, send(t, l, 1)...)
-			l.answered()
+			l.answered(send(t, l, 1)[0])
 		}
 		time.Sleep(time.Second)
 		for range 40 { // then the service accepts only 40
-			sent = append(sent, send(t, l, 1)...)
-			l.answered()
+			l.answered(send(t, l, 1)[0])
 		}
-		l.throttledBy(sent[len(sent)-1], time.Second)
+		l.throttledBy(send(t, l, 1)[0], time.Second)
 		assert.InDelta(t, 38, l.rate(), 1e-9, "cut to 95% of the 40 accepted")
 		time.Sleep(time.Second) // the pause: no growth while nothing may be sent
 		assert.InDelta(t, 38, l.rate(), 1e-9)
@@ -191,7 +192,7 @@ func TestLimiterProbesMoreSlowlyOnceTheRateIsKnown(t *testing.T) {
 			time.Sleep(2 * time.Second) // the answers before are out of the window
 			s := send(t, l, 1)[0]
 			for range accepted {
-				l.answered()
+				l.answered(old)
 			}
 			l.throttledBy(s, 0)
 		}
@@ -211,5 +212,27 @@ func TestLimiterProbesMoreSlowlyOnceTheRateIsKnown(t *testing.T) {
 		assert.InEpsilon(t, 0.0025/16, slope(), 0.01, "at most sixteen times slower")
 		cutAt(200)
 		assert.InEpsilon(t, 0.0025, slope(), 0.01, "another rate: the probe starts over")
+	})
+}
+
+// Answers that come after a cut to requests in flight at it belong to the window the cut
+// measured: the cut is measured again with them (raised, never lowered again), and
+// answers to requests sent after the cut do not count.
+func TestLimiterMeasuresTheCutAgainWithTheAnswersInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := newAdaptiveLimiter(0)
+		sent := send(t, l, 51)
+		for _, s := range sent[:40] {
+			l.answered(s)
+		}
+		l.throttledBy(sent[50], time.Second)
+		assert.InDelta(t, 38, l.rate(), 1e-9, "40 answered when the 429 came")
+		after := send(t, l, 1)[0] // once the pause is over
+		l.answered(after)
+		assert.InDelta(t, 38, l.rate(), 1e-9, "sent after the cut: not the cut's window")
+		for _, s := range sent[40:50] {
+			l.answered(s)
+		}
+		assert.InDelta(t, 47.5, l.rate(), 1e-9, "50 accepted in the window the cut measured")
 	})
 }

@@ -111,7 +111,7 @@ func (rd *reader) readProvider(ctx context.Context, provider string, locations m
 func (rd *reader) readPages(ctx context.Context, provider string, filter whippyware.StockFilter, pages int) error {
 	var last *whippyware.Page[whippyware.Stock]
 	lastNumber := 1
-	err := parallel(ctx, rd.s.opts.Workers, pages-1,
+	err := parallel(ctx, rd.s.opts.Workers, pages-1, false,
 		func(ctx context.Context, i int) (*whippyware.Page[whippyware.Stock], error) {
 			return rd.page(ctx, filter, i+2)
 		},
@@ -178,7 +178,7 @@ func (rd *reader) page(ctx context.Context, filter whippyware.StockFilter, n int
 // lookUpKeys looks keys up, Options.Workers at once, and takes the row each finds. It
 // stops with errFilterIgnored when a lookup answers a row of another key.
 func (rd *reader) lookUpKeys(ctx context.Context, provider string, keys []Key) error {
-	return parallel(ctx, rd.s.opts.Workers, len(keys),
+	return parallel(ctx, rd.s.opts.Workers, len(keys), false,
 		func(ctx context.Context, i int) (*whippyware.Stock, error) {
 			b := newBudget(rd.s.opts.MaxAttempts)
 			var st *whippyware.Stock
@@ -260,30 +260,36 @@ func (rd *reader) take(provider string, rows []*whippyware.Stock) {
 
 // parallel runs fetch(i) for each i below n, workers at once, and hands each result to
 // take in the caller's goroutine, in the order they come, so that take's state has one
-// owner. A worker starts its next fetch only once its result is taken, so that a take
-// that ends ctx (a sync cancelled from its Progress) stops every worker. It starts no
-// more fetches once ctx ends or take returns an error, and returns take's first error
-// when every fetch started has been taken.
-func parallel[T any](ctx context.Context, workers, n int, fetch func(ctx context.Context, i int) (T, error), take func(i int, v T, err error) error) error {
+// owner. With inStep, a worker starts its next fetch only once its result is taken, so
+// that a take that ends ctx (a sync cancelled from its Progress) stops every worker;
+// without, a worker fetches on while take works (reads, which send nothing a cancel
+// must stop). It starts no more fetches once ctx ends or take returns an error, and
+// returns take's first error when every fetch started has been taken.
+func parallel[T any](ctx context.Context, workers, n int, inStep bool, fetch func(ctx context.Context, i int) (T, error), take func(i int, v T, err error) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
 		i     int
 		v     T
 		err   error
-		taken chan<- struct{}
+		taken chan<- struct{} // nil unless inStep
 	}
-	jobs, results := make(chan int), make(chan result)
+	jobs, results := make(chan int), make(chan result, workers)
 	var wg sync.WaitGroup
 	for range min(workers, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			taken := make(chan struct{})
+			var taken chan struct{}
+			if inStep {
+				taken = make(chan struct{})
+			}
 			for i := range jobs {
 				v, err := fetch(ctx, i)
 				results <- result{i, v, err, taken}
-				<-taken
+				if inStep {
+					<-taken
+				}
 			}
 		}()
 	}
@@ -306,7 +312,9 @@ func parallel[T any](ctx context.Context, workers, n int, fetch func(ctx context
 			first = err
 			cancel() // no more fetches; those in flight end early and are taken here
 		}
-		res.taken <- struct{}{}
+		if res.taken != nil {
+			res.taken <- struct{}{}
+		}
 	}
 	return first
 }

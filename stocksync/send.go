@@ -103,14 +103,14 @@ func (s *sender) counts() (requests, throttled int) {
 	return s.requests, s.throttled
 }
 
-// judge reads the answer to a request sent at sent, and tells the limiter: a 429 is
+// judge reads the answer to the request of ticket sent, and tells the limiter: a 429 is
 // congestion, any other answer a request the service's throttle let through.
-func (s *sender) judge(ctx context.Context, sent time.Time, err error) verdict {
+func (s *sender) judge(ctx context.Context, sent ticket, err error) verdict {
 	var apiErr *whippyware.APIError
 	isAnswer := errors.As(err, &apiErr)
 	switch {
 	case err == nil:
-		s.limiter.answered()
+		s.limiter.answered(sent)
 		return answered
 	case ctx.Err() != nil:
 		return fatal
@@ -125,7 +125,7 @@ func (s *sender) judge(ctx context.Context, sent time.Time, err error) verdict {
 		s.mu.Unlock()
 		return throttled
 	case isAnswer:
-		s.limiter.answered()
+		s.limiter.answered(sent)
 	}
 	switch {
 	case errors.Is(err, whippyware.ErrUnauthorized), errors.Is(err, whippyware.ErrNoCredentials),
