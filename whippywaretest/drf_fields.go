@@ -312,25 +312,17 @@ func textOf(raw json.RawMessage) (string, bool) {
 	return "", false
 }
 
+// pyTypes are the Python types of the JSON values whose first byte tells their type.
+var pyTypes = map[byte]string{'{': "dict", '[': "list", '"': "str", 't': "bool", 'f': "bool", 'n': "NoneType"}
+
 // pyType names a JSON value's type as Python does, for messages copied from DRF.
 func pyType(raw json.RawMessage) string {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 {
+	switch raw = bytes.TrimSpace(raw); {
+	case len(raw) == 0:
 		return "NoneType"
-	}
-	switch raw[0] {
-	case '{':
-		return "dict"
-	case '[':
-		return "list"
-	case '"':
-		return "str"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "NoneType"
-	}
-	if bytes.ContainsAny(raw, ".eE") {
+	case pyTypes[raw[0]] != "":
+		return pyTypes[raw[0]]
+	case bytes.ContainsAny(raw, ".eE"):
 		return "float"
 	}
 	return "int"

@@ -95,6 +95,11 @@ func TestPaginationLinksAndLimits(t *testing.T) {
 			assert.Equal(t, []int{16, 17, 19, 20, 22, 23, 25, 26, 28, 29}, ids(f2))
 			assert.Equal(t, base+"?is_active=true&limit=10", *f2.Previous)
 			assert.Equal(t, base+"?is_active=true&limit=10&page=3", *f2.Next)
+			f3 := c.follow(f2.Next)
+			assert.Equal(t, 30, f3.Count)
+			assert.Equal(t, ids(f3), ids(c.page("/api/v1/providers/?limit=10&is_active=true&page=last")), "the last page of the matching records")
+			requireJSON(t, c.do(http.MethodGet, "/api/v1/providers/?limit=10&is_active=true&page=4", nil),
+				http.StatusNotFound, `{"detail": "Invalid page."}`)
 
 			assert.Len(t, c.page("/api/v1/providers/?limit=5000").Results, 30, "limit clamped to the maximum")
 			for _, limit := range []string{"0", "-3", "abc", ""} {

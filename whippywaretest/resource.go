@@ -187,25 +187,34 @@ func (res *resource[T, P]) list(s *Server, w http.ResponseWriter, r *http.Reques
 		notFoundOr(w, refusals, msgInvalidPage)
 		return
 	}
-	matching := res.table(st).rows // without a filter, every row
-	if match != nil {
-		matching = nil
-		for _, rec := range res.table(st).rows {
-			if match(&rec) {
-				matching = append(matching, rec)
+	rows := res.table(st).rows
+	// window is the page of the matching records from the start'th, and how many match: one
+	// pass that copies only the page (a 200,000-row store is read in 200 pages).
+	window := func(start int) (results []any, count int) {
+		results = make([]any, 0, min(pg.size, len(rows)))
+		if match == nil { // every row matches: the page is a slice of the table
+			for i := start; i < min(start+pg.size, len(rows)); i++ {
+				results = append(results, res.wire(st, &rows[i]))
+			}
+			return results, len(rows)
+		}
+		for i := range rows {
+			if match(&rows[i]) {
+				if count >= start && len(results) < pg.size {
+					results = append(results, res.wire(st, &rows[i]))
+				}
+				count++
 			}
 		}
+		return results, count
 	}
 	if pg.last {
-		pg.number = pg.pages(len(matching))
+		_, count := window(0)
+		pg.number = pg.pages(count)
 	}
-	start := (pg.number - 1) * pg.size // the page's window of the matching records
-	results := make([]any, 0, min(pg.size, len(matching)))
-	for i := start; i < min(start+pg.size, len(matching)); i++ {
-		results = append(results, res.wire(st, &matching[i]))
-	}
+	results, count := window((pg.number - 1) * pg.size)
 	st.mu.RUnlock()
-	writePage(w, r, q, pg, len(matching), results)
+	writePage(w, r, q, pg, count, results)
 }
 
 // find is generics.py GenericAPIView.get_object: filter_queryset (values the filters refuse

@@ -42,8 +42,10 @@ var stocks = newResource(&resource[Stock, *Stock]{
 	},
 	check: func(st *store, f *form, s *Stock) {
 		if f.ok("provider") {
-			if _, found := st.providers.unique[s.Provider]; !found {
+			if id, found := st.providers.unique[s.Provider]; !found {
 				f.errs.addf("provider", "Object with code=%s does not exist.", s.Provider)
+			} else { // the provider's own string, shared by its stocks: a filter's compares stay in cache
+				s.Provider = st.providers.get(id).Code
 			}
 		}
 		if f.ok("location") {
