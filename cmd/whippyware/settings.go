@@ -130,6 +130,7 @@ func (a *app) client() (*whippyware.Client, error) {
 		return a.getenv(env), env
 	}
 	base, urlSource := setting(a.url, envURL)
+	base = strings.TrimSpace(base) // a variable read from a file ends in a newline
 	user, _ := setting(a.username, envUsername)
 	password, err := a.passwordSetting()
 	if err != nil {
@@ -165,7 +166,11 @@ func (a *app) client() (*whippyware.Client, error) {
 // type, in the command's own terms; source names where the URL came from. For plain http to
 // a host that is not this machine, allowed by insecure, it returns that host.
 func checkURL(raw, source string, insecure bool) (plainHTTPHost string, err error) {
-	raw = strings.TrimSpace(raw)
+	scheme, rest, _ := strings.Cut(raw, ":")
+	if (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")) && !strings.HasPrefix(rest, "//") {
+		// "https:/host" or "https:host": the host is there, the slashes are not.
+		return "", fmt.Errorf("%s %q has no host: type it as %s://%s", source, raw, strings.ToLower(scheme), strings.TrimLeft(rest, "/"))
+	}
 	if !strings.Contains(raw, "://") {
 		scheme := "https://"
 		if u, err := url.Parse(scheme + strings.TrimLeft(raw, "/")); err == nil && isLoopback(u.Hostname()) {

@@ -86,6 +86,7 @@ func TestURLErrorsSayWhatToType(t *testing.T) {
 		"not a URL":     {"https://stock example.com", "WHIPPYWARE_URL is not a URL (invalid character \" \" in host name)"},
 		"has no host":   {"https://", "has no host"},
 		"query in base": {"https://stock.example.com/?x=1", "has a query or fragment"},
+		"one slash":     {"https:/stock.example.com", `WHIPPYWARE_URL "https:/stock.example.com" has no host: type it as https://stock.example.com`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c.env[envURL] = tc.url
@@ -100,6 +101,10 @@ func TestURLErrorsSayWhatToType(t *testing.T) {
 	assert.Contains(t, r.stderr, `--url "stock.example.com" has no scheme: type it as https://stock.example.com`)
 	r = c.run("", "--url", "localhost:8080", "providers", "list")
 	assert.Contains(t, r.stderr, `--url "localhost:8080" has no scheme: type it as http://localhost:8080`)
+
+	// Spaces around the URL, as a variable read from a file may carry, are not part of it.
+	c.env[envURL] = " " + c.fake.URL + "\n"
+	assert.Contains(t, c.ok("", "providers", "list"), "erp_main")
 }
 
 // --insecure-http (or its variable) allows plain http to another host, with a warning.
