@@ -295,3 +295,23 @@ func TestCompletionScripts(t *testing.T) {
 	assert.Contains(t, r.stdout, "providers")
 	assert.Zero(t, c.fake.RequestCount("", ""))
 }
+
+// A bad --output fails every command before its first request, also those that print no
+// list (a delete, a sync): nothing is deleted or written.
+func TestBadOutputFailsEveryCommandBeforeAnyRequest(t *testing.T) {
+	c := newCLI(t)
+	stock := c.file("stock.csv", "SKU-1,erp_main,300,9\n")
+	for _, args := range [][]string{
+		{"providers", "delete", "3", "--yes"},
+		{"stocks", "delete", "3", "--yes", "--dry-run"},
+		{"sync", stock},
+		{"providers", "create", "--code", "x", "--name", "X"},
+		{"stocks", "list"},
+	} {
+		r := c.run("", append([]string{"-o", "xml"}, args...)...)
+		assert.Equal(t, exitCannotRun, r.code, args)
+		assert.Equal(t, "whippyware: --output \"xml\": use table, csv or json\n", r.stderr, args)
+		assert.Empty(t, r.stdout, args)
+	}
+	assert.Zero(t, c.fake.RequestCount("", ""), "not even a login")
+}

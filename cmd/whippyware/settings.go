@@ -29,6 +29,9 @@ const maxPasswordBytes = 4 << 10
 // settle checks the settings every command shares and reads the password from standard
 // input for --password-stdin, before the command sends anything.
 func (a *app) settle(cmd *cobra.Command, args []string) error {
+	if err := checkFormat(a.output); err != nil {
+		return err
+	}
 	if v := a.getenv(envInsecureHTTP); v != "" && !cmd.Flags().Changed("insecure-http") {
 		on, err := strconv.ParseBool(v)
 		if err != nil {
