@@ -119,6 +119,9 @@ func (r resource[T, C, U, F]) write(a *app, cmd *cobra.Command, in *input, verb 
 	if err := resolveProviders(ctx, c, recs); err != nil {
 		return err
 	}
+	if err := r.prepared(ctx, a, c); err != nil {
+		return err
+	}
 	reqs := make([]request[T], len(recs))
 	for i, rec := range recs {
 		reqs[i] = build(r.service(c), rec)
