@@ -39,6 +39,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/whippyware-go/whippyware"
 	"github.com/whippyware-go/whippyware/internal/buildinfo"
 )
 
@@ -83,6 +84,10 @@ type app struct {
 	passwordStdin           bool
 	insecureHTTP            bool
 	output                  string
+
+	// clientOptions are given to the client after the command's own (a test's shorter
+	// login timeout).
+	clientOptions []whippyware.Option
 }
 
 // run runs the command with args (without the program name) and returns its exit status.
@@ -110,8 +115,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case errors.As(err, &exit):
 		return exit.code
 	}
-	// The SDK's errors already start with "whippyware: ".
-	fmt.Fprintf(a.stderr, "whippyware: %s\n", strings.TrimPrefix(err.Error(), "whippyware: "))
+	// The SDK's errors already start with "whippyware: ". A login that did not finish names
+	// the client's Go option for its timeout, which the command does not offer.
+	msg := strings.Replace(strings.TrimPrefix(err.Error(), "whippyware: "), " (WithLoginTimeout)", "", 1)
+	fmt.Fprintf(a.stderr, "whippyware: %s\n", msg)
 	return exitCannotRun
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/whippyware-go/whippyware"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -23,6 +24,8 @@ type cli struct {
 	env  map[string]string
 	// terminal is what the command is told of standard input: a terminal, where a delete asks.
 	terminal bool
+	// clientOptions are given to the client after the command's own.
+	clientOptions []whippyware.Option
 }
 
 func newCLI(t *testing.T) *cli {
@@ -52,6 +55,7 @@ func (c *cli) run(stdin string, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	a := &app{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr}
 	a.stdinTerminal = func() bool { return c.terminal }
+	a.clientOptions = c.clientOptions
 	code := a.run(context.Background(), args)
 	return result{code, stdout.String(), stderr.String()}
 }

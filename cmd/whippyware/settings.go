@@ -162,7 +162,7 @@ func (a *app) client() (*whippyware.Client, error) {
 		fmt.Fprintf(a.stderr, "whippyware: warning: --insecure-http: the password and key go to %s unencrypted\n", plainHTTP)
 		opts = append(opts, whippyware.WithInsecureHTTP())
 	}
-	return whippyware.NewClient(base, opts...)
+	return whippyware.NewClient(base, append(opts, a.clientOptions...)...)
 }
 
 // checkURL refuses a base URL the client would refuse, with a message that says what to

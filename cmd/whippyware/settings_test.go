@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/whippyware-go/whippyware"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -141,4 +143,17 @@ func TestInsecureHTTP(t *testing.T) {
 	r = c.run("", "providers", "list")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stderr)
+}
+
+// A login that does not finish in time is said in the command's terms: the client's Go
+// option for the timeout is not something the command offers.
+func TestSlowLoginNamesNoGoOption(t *testing.T) {
+	c := newCLI(t)
+	c.fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/auth/login/", Latency: 5 * time.Second})
+	c.clientOptions = []whippyware.Option{whippyware.WithLoginTimeout(50 * time.Millisecond)}
+	r := c.run("", "providers", "list")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Contains(t, r.stderr, "whippyware: login did not finish within 50ms: ")
+	assert.NotRegexp(t, `With[A-Z]`, r.stderr, "names no Go option")
+	assert.Empty(t, r.stdout)
 }
