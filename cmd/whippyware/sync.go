@@ -167,7 +167,7 @@ func (a *app) syncSettings(file string, f syncFlags) (*syncSettings, error) {
 	} else if isTerminal(a.stdin) {
 		fmt.Fprintln(a.stderr, "whippyware sync: reading CSV from the terminal; end it with Ctrl-D, or give a file (whippyware sync stock.csv)")
 	}
-	if s.report, err = createReport(f.report); err != nil {
+	if s.report, err = createReport(f.report, s.in); err != nil {
 		s.closeIn()
 		return nil, err
 	}
