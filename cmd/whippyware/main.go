@@ -151,6 +151,8 @@ func (a *app) rootCommand() *cobra.Command {
 	flags.BoolVar(&a.insecureHTTP, "insecure-http", false, "allow a plain http:// URL to a host that is not this machine (default $"+envInsecureHTTP+");\n"+
 		"the password and key then travel unencrypted: only for a test service on a network you trust")
 	flags.StringVarP(&a.output, "output", "o", "table", "output format of lists, gets, creates and updates: table, csv or json")
+	// It fails only for a flag not declared, and --output is declared just above.
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(a.syncCommand(), stocksCommand(a), providersCommand(a), locationsCommand(a), rulesCommand(a), listsCommand(a))
 	return root
 }

@@ -297,6 +297,15 @@ func TestCompletionScripts(t *testing.T) {
 	r := c.run("", "__complete", "prov")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "providers")
+	r = c.run("", "__complete", "providers", "")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, sub := range []string{"list", "get", "create", "update", "delete"} {
+		assert.Contains(t, r.stdout, sub+"\t")
+	}
+	// And the formats of --output.
+	r = c.run("", "__complete", "stocks", "list", "-o", "")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "table\ncsv\njson\n:4\n", r.stdout)
 	assert.Zero(t, c.fake.RequestCount("", ""))
 }
 
