@@ -53,7 +53,10 @@ func (p *progressView) start(planned, invalid int) {
 	total := planned + invalid
 	if p.terminal && total > 0 {
 		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish())
+			progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish(),
+			// draw's Describe renders the bar and Set would render it again at once: the
+			// bar's own throttle keeps one repaint per draw.
+			progressbar.OptionThrottle(redrawEvery))
 	}
 	p.draw(true)
 }
