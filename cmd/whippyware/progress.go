@@ -110,6 +110,14 @@ func (p *progressView) inFlight() int {
 	return min(p.workers, p.last.Left)
 }
 
+// known is the progress the sync last reported: the report of a run stopped at once takes
+// its requests and rate from it.
+func (p *progressView) known() stocksync.Progress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
+}
+
 func (p *progressView) finish() {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -257,6 +257,8 @@ func (a *app) sync(cmd *cobra.Command, file string, f syncFlags) error {
 		// applied, and a rerun converges.
 		inFlight := progress.inFlight()
 		report = tally.known(plan)
+		last := progress.known()
+		report.Requests, report.Rate = max(report.Requests, last.Requests), last.Rate
 		applyErr = fmt.Errorf("stopped at the second Ctrl-C: %d writes were in flight and may or may not have been applied; run again to finish", inFlight)
 	}
 	report.Duration = time.Since(start)
