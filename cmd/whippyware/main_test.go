@@ -306,6 +306,12 @@ func TestCompletionScripts(t *testing.T) {
 	r = c.run("", "__complete", "stocks", "list", "-o", "")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Equal(t, "table\ncsv\njson\n:4\n", r.stdout)
+
+	// Completion talks to no service: a bad setting does not break it (nor a shell that
+	// sources the script at start).
+	c.env[envInsecureHTTP] = "maybe"
+	assert.Contains(t, c.ok("", "completion", "bash"), "whippyware")
+	assert.Contains(t, c.ok("", "__complete", "prov"), "providers")
 	assert.Zero(t, c.fake.RequestCount("", ""))
 }
 

@@ -29,6 +29,12 @@ const maxPasswordBytes = 4 << 10
 // settle checks the settings every command shares and reads the password from standard
 // input for --password-stdin, before the command sends anything.
 func (a *app) settle(cmd *cobra.Command, args []string) error {
+	switch {
+	case cmd.Name() == cobra.ShellCompRequestCmd, cmd.Name() == cobra.ShellCompNoDescRequestCmd,
+		cmd.HasParent() && cmd.Parent().Name() == "completion":
+		// Completion talks to no service: a bad setting must not break a shell's completion.
+		return nil
+	}
 	if err := checkFormat(a.output); err != nil {
 		return err
 	}
