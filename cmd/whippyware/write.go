@@ -119,9 +119,6 @@ func (r resource[T, C, U, F]) write(a *app, cmd *cobra.Command, in *input, verb 
 	if err := resolveProviders(ctx, c, recs); err != nil {
 		return err
 	}
-	if err := r.prepared(ctx, a, c); err != nil {
-		return err
-	}
 	reqs := make([]request[T], len(recs))
 	for i, rec := range recs {
 		reqs[i] = build(r.service(c), rec)
@@ -136,6 +133,9 @@ func (r resource[T, C, U, F]) write(a *app, cmd *cobra.Command, in *input, verb 
 			fmt.Fprintf(&out, "would %s %s %s\n", req.method, req.path, b)
 		}
 		_, err := io.WriteString(a.stdout, out.String())
+		return err
+	}
+	if err := r.prepared(ctx, a, c); err != nil { // before the first write, as every lookup
 		return err
 	}
 	done := make([]int64, 0, len(reqs))

@@ -177,6 +177,7 @@ func TestDryRunSendsNoWrite(t *testing.T) {
 	c := newCLI(t)
 	out := c.ok("", "locations", "create", "--dry-run", "--code", "301", "--name", "Store 301", "--provider", "erp_main")
 	assert.Equal(t, `would POST api/v1/stock-locations/ {"name":"Store 301","code":"301","provider":3}`+"\n", out)
+	assert.Equal(t, 1, c.fake.RequestCount("GET", "/api/v1/providers/"), "the code looked up; nothing read for a table it does not print")
 	out = c.ok("", "stocks", "update", "--dry-run", "3", "--stock", "0")
 	assert.Equal(t, `would PATCH api/v1/stocks/3/ {"stock":0}`+"\n", out)
 	out = c.ok("", "providers", "delete", "--dry-run", "3", "1")
