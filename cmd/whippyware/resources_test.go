@@ -72,3 +72,18 @@ func TestListsExportWithoutRemoteIDUpdatesNothingElse(t *testing.T) {
 	assert.Equal(t, "L one", lists[0].Name)
 	assert.Nil(t, lists[0].RemoteID, "still no remote id")
 }
+
+// A mistyped subcommand fails, as a mistyped command does, and names the one it may have
+// meant: help and exit 0 would let a script go on as if it had deleted something.
+func TestUnknownSubcommandFails(t *testing.T) {
+	c := newCLI(t)
+	for _, resource := range []string{"providers", "locations", "lists", "rules", "stocks"} {
+		r := c.run("", resource, "delet", "3")
+		assert.Equal(t, exitCannotRun, r.code, resource)
+		assert.Empty(t, r.stdout, resource)
+		assert.Equal(t, "whippyware: unknown command \"delet\" for \"whippyware "+resource+"\"; did you mean delete?\n", r.stderr)
+	}
+	// Alone, a resource's command shows its subcommands.
+	assert.Contains(t, c.ok("", "providers"), "Available Commands:")
+	assert.Zero(t, c.fake.RequestCount("", ""))
+}
