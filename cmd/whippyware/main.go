@@ -104,9 +104,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func (a *app) run(ctx context.Context, args []string) int {
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(a.stdin)
-	root.SetOut(a.stdout)
-	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	var exit exitError
 	switch {
@@ -154,5 +151,37 @@ func (a *app) rootCommand() *cobra.Command {
 	// It fails only for a flag not declared, and --output is declared just above.
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(a.syncCommand(), stocksCommand(a), providersCommand(a), locationsCommand(a), rulesCommand(a), listsCommand(a))
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout) // before the completion command, which keeps the writer it finds
+	root.SetErr(a.stderr)
+	root.InitDefaultCompletionCmd()
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes each command that only holds subcommands (providers,
+// completion, ...) refuse an argument it does not know: cobra printed the help for a
+// mistyped subcommand and exited 0, so that a script went on as if it had deleted
+// something. Alone, such a command still prints its help.
+func refuseUnknownSubcommands(parent *cobra.Command) {
+	for _, cmd := range parent.Commands() {
+		if cmd.HasSubCommands() && !cmd.Runnable() {
+			cmd.Args = unknownSubcommand
+			cmd.SuggestionsMinimumDistance = 2 // cobra's own for the root's commands
+			cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+		refuseUnknownSubcommands(cmd)
+	}
+}
+
+// unknownSubcommand refuses an argument with the subcommand it may have meant.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return errors.New(msg)
 }

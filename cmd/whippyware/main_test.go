@@ -312,6 +312,12 @@ func TestCompletionScripts(t *testing.T) {
 	c.env[envInsecureHTTP] = "maybe"
 	assert.Contains(t, c.ok("", "completion", "bash"), "whippyware")
 	assert.Contains(t, c.ok("", "__complete", "prov"), "providers")
+
+	// A mistyped shell gives no script to source.
+	r = c.run("", "completion", "bas")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Equal(t, "whippyware: unknown command \"bas\" for \"whippyware completion\"; did you mean bash?\n", r.stderr)
 	assert.Zero(t, c.fake.RequestCount("", ""))
 }
 

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,11 +53,7 @@ var listPage = whippyware.ListOptions{Limit: stocksync.DefaultPageSize}
 
 // command is "<plural>" with list, get, create, update and delete under it.
 func (r resource[T, C, U, F]) command(a *app) *cobra.Command {
-	cmd := &cobra.Command{Use: r.plural, Short: fmt.Sprintf("List, get, create, update or delete %s", r.plural),
-		// Without these, a mistyped subcommand printed the help and exited 0, and a script
-		// went on as if it had listed or deleted something.
-		Args: unknownSubcommand, SuggestionsMinimumDistance: 2, // cobra's own distance for commands
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() }}
+	cmd := &cobra.Command{Use: r.plural, Short: fmt.Sprintf("List, get, create, update or delete %s", r.plural)}
 	list := &cobra.Command{Use: "list", Short: "List " + r.plural, Args: cobra.NoArgs,
 		Long: "List " + r.plural + ". The list is printed once every page was read: if one fails, nothing is printed."}
 	filter := r.filter(list)
@@ -118,19 +112,6 @@ func (r resource[T, C, U, F]) command(a *app) *cobra.Command {
 	}
 	cmd.AddCommand(list, get, r.createCommand(a), r.updateCommand(a), r.deleteCommand(a))
 	return cmd
-}
-
-// unknownSubcommand refuses an argument to a command that only holds subcommands, with the
-// subcommand it may have meant.
-func unknownSubcommand(cmd *cobra.Command, args []string) error {
-	if len(args) == 0 {
-		return nil
-	}
-	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += "; did you mean " + strings.Join(s, " or ") + "?"
-	}
-	return errors.New(msg)
 }
 
 // prepared runs r.prepare for table and CSV output.
