@@ -39,6 +39,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/whippyware-go/whippyware"
 	"github.com/whippyware-go/whippyware/internal/buildinfo"
 )
 
@@ -83,6 +84,10 @@ type app struct {
 	passwordStdin           bool
 	insecureHTTP            bool
 	output                  string
+
+	// clientOptions are given to the client after the command's own (a test's shorter
+	// login timeout).
+	clientOptions []whippyware.Option
 }
 
 // run runs the command with args (without the program name) and returns its exit status.
@@ -99,9 +104,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func (a *app) run(ctx context.Context, args []string) int {
 	root := a.rootCommand()
 	root.SetArgs(args)
-	root.SetIn(a.stdin)
-	root.SetOut(a.stdout)
-	root.SetErr(a.stderr)
 	err := root.ExecuteContext(ctx)
 	var exit exitError
 	switch {
@@ -110,8 +112,10 @@ func (a *app) run(ctx context.Context, args []string) int {
 	case errors.As(err, &exit):
 		return exit.code
 	}
-	// The SDK's errors already start with "whippyware: ".
-	fmt.Fprintf(a.stderr, "whippyware: %s\n", strings.TrimPrefix(err.Error(), "whippyware: "))
+	// The SDK's errors already start with "whippyware: ". A login that did not finish names
+	// the client's Go option for its timeout, which the command does not offer.
+	msg := strings.Replace(strings.TrimPrefix(err.Error(), "whippyware: "), " (WithLoginTimeout)", "", 1)
+	fmt.Fprintf(a.stderr, "whippyware: %s\n", msg)
 	return exitCannotRun
 }
 
@@ -144,6 +148,40 @@ func (a *app) rootCommand() *cobra.Command {
 	flags.BoolVar(&a.insecureHTTP, "insecure-http", false, "allow a plain http:// URL to a host that is not this machine (default $"+envInsecureHTTP+");\n"+
 		"the password and key then travel unencrypted: only for a test service on a network you trust")
 	flags.StringVarP(&a.output, "output", "o", "table", "output format of lists, gets, creates and updates: table, csv or json")
+	// It fails only for a flag not declared, and --output is declared just above.
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "csv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(a.syncCommand(), stocksCommand(a), providersCommand(a), locationsCommand(a), rulesCommand(a), listsCommand(a))
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout) // before the completion command, which keeps the writer it finds
+	root.SetErr(a.stderr)
+	root.InitDefaultCompletionCmd()
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes each command that only holds subcommands (providers,
+// completion, ...) refuse an argument it does not know: cobra printed the help for a
+// mistyped subcommand and exited 0, so that a script went on as if it had deleted
+// something. Alone, such a command still prints its help.
+func refuseUnknownSubcommands(parent *cobra.Command) {
+	for _, cmd := range parent.Commands() {
+		if cmd.HasSubCommands() && !cmd.Runnable() {
+			cmd.Args = unknownSubcommand
+			cmd.SuggestionsMinimumDistance = 2 // cobra's own for the root's commands
+			cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+		refuseUnknownSubcommands(cmd)
+	}
+}
+
+// unknownSubcommand refuses an argument with the subcommand it may have meant.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return errors.New(msg)
 }

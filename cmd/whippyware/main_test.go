@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/whippyware-go/whippyware"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -23,6 +24,8 @@ type cli struct {
 	env  map[string]string
 	// terminal is what the command is told of standard input: a terminal, where a delete asks.
 	terminal bool
+	// clientOptions are given to the client after the command's own.
+	clientOptions []whippyware.Option
 }
 
 func newCLI(t *testing.T) *cli {
@@ -52,6 +55,7 @@ func (c *cli) run(stdin string, args ...string) result {
 	var stdout, stderr bytes.Buffer
 	a := &app{getenv: func(k string) string { return c.env[k] }, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr}
 	a.stdinTerminal = func() bool { return c.terminal }
+	a.clientOptions = c.clientOptions
 	code := a.run(context.Background(), args)
 	return result{code, stdout.String(), stderr.String()}
 }
@@ -293,5 +297,46 @@ func TestCompletionScripts(t *testing.T) {
 	r := c.run("", "__complete", "prov")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "providers")
+	r = c.run("", "__complete", "providers", "")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	for _, sub := range []string{"list", "get", "create", "update", "delete"} {
+		assert.Contains(t, r.stdout, sub+"\t")
+	}
+	// And the formats of --output.
+	r = c.run("", "__complete", "stocks", "list", "-o", "")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "table\ncsv\njson\n:4\n", r.stdout)
+
+	// Completion talks to no service: a bad setting does not break it (nor a shell that
+	// sources the script at start).
+	c.env[envInsecureHTTP] = "maybe"
+	assert.Contains(t, c.ok("", "completion", "bash"), "whippyware")
+	assert.Contains(t, c.ok("", "__complete", "prov"), "providers")
+
+	// A mistyped shell gives no script to source.
+	r = c.run("", "completion", "bas")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Empty(t, r.stdout)
+	assert.Equal(t, "whippyware: unknown command \"bas\" for \"whippyware completion\"; did you mean bash?\n", r.stderr)
 	assert.Zero(t, c.fake.RequestCount("", ""))
+}
+
+// A bad --output fails every command before its first request, also those that print no
+// list (a delete, a sync): nothing is deleted or written.
+func TestBadOutputFailsEveryCommandBeforeAnyRequest(t *testing.T) {
+	c := newCLI(t)
+	stock := c.file("stock.csv", "SKU-1,erp_main,300,9\n")
+	for _, args := range [][]string{
+		{"providers", "delete", "3", "--yes"},
+		{"stocks", "delete", "3", "--yes", "--dry-run"},
+		{"sync", stock},
+		{"providers", "create", "--code", "x", "--name", "X"},
+		{"stocks", "list"},
+	} {
+		r := c.run("", append([]string{"-o", "xml"}, args...)...)
+		assert.Equal(t, exitCannotRun, r.code, args)
+		assert.Equal(t, "whippyware: --output \"xml\": use table, csv or json\n", r.stderr, args)
+		assert.Empty(t, r.stdout, args)
+	}
+	assert.Zero(t, c.fake.RequestCount("", ""), "not even a login")
 }

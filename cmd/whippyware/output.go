@@ -35,6 +35,9 @@ type printer[T any] struct {
 // newPrinter checks format and starts the output; csvColumns, when not nil, are the columns
 // of CSV output (a stock's are the ones sync reads).
 func newPrinter[T any](format string, columns, csvColumns []column[T], single bool) (*printer[T], error) {
+	if err := checkFormat(format); err != nil {
+		return nil, err
+	}
 	p := &printer[T]{format: format, columns: columns, single: single}
 	switch format {
 	case "table":
@@ -48,11 +51,18 @@ func newPrinter[T any](format string, columns, csvColumns []column[T], single bo
 		if err := p.cw.Write(p.headers()); err != nil {
 			return nil, err
 		}
-	case "json":
-	default:
-		return nil, fmt.Errorf("--output %q: use table, csv or json", format)
 	}
 	return p, nil
+}
+
+// checkFormat refuses an output format the printer does not know; every command checks it
+// before its first request, also one that prints no list (a delete or a sync).
+func checkFormat(format string) error {
+	switch format {
+	case "table", "csv", "json":
+		return nil
+	}
+	return fmt.Errorf("--output %q: use table, csv or json", format)
 }
 
 func (p *printer[T]) headers() []string {

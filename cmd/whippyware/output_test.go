@@ -107,3 +107,46 @@ func FuzzSpreadsheetSafe(f *testing.F) {
 		}
 	})
 }
+
+// Every resource's list prints nothing when its second page fails, whatever the failure: a
+// 401 after the login (the key revoked), a 404, or a connection dropped mid-list; in every
+// format. Only the error is printed, on one line naming the page.
+func TestEveryFailedListPrintsNothing(t *testing.T) {
+	fake := wt.NewTestServer(t, wt.WithMaxPageSize(1), wt.WithFixtures())
+	erp := fake.AddProvider(wt.Provider{Name: "A", Code: "erp_a", IsActive: true})
+	fake.AddStockLocation(wt.StockLocation{Name: "300", Code: "300", Provider: erp.ID, IsActive: true})
+	fake.AddStockLocation(wt.StockLocation{Name: "301", Code: "301", Provider: erp.ID, IsActive: true})
+	fake.AddStockListRule(wt.StockListRule{Name: "second", RuleType: "sql", IsActive: true})
+	fake.AddStock(wt.Stock{SKU: "A-1", Provider: "erp_a", Location: "300", Stock: 1, IsActive: true})
+	c := cliFor(t, fake)
+	faults := map[string]wt.Fault{
+		"401":       {Status: http.StatusUnauthorized, Body: `{"detail": "Invalid token."}`},
+		"not found": {Status: http.StatusNotFound},
+		"dropped":   {Drop: wt.DropBefore}, // retried for some 3 s, then fails the same way
+	}
+	for _, resource := range []string{"providers", "locations", "lists", "rules", "stocks"} {
+		require.Contains(t, c.ok("", resource, "list", "-o", "json"), "},\n{", "%s: two pages without a fault", resource)
+		for name, f := range faults {
+			fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+				if r.URL.Query().Get("page") == "2" {
+					return &f
+				}
+				return nil
+			})
+			formats := []string{"json", "csv", "table"}
+			if name == "dropped" {
+				if resource != "stocks" {
+					continue // the retries' waits: one resource in one format shows it
+				}
+				formats = formats[:1]
+			}
+			for _, format := range formats {
+				r := c.run("", resource, "list", "-o", format)
+				assert.Equal(t, exitCannotRun, r.code, "%s %s %s", resource, name, format)
+				assert.Empty(t, r.stdout, "%s %s %s", resource, name, format)
+				assert.Regexp(t, `^whippyware: [^\n]*GET [^\n]*page=2[^\n]*\n$`, r.stderr, "%s %s %s", resource, name, format)
+			}
+		}
+		fake.SetFaultFunc(nil)
+	}
+}

@@ -53,7 +53,10 @@ func (p *progressView) start(planned, invalid int) {
 	total := planned + invalid
 	if p.terminal && total > 0 {
 		p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(p.w), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish())
+			progressbar.OptionSetPredictTime(true), progressbar.OptionFullWidth(), progressbar.OptionClearOnFinish(),
+			// draw's Describe renders the bar and Set would render it again at once: the
+			// bar's own throttle keeps one repaint per draw.
+			progressbar.OptionThrottle(redrawEvery))
 	}
 	p.draw(true)
 }
@@ -105,6 +108,14 @@ func (p *progressView) inFlight() int {
 		return 0
 	}
 	return min(p.workers, p.last.Left)
+}
+
+// known is the progress the sync last reported: the report of a run stopped at once takes
+// its requests and rate from it.
+func (p *progressView) known() stocksync.Progress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
 }
 
 func (p *progressView) finish() {

@@ -248,6 +248,9 @@ func (a *app) readFile(in *input, onUpdate bool) ([]record, error) {
 	var r io.Reader = a.stdin
 	if name == "-" {
 		name = "standard input"
+		if isTerminal(a.stdin) {
+			fmt.Fprintln(a.stderr, "whippyware: reading records from the terminal; end them with Ctrl-D, or give a file (-f records.csv)")
+		}
 	} else {
 		f, err := os.Open(in.file)
 		if err != nil {
@@ -367,6 +370,7 @@ func readCSVRecords(name string, b []byte, fields []field) ([]record, error) {
 	header, _, _ := strings.Cut(string(b), "\n")
 	cr := csv.NewReader(bufio.NewReader(bytes.NewReader(b)))
 	cr.Comma = delimiter(header)
+	cr.FieldsPerRecord = -1 // a line of another length is named below, with the delimiter
 	head, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading the header: %w", name, err)
@@ -397,6 +401,13 @@ func readCSVRecords(name string, b []byte, fields []field) ([]record, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		rec := record{where: fmt.Sprintf("%s line %d", name, line), values: map[string]any{}}
+		switch {
+		case len(cells) == 1 && len(head) > 1:
+			return nil, fmt.Errorf("%s has 1 field: no %q in the line, which the header separates with %q; is the line separated by another delimiter?",
+				rec.where, string(cr.Comma), string(cr.Comma))
+		case len(cells) != len(head):
+			return nil, fmt.Errorf("%s has %d fields, the header %d (%q between them)", rec.where, len(cells), len(head), string(cr.Comma))
+		}
 		for i, cell := range cells {
 			cell = spreadsheetUnescaped(strings.TrimSpace(cell))
 			switch {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/assert"
 )
 
 // Whatever a -f file holds, reading it returns records or an error, and every record it
@@ -55,4 +57,19 @@ func FuzzReadRecords(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A -f CSV line of one field, as a file with another delimiter than its header's gives,
+// names the delimiter the header set; a line of another length says both counts.
+func TestFileLineOfOneFieldNamesTheDelimiter(t *testing.T) {
+	c := newCLI(t)
+	r := c.run("code,name\nx1;X\n", "providers", "create", "-f", "-")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Equal(t, "whippyware: standard input line 2 has 1 field: no \",\" in the line, which the header separates with \",\"; "+
+		"is the line separated by another delimiter?\n", r.stderr)
+
+	r = c.run("code;name\nx1;X;extra\n", "providers", "create", "-f", "-")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Equal(t, "whippyware: standard input line 2 has 3 fields, the header 2 (\";\" between them)\n", r.stderr)
+	assert.Zero(t, c.fake.RequestCount("", ""))
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -27,9 +28,18 @@ type reportFile struct {
 	closed bool
 }
 
-func createReport(path string) (*reportFile, error) {
+// createReport creates the report file at path; input is what the sync reads, which the
+// report must not be: opening it would empty the stock file before it is read.
+func createReport(path string, input io.Reader) (*reportFile, error) {
 	if path == "" {
 		return nil, nil
+	}
+	if in, ok := input.(*os.File); ok { // a file, or standard input redirected from one
+		inInfo, inErr := in.Stat()
+		repInfo, repErr := os.Stat(path)
+		if inErr == nil && repErr == nil && os.SameFile(inInfo, repInfo) {
+			return nil, fmt.Errorf("--report %s is the input file: name another file for the report", path)
+		}
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {

@@ -37,3 +37,22 @@ func TestSyncReportFile(t *testing.T) {
 		SKU, Result string
 	}{{3, "C", "failed"}, {1, "A", "created"}, {2, "B", "created"}}, rep.Outcomes)
 }
+
+// A --report that names the input file (or a link to it) is refused before anything is
+// read or written: opening the report would empty the stock file.
+func TestSyncReportOnTheInputFileIsRefused(t *testing.T) {
+	c := storeCLI(t)
+	const stock = "A,erp_a,a1,1\n"
+	input := c.file("stock.csv", stock)
+	link := filepath.Join(t.TempDir(), "link.csv")
+	require.NoError(t, os.Symlink(input, link))
+	for _, report := range []string{input, link} {
+		r := c.run("", "sync", "--report", report, input)
+		assert.Equal(t, exitCannotRun, r.code)
+		assert.Equal(t, "whippyware: --report "+report+" is the input file: name another file for the report\n", r.stderr)
+		b, err := os.ReadFile(input)
+		require.NoError(t, err)
+		assert.Equal(t, stock, string(b), "the input is kept")
+	}
+	assert.Zero(t, c.fake.RequestCount("", ""))
+}

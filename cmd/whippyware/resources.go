@@ -38,11 +38,14 @@ type resource[T, C, U, F any] struct {
 	// resolveFilter, when not nil, completes the filter before the list is asked for
 	// (a location's provider code becomes the id the service filters on).
 	resolveFilter func(ctx context.Context, c *whippyware.Client, f *F) error
-	service       func(*whippyware.Client) service[T, C, U, F]
-	id            func(*T) int64
-	fields        []field
-	toCreate      func(record) *C
-	toUpdate      func(record) *U
+	// prepare, when not nil, runs before records are printed as a table or CSV (JSON is
+	// the service's shape): a location's provider column looks up the providers' codes.
+	prepare  func(ctx context.Context, c *whippyware.Client) error
+	service  func(*whippyware.Client) service[T, C, U, F]
+	id       func(*T) int64
+	fields   []field
+	toCreate func(record) *C
+	toUpdate func(record) *U
 }
 
 // listPage is what every list command asks for: the largest page the service serves.
@@ -68,6 +71,9 @@ func (r resource[T, C, U, F]) command(a *app) *cobra.Command {
 				return err
 			}
 		}
+		if err := r.prepared(cmd.Context(), a, c); err != nil {
+			return err
+		}
 		for rec, err := range r.service(c).All(cmd.Context(), filter) {
 			if err != nil {
 				return err
@@ -92,6 +98,9 @@ func (r resource[T, C, U, F]) command(a *app) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if err := r.prepared(cmd.Context(), a, c); err != nil {
+			return err
+		}
 		rec, _, err := r.service(c).Get(cmd.Context(), id)
 		if err != nil {
 			return err
@@ -103,6 +112,14 @@ func (r resource[T, C, U, F]) command(a *app) *cobra.Command {
 	}
 	cmd.AddCommand(list, get, r.createCommand(a), r.updateCommand(a), r.deleteCommand(a))
 	return cmd
+}
+
+// prepared runs r.prepare for table and CSV output.
+func (r resource[T, C, U, F]) prepared(ctx context.Context, a *app, c *whippyware.Client) error {
+	if r.prepare == nil || a.output == "json" {
+		return nil
+	}
+	return r.prepare(ctx, c)
 }
 
 // requiredNames lists the flags create needs.
@@ -246,14 +263,19 @@ func providersCommand(a *app) *cobra.Command {
 
 func locationsCommand(a *app) *cobra.Command {
 	var provider string // list's --provider, a code
+	// codes are the providers' codes by id: table and CSV output name a location's provider
+	// by its code, as create and update -f read it. An id read back as a code would name
+	// another provider, or one whose code is that number.
+	codes := map[int64]string{}
 	return resource[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter]{
 		name: "stock location", plural: "locations", path: "api/v1/stock-locations/",
-		note: "--provider is the provider's code (in a JSON file, a number is its id). The location's code is what\nsync's location column and a stock's location name.\n",
+		note: "--provider is the provider's code (in a JSON file, a number is its id); table and CSV output name it by\ncode too. The location's code is what sync's location column and a stock's location name.\n",
 		columns: []column[whippyware.StockLocation]{
 			{"id", func(l *whippyware.StockLocation) string { return itoa(l.ID) }},
 			{"code", func(l *whippyware.StockLocation) string { return l.Code }},
 			{"name", func(l *whippyware.StockLocation) string { return l.Name }},
-			{"provider", func(l *whippyware.StockLocation) string { return itoa(l.Provider) }},
+			// Empty for a provider made since the codes were read: an empty cell changes nothing.
+			{"provider", func(l *whippyware.StockLocation) string { return codes[l.Provider] }},
 			{"is_active", func(l *whippyware.StockLocation) string { return strconv.FormatBool(l.IsActive) }},
 		},
 		filter: func(cmd *cobra.Command) *whippyware.StockLocationFilter {
@@ -272,6 +294,15 @@ func locationsCommand(a *app) *cobra.Command {
 				return fmt.Errorf("--provider: %w", err)
 			}
 			f.Provider = id
+			return nil
+		},
+		prepare: func(ctx context.Context, c *whippyware.Client) error {
+			for p, err := range c.Providers.All(ctx, &whippyware.ProviderFilter{ListOptions: listPage}) {
+				if err != nil {
+					return fmt.Errorf("reading the providers' codes: %w", err)
+				}
+				codes[p.ID] = p.Code
+			}
 			return nil
 		},
 		service: func(c *whippyware.Client) service[whippyware.StockLocation, whippyware.StockLocationCreateRequest, whippyware.StockLocationUpdateRequest, whippyware.StockLocationFilter] {
@@ -336,7 +367,14 @@ func listsCommand(a *app) *cobra.Command {
 			{"id", func(l *whippyware.StockList) string { return itoa(l.ID) }},
 			{"code", func(l *whippyware.StockList) string { return l.Code }},
 			{"name", func(l *whippyware.StockList) string { return l.Name }},
-			{"remote_id", func(l *whippyware.StockList) string { return itoa(l.RemoteID) }},
+			// The client reads the service's null as 0; printed as 0, an exported file sent
+			// back to update -f would set it.
+			{"remote_id", func(l *whippyware.StockList) string {
+				if l.RemoteID == 0 {
+					return ""
+				}
+				return itoa(l.RemoteID)
+			}},
 			{"stock_list_rule", func(l *whippyware.StockList) string { return l.StockListRule.String() }},
 			{"is_active", func(l *whippyware.StockList) string { return strconv.FormatBool(l.IsActive) }},
 		},

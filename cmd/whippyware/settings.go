@@ -29,6 +29,15 @@ const maxPasswordBytes = 4 << 10
 // settle checks the settings every command shares and reads the password from standard
 // input for --password-stdin, before the command sends anything.
 func (a *app) settle(cmd *cobra.Command, args []string) error {
+	switch {
+	case cmd.Name() == cobra.ShellCompRequestCmd, cmd.Name() == cobra.ShellCompNoDescRequestCmd,
+		cmd.HasParent() && cmd.Parent().Name() == "completion":
+		// Completion talks to no service: a bad setting must not break a shell's completion.
+		return nil
+	}
+	if err := checkFormat(a.output); err != nil {
+		return err
+	}
 	if v := a.getenv(envInsecureHTTP); v != "" && !cmd.Flags().Changed("insecure-http") {
 		on, err := strconv.ParseBool(v)
 		if err != nil {
@@ -130,6 +139,7 @@ func (a *app) client() (*whippyware.Client, error) {
 		return a.getenv(env), env
 	}
 	base, urlSource := setting(a.url, envURL)
+	base = strings.TrimSpace(base) // a variable read from a file ends in a newline
 	user, _ := setting(a.username, envUsername)
 	password, err := a.passwordSetting()
 	if err != nil {
@@ -158,14 +168,18 @@ func (a *app) client() (*whippyware.Client, error) {
 		fmt.Fprintf(a.stderr, "whippyware: warning: --insecure-http: the password and key go to %s unencrypted\n", plainHTTP)
 		opts = append(opts, whippyware.WithInsecureHTTP())
 	}
-	return whippyware.NewClient(base, opts...)
+	return whippyware.NewClient(base, append(opts, a.clientOptions...)...)
 }
 
 // checkURL refuses a base URL the client would refuse, with a message that says what to
 // type, in the command's own terms; source names where the URL came from. For plain http to
 // a host that is not this machine, allowed by insecure, it returns that host.
 func checkURL(raw, source string, insecure bool) (plainHTTPHost string, err error) {
-	raw = strings.TrimSpace(raw)
+	scheme, rest, _ := strings.Cut(raw, ":")
+	if (strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https")) && !strings.HasPrefix(rest, "//") {
+		// "https:/host" or "https:host": the host is there, the slashes are not.
+		return "", fmt.Errorf("%s %q has no host: type it as %s://%s", source, raw, strings.ToLower(scheme), strings.TrimLeft(rest, "/"))
+	}
 	if !strings.Contains(raw, "://") {
 		scheme := "https://"
 		if u, err := url.Parse(scheme + strings.TrimLeft(raw, "/")); err == nil && isLoopback(u.Hostname()) {

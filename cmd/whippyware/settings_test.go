@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/whippyware-go/whippyware"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -86,6 +88,7 @@ func TestURLErrorsSayWhatToType(t *testing.T) {
 		"not a URL":     {"https://stock example.com", "WHIPPYWARE_URL is not a URL (invalid character \" \" in host name)"},
 		"has no host":   {"https://", "has no host"},
 		"query in base": {"https://stock.example.com/?x=1", "has a query or fragment"},
+		"one slash":     {"https:/stock.example.com", `WHIPPYWARE_URL "https:/stock.example.com" has no host: type it as https://stock.example.com`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c.env[envURL] = tc.url
@@ -100,6 +103,10 @@ func TestURLErrorsSayWhatToType(t *testing.T) {
 	assert.Contains(t, r.stderr, `--url "stock.example.com" has no scheme: type it as https://stock.example.com`)
 	r = c.run("", "--url", "localhost:8080", "providers", "list")
 	assert.Contains(t, r.stderr, `--url "localhost:8080" has no scheme: type it as http://localhost:8080`)
+
+	// Spaces around the URL, as a variable read from a file may carry, are not part of it.
+	c.env[envURL] = " " + c.fake.URL + "\n"
+	assert.Contains(t, c.ok("", "providers", "list"), "erp_main")
 }
 
 // --insecure-http (or its variable) allows plain http to another host, with a warning.
@@ -136,4 +143,17 @@ func TestInsecureHTTP(t *testing.T) {
 	r = c.run("", "providers", "list")
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Empty(t, r.stderr)
+}
+
+// A login that does not finish in time is said in the command's terms: the client's Go
+// option for the timeout is not something the command offers.
+func TestSlowLoginNamesNoGoOption(t *testing.T) {
+	c := newCLI(t)
+	c.fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/auth/login/", Latency: 5 * time.Second})
+	c.clientOptions = []whippyware.Option{whippyware.WithLoginTimeout(50 * time.Millisecond)}
+	r := c.run("", "providers", "list")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Contains(t, r.stderr, "whippyware: login did not finish within 50ms: ")
+	assert.NotRegexp(t, `With[A-Z]`, r.stderr, "names no Go option")
+	assert.Empty(t, r.stdout)
 }

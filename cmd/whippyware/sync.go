@@ -167,7 +167,7 @@ func (a *app) syncSettings(file string, f syncFlags) (*syncSettings, error) {
 	} else if isTerminal(a.stdin) {
 		fmt.Fprintln(a.stderr, "whippyware sync: reading CSV from the terminal; end it with Ctrl-D, or give a file (whippyware sync stock.csv)")
 	}
-	if s.report, err = createReport(f.report); err != nil {
+	if s.report, err = createReport(f.report, s.in); err != nil {
 		s.closeIn()
 		return nil, err
 	}
@@ -257,6 +257,8 @@ func (a *app) sync(cmd *cobra.Command, file string, f syncFlags) error {
 		// applied, and a rerun converges.
 		inFlight := progress.inFlight()
 		report = tally.known(plan)
+		last := progress.known()
+		report.Requests, report.Rate = max(report.Requests, last.Requests), last.Rate
 		applyErr = fmt.Errorf("stopped at the second Ctrl-C: %d writes were in flight and may or may not have been applied; run again to finish", inFlight)
 	}
 	report.Duration = time.Since(start)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"unsafe"
@@ -37,18 +38,26 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 	return master, tty
 }
 
+// onTerminal runs the command with a terminal as its standard input, on which the user
+// types typed and then Ctrl-D; the command must succeed.
+func (c *cli) onTerminal(typed string, args ...string) (stdout, stderr string) {
+	c.t.Helper()
+	master, tty := openPTY(c.t)
+	_, err := master.WriteString(typed + "\x04")
+	require.NoError(c.t, err)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, func(k string) string { return c.env[k] }, tty, &out, &errOut)
+	require.Equal(c.t, exitOK, code, errOut.String())
+	return out.String(), errOut.String()
+}
+
 // sync reading a terminal says so in one line, instead of waiting silently.
 func TestSyncHintsWhenItReadsATerminal(t *testing.T) {
 	c := storeCLI(t)
-	master, tty := openPTY(t)
-	_, err := master.WriteString("A,erp_a,a1,1\n\x04") // a row, then Ctrl-D
-	require.NoError(t, err)
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"sync"}, func(k string) string { return c.env[k] }, tty, &stdout, &stderr)
-	require.Equal(t, exitOK, code, stderr.String())
+	stdout, stderr := c.onTerminal("A,erp_a,a1,1\n", "sync")
 	assert.Equal(t, "whippyware sync: reading CSV from the terminal; end it with Ctrl-D, or give a file (whippyware sync stock.csv)\n",
-		stderr.String()[:bytes.IndexByte(stderr.Bytes(), '\n')+1])
-	assert.Contains(t, stdout.String(), "created 1, ")
+		stderr[:strings.IndexByte(stderr, '\n')+1])
+	assert.Contains(t, stdout, "created 1, ")
 
 	// A pipe gets no hint.
 	r := c.run("A,erp_a,a1,2\n", "sync")

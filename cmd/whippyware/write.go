@@ -135,6 +135,9 @@ func (r resource[T, C, U, F]) write(a *app, cmd *cobra.Command, in *input, verb 
 		_, err := io.WriteString(a.stdout, out.String())
 		return err
 	}
+	if err := r.prepared(ctx, a, c); err != nil { // before the first write, as every lookup
+		return err
+	}
 	done := make([]int64, 0, len(reqs))
 	for i, req := range reqs {
 		rec, _, err := req.send(ctx)

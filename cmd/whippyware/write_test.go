@@ -120,7 +120,8 @@ func TestCreateFromFiles(t *testing.T) {
 	locs := c.fake.StockLocations()
 	require.Len(t, locs, 3)
 	assert.Equal(t, []int64{1, 2, 1}, []int64{locs[0].Provider, locs[1].Provider, locs[2].Provider})
-	assert.Equal(t, 2, c.fake.RequestCount("GET", "/api/v1/providers/"), "each code looked up once")
+	// Each code looked up once, and the codes read once for the table's provider column.
+	assert.Equal(t, 3, c.fake.RequestCount("GET", "/api/v1/providers/"))
 
 	// A stock file in sync's columns, from standard input.
 	c.ok("sku,provider,location,quantity\nA-1,erp_a,300,4\n", "stocks", "create", "-f", "-")
@@ -176,6 +177,7 @@ func TestDryRunSendsNoWrite(t *testing.T) {
 	c := newCLI(t)
 	out := c.ok("", "locations", "create", "--dry-run", "--code", "301", "--name", "Store 301", "--provider", "erp_main")
 	assert.Equal(t, `would POST api/v1/stock-locations/ {"name":"Store 301","code":"301","provider":3}`+"\n", out)
+	assert.Equal(t, 1, c.fake.RequestCount("GET", "/api/v1/providers/"), "the code looked up; nothing read for a table it does not print")
 	out = c.ok("", "stocks", "update", "--dry-run", "3", "--stock", "0")
 	assert.Equal(t, `would PATCH api/v1/stocks/3/ {"stock":0}`+"\n", out)
 	out = c.ok("", "providers", "delete", "--dry-run", "3", "1")
