@@ -58,6 +58,9 @@ type RowError struct {
 	Line int
 	Key  Key
 	Err  error
+	// unread tells that the line's fields could not be read (not UTF-8, too long, a
+	// quote out of place, one field): Key is empty, yet the line may list a row.
+	unread bool
 }
 
 // Error says which line and why.

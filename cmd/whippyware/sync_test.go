@@ -411,3 +411,33 @@ func (w *waitBuffer) waitFor(t *testing.T, s string) {
 	}
 	t.Fatalf("stderr never said %q; it said %q", s, w.String())
 }
+
+// A snapshot that zeroes despite invalid lines still never zeroes a row an invalid line
+// lists, whatever makes the line invalid, even when only part of its key can be read.
+func TestSnapshotProtectsTheRowOfEveryKindOfInvalidLine(t *testing.T) {
+	for _, bad := range []string{
+		"B,erp_a,a1,1.500", "B,erp_a,a1,70.0", "B,erp_a,a1,", "B,erp_a,a1, x",
+		"B,erp_a,a1,5,standard,0,pcs,2020-01-01,extra", "B,erp_a", "B", "B;erp_a;a1;5",
+		"B\xff,erp_a,a1,5", "B,erp_a,a1,5,standard,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", `B,erp_a,a1,"5`, `B,"erp_a"x,a1,5`,
+		"B\x1f,erp_a,a1,1.500", " B ,erp_a,a1,1.500", "B,erp_a,a1,5,standard,x",
+	} {
+		t.Run(bad, func(t *testing.T) {
+			c := storeCLI(t)
+			c.stock("A", "erp_a", "a1", 5)
+			c.stock("B", "erp_a", "a1", 1500)
+			c.stock("Z", "erp_b", "b1", 7)
+			in := "A,erp_a,a1,5\n" + bad + "\nZ,erp_b,b1,7\n"
+			r := c.run(in, "sync", "--snapshot", "--zero-despite-invalid", "--max-line-bytes", "40", "-")
+			assert.Equal(t, exitRowsFailed, r.code, r.stdout+r.stderr)
+			assert.Equal(t, int64(1500), c.held("erp_a")["B@a1"], r.stdout)
+			assert.Zero(t, c.stockWrites(), r.stdout)
+		})
+	}
+	// A line without a readable provider keeps every provider's rows; the summary says why.
+	c := storeCLI(t)
+	c.stock("B", "erp_a", "a1", 1500)
+	r := c.run("A,erp_a,a1,5\nB;erp_a;a1;5\n", "sync", "--snapshot", "--zero-despite-invalid", "-")
+	assert.Equal(t, exitRowsFailed, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "zeroed less: 1 invalid rows name no whole key, so the rows they list are not known, and 1 rows of their providers")
+	assert.Equal(t, map[string]int64{"A@a1": 5, "B@a1": 1500}, c.held("erp_a"))
+}
