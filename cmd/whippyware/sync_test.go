@@ -441,3 +441,39 @@ func TestSnapshotProtectsTheRowOfEveryKindOfInvalidLine(t *testing.T) {
 	assert.Contains(t, r.stdout, "zeroed less: 1 invalid rows name no whole key, so the rows they list are not known, and 1 rows of their providers")
 	assert.Equal(t, map[string]int64{"A@a1": 5, "B@a1": 1500}, c.held("erp_a"))
 }
+
+// Every common form of a Turkish export is read as the same two SKUs; what an encoding
+// cannot decode, or a UTF-8 file read as a code page, is refused, never merged or mangled.
+func TestSyncEncodingsKeepSKUsApart(t *testing.T) {
+	utf16Of := func(s string, bigEndian bool) string {
+		var b bytes.Buffer
+		for _, u := range append([]uint16{0xFEFF}, utf16.Encode([]rune(s))...) {
+			if bigEndian {
+				u = u>>8 | u<<8
+			}
+			b.Write([]byte{byte(u), byte(u >> 8)})
+		}
+		return b.String()
+	}
+	text := "KAZAK-Ç,erp_a,a1,3\nKAZAK-Ş,erp_a,a1,4\n"
+	win := "KAZAK-\xc7,erp_a,a1,3\nKAZAK-\xde,erp_a,a1,4\n"
+	for _, tc := range []struct{ encoding, in string }{
+		{"windows-1254", win}, {"iso-8859-9", win}, {"utf-16", utf16Of(text, false)},
+		{"utf-16", utf16Of(text, true)}, {"utf-8", "\uFEFF" + text},
+	} {
+		c := storeCLI(t)
+		r := c.run(tc.in, "sync", "--snapshot", "--encoding", tc.encoding, "-")
+		require.Equal(t, exitOK, r.code, tc.encoding+r.stdout+r.stderr)
+		assert.Equal(t, map[string]int64{"KAZAK-Ç@a1": 3, "KAZAK-Ş@a1": 4}, c.held("erp_a"), tc.encoding)
+	}
+
+	c := storeCLI(t)
+	c.stock("KAZAK-Ç", "erp_a", "a1", 3)
+	r := c.run("\xef\xbb\xbf"+text, "sync", "--snapshot", "--encoding", "windows-1254", "-")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Contains(t, r.stderr, "the input starts with a UTF-8 byte order mark: it is UTF-8")
+	r = c.run("X\x81,erp_a,a1,1\nX\x8d,erp_a,a1,2\n", "sync", "--encoding", "windows-1254", "-")
+	assert.Equal(t, exitRowsFailed, r.code)
+	assert.Contains(t, r.stdout, "failed line 2 the encoding cannot decode a character of the line")
+	assert.Equal(t, map[string]int64{"KAZAK-Ç@a1": 3}, c.held("erp_a"), "no X\uFFFD row")
+}
