@@ -477,3 +477,69 @@ func TestSyncEncodingsKeepSKUsApart(t *testing.T) {
 	assert.Contains(t, r.stdout, "failed line 2 the encoding cannot decode a character of the line")
 	assert.Equal(t, map[string]int64{"KAZAK-Ç@a1": 3}, c.held("erp_a"), "no X\uFFFD row")
 }
+
+// Each form of --max-zero bounds the zeroes of a 40-row provider that would lose 10 rows
+// (25%); a value it cannot read is refused before any request.
+func TestSnapshotMaxZeroForms(t *testing.T) {
+	seed := func() (*cli, string) {
+		c := storeCLI(t)
+		var in strings.Builder
+		for i := range 40 {
+			c.stock(fmt.Sprintf("S%02d", i), "erp_a", "a1", 3)
+			if i < 30 {
+				fmt.Fprintf(&in, "S%02d,erp_a,a1,4\n", i)
+			}
+		}
+		return c, in.String()
+	}
+	for _, tc := range []struct {
+		limit string
+		code  int
+	}{{"25%", 0}, {"24%", 3}, {"10", 0}, {"9", 3}, {"0", 3}, {"0%", 3}, {"100%", 0}, {"500", 0}, {" 25% ", 0}, {"25.0%", 0}} {
+		c, in := seed()
+		r := c.run(in, "sync", "--snapshot", "--max-zero", tc.limit, "-")
+		assert.Equal(t, tc.code, r.code, tc.limit+r.stdout+r.stderr)
+		if tc.code == 3 {
+			assert.Zero(t, c.stockWrites(), tc.limit)
+		} else {
+			assert.Equal(t, 40, c.stockWrites(), tc.limit)
+		}
+	}
+	for _, bad := range []string{"-1", "abc", "1.5", "%", "NaN%", "101%", "-5%", "Inf%", "1e3", "25%%", "0x10", "+-1"} {
+		c, in := seed()
+		r := c.run(in, "sync", "--snapshot", "--max-zero", bad, "-")
+		assert.Equal(t, exitCannotRun, r.code, bad)
+		assert.Contains(t, r.stderr, "--max-zero", bad)
+		assert.Zero(t, len(c.fake.Requests()), bad)
+	}
+}
+
+// The guard counts per provider: one provider cut short refuses the whole snapshot, the
+// other provider's updates and creates included; a sync without --snapshot is not guarded.
+func TestSnapshotGuardIsPerProvider(t *testing.T) {
+	c := storeCLI(t)
+	var in strings.Builder
+	for i := range 100 {
+		c.stock(fmt.Sprintf("A%02d", i), "erp_a", "a1", 3)
+		c.stock(fmt.Sprintf("B%02d", i), "erp_b", "b1", 3)
+		fmt.Fprintf(&in, "A%02d,erp_a,a1,4\n", i)
+		if i < 50 {
+			fmt.Fprintf(&in, "B%02d,erp_b,b1,4\n", i)
+		}
+	}
+	in.WriteString("NEW,erp_a,a1,1\n")
+	r := c.run(in.String(), "sync", "--snapshot", "-")
+	assert.Equal(t, exitRefused, r.code, r.stdout)
+	assert.Contains(t, r.stdout, `provider "erp_b"`)
+	assert.NotContains(t, r.stdout, `provider "erp_a"`)
+	assert.Zero(t, c.stockWrites())
+	r = c.run(in.String(), "sync", "--snapshot", "--report", filepath.Join(t.TempDir(), "r.json"), "-")
+	assert.Equal(t, exitRefused, r.code, r.stdout)
+	assert.Zero(t, c.stockWrites())
+	r = c.run(in.String(), "sync", "-")
+	assert.Equal(t, exitOK, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "created 1, updated 150")
+	r = c.run("A00,erp_a,a1,9\nX,erp_a,a1,1.5\n", "sync", "-")
+	assert.Equal(t, exitRowsFailed, r.code, r.stdout)
+	assert.Equal(t, int64(9), c.held("erp_a")["A00@a1"])
+}
