@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/whippyware-go/whippyware/stocksync"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -542,4 +545,47 @@ func TestSnapshotGuardIsPerProvider(t *testing.T) {
 	r = c.run("A00,erp_a,a1,9\nX,erp_a,a1,1.5\n", "sync", "-")
 	assert.Equal(t, exitRowsFailed, r.code, r.stdout)
 	assert.Equal(t, int64(9), c.held("erp_a")["A00@a1"])
+}
+
+// longLineInput is an input whose second line is n bytes long, made as it is read (never
+// held), that records the most bytes the sync asked for in one read, and how many it read.
+type longLineInput struct {
+	r             io.Reader
+	largest, read int
+}
+
+func newLongLineInput(n int64) *longLineInput {
+	return &longLineInput{r: io.MultiReader(strings.NewReader("A,erp_a,a1,1\nX"), io.LimitReader(xs{}, n), strings.NewReader(",erp_a,a1,1\nB,erp_a,a1,2\n"))}
+}
+
+func (l *longLineInput) Read(p []byte) (int, error) {
+	l.largest = max(l.largest, len(p))
+	n, err := l.r.Read(p)
+	l.read += n
+	return n, err
+}
+
+type xs struct{}
+
+func (xs) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'X'
+	}
+	return len(p), nil
+}
+
+// A 100 MiB line is read in pieces no larger than --max-line-bytes, never whole, is not
+// printed, and the lines after it are synced.
+func TestSyncReadsAHundredMiBLineInPieces(t *testing.T) {
+	c := storeCLI(t)
+	in := newLongLineInput(100 << 20)
+	var stdout, stderr bytes.Buffer
+	a := &app{getenv: func(k string) string { return c.env[k] }, stdin: in, stdout: &stdout, stderr: &stderr, stdinTerminal: func() bool { return false }}
+	code := a.run(context.Background(), []string{"sync", "-"})
+	assert.Equal(t, exitRowsFailed, code, stderr.String())
+	assert.Contains(t, stdout.String(), "failed line 2 line too long: longer than 16384 bytes")
+	assert.Less(t, stdout.Len()+stderr.Len(), 2000, "the line is not printed")
+	assert.Greater(t, in.read, 100<<20, "read to the end")
+	assert.LessOrEqual(t, in.largest, stocksync.DefaultMaxLineBytes+1, "never a buffer for the whole line")
+	assert.Equal(t, map[string]int64{"A@a1": 1, "B@a1": 2}, c.held("erp_a"))
 }
