@@ -19,6 +19,9 @@ func TestReadCSVDecodesAnEncoding(t *testing.T) {
 		skus = append(skus, row.SKU)
 	}
 	assert.Equal(t, []string{"KAZAK-Ç", "KAZAK-Ş"}, skus)
+	cp, err := stocksync.EncodingByName("cp1254")
+	require.NoError(t, err, "the name Python and Java give it")
+	assert.Equal(t, enc, cp)
 	_, err = stocksync.EncodingByName("no-such-code-page")
 	assert.ErrorContains(t, err, `unknown or unsupported encoding "no-such-code-page"`)
 	enc, err = stocksync.EncodingByName("UTF-8")
