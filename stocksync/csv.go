@@ -130,7 +130,7 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 			}
 			fields, err = splitRecord(rec, cfg.delimiter, fields[:0])
 			if err != nil {
-				if !yield(Row{}, &RowError{Line: line, Err: err, unread: true}) {
+				if !yield(Row{}, &RowError{Line: line, Err: err}) {
 					return
 				}
 				first = false
@@ -148,7 +148,7 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 			row, err := parseRecord(fields, index, cfg.delimiter)
 			row.Line = line
 			if err != nil {
-				if !yield(Row{}, &RowError{Line: line, Key: row.Key, Err: err, unread: len(fields) == 1}) {
+				if !yield(Row{}, &RowError{Line: line, Key: row.Key, Err: err, keyRead: len(fields) > 1}) {
 					return
 				}
 				continue
@@ -255,17 +255,17 @@ func (lr *lineReader) physical() ([]byte, error) {
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, err
 		}
-		return nil, &RowError{Line: lr.line, unread: true, Err: fmt.Errorf("%w: longer than %d bytes, not read (a stock row is a few hundred)", ErrLineTooLong, lr.max)}
+		return nil, &RowError{Line: lr.line, Err: fmt.Errorf("%w: longer than %d bytes, not read (a stock row is a few hundred)", ErrLineTooLong, lr.max)}
 	}
 	b = bytes.TrimSuffix(b, []byte("\n"))
 	b = bytes.TrimSuffix(b, []byte("\r"))
 	if lr.checkUTF8 {
 		if i := invalidUTF8(b); i >= 0 {
-			return nil, &RowError{Line: lr.line, unread: true, Err: &EncodingError{Offset: start + int64(i), Byte: b[i]}}
+			return nil, &RowError{Line: lr.line, Err: &EncodingError{Offset: start + int64(i), Byte: b[i]}}
 		}
 	} else if bytes.Contains(b, []byte("\uFFFD")) {
 		// A decoder writes U+FFFD for what it cannot decode: sent, it would merge SKUs.
-		return nil, &RowError{Line: lr.line, unread: true, Err: errNotDecoded}
+		return nil, &RowError{Line: lr.line, Err: errNotDecoded}
 	}
 	return b, nil
 }
@@ -295,7 +295,7 @@ func (lr *lineReader) record(delim byte) ([]byte, int, error) {
 			case err != nil:
 				return nil, first, err
 			case len(lr.rec)+1+len(b) > lr.max:
-				return nil, first, &RowError{Line: first, unread: true, Err: fmt.Errorf("%w: a quoted field spans lines beyond %d bytes", ErrLineTooLong, lr.max)}
+				return nil, first, &RowError{Line: first, Err: fmt.Errorf("%w: a quoted field spans lines beyond %d bytes", ErrLineTooLong, lr.max)}
 			}
 			lr.rec = append(append(lr.rec, '\n'), b...)
 		}

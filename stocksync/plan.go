@@ -119,7 +119,7 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 				err = s.opts.MaxLengths.check(&row)
 			}
 			if err != nil {
-				err = &RowError{Line: row.Line, Key: row.Key, Err: err}
+				err = &RowError{Line: row.Line, Key: row.Key, Err: err, keyRead: true}
 			}
 		}
 		var rowErr *RowError
@@ -136,8 +136,8 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 				plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
 			}
 			// A listed row is never zeroed, valid or not; a line that lists a row it does
-			// not name whole keeps its provider's rows (every provider's, unread).
-			listsSome := rowErr.unread || pyStrip(rowErr.Key.SKU) != "" || key.Provider != "" || pyStrip(rowErr.Key.Location) != ""
+			// not name whole keeps its provider's rows (every provider's, when unread).
+			listsSome := !rowErr.keyRead || pyStrip(rowErr.Key.SKU) != "" || key.Provider != "" || pyStrip(rowErr.Key.Location) != ""
 			if s.opts.Snapshot && !ix.protect(rowErr.Key) && listsSome {
 				if plan.unkeyed == nil {
 					plan.unkeyed = map[string]int{}

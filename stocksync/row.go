@@ -58,9 +58,10 @@ type RowError struct {
 	Line int
 	Key  Key
 	Err  error
-	// unread tells that the line's fields could not be read (not UTF-8, too long, a
-	// quote out of place, one field): Key is empty, yet the line may list a row.
-	unread bool
+	// keyRead tells that the line's fields were read, so that an empty Key lists no
+	// row; without it (a line not UTF-8, too long, with a quote out of place or one
+	// field, or a RowError of another reader) an empty Key may hide a listed row.
+	keyRead bool
 }
 
 // Error says which line and why.
