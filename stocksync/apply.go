@@ -57,7 +57,7 @@ func (s *Syncer) apply(ctx context.Context, plan *Plan, start time.Time) (*Repor
 		plan:   plan,
 		report: &Report{Unchanged: plan.Unchanged, Superseded: plan.Superseded,
 			Failed: plan.InvalidRows, InvalidRows: plan.InvalidRows, InvalidListed: len(plan.Invalid), Skipped: plan.Skipped,
-			ZeroesWithheld: plan.ZeroesWithheld, Refused: plan.Refused},
+			ZeroesWithheld: plan.ZeroesWithheld, UnkeyedRows: plan.UnkeyedRows, Refused: plan.Refused},
 		done: make([]bool, plan.Len()),
 		progress: Progress{Planned: plan.Len(), Left: plan.Len(), Requests: plan.Requests,
 			Failed: plan.InvalidRows, Invalid: plan.InvalidRows},

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
@@ -73,10 +74,12 @@ func WithMaxLineBytes(n int) ReadOption {
 // that is how a spreadsheet-safe export protects such a cell.
 //
 // The input must be UTF-8 unless WithEncoding names another encoding. A line that is not
-// valid UTF-8, a line longer than the limit (WithMaxLineBytes), a bad quantity, a missing
-// column or a quote out of place is yielded as a *RowError and reading goes on. A header
-// naming an unknown column, or lacking a required one, a UTF-16 file read as UTF-8, and a
-// failure to read r end the sequence with a plain error.
+// valid UTF-8 (or, with an encoding, holds a character it cannot decode), a line longer
+// than the limit (WithMaxLineBytes), a bad quantity, a missing column or a quote out of
+// place is yielded as a *RowError and reading goes on. A header naming an unknown column,
+// or lacking a required one, a UTF-16 file read as UTF-8, a UTF-8 file (with its byte
+// order mark) read in another encoding, and a failure to read r end the sequence with a
+// plain error.
 func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 	cfg := readConfig{maxLine: DefaultMaxLineBytes}
 	for _, o := range opts {
@@ -90,8 +93,13 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 			yield(Row{}, fmt.Errorf("stocksync: %q cannot be a delimiter", cfg.delimiter))
 			return
 		}
-		if cfg.enc != nil {
-			r = transform.NewReader(r, cfg.enc.NewDecoder())
+		if cfg.enc != nil && cfg.enc != unicode.UTF8 && cfg.enc != unicode.UTF8BOM {
+			br := bufio.NewReader(r)
+			if b, _ := br.Peek(3); bytes.HasPrefix(b, []byte("\uFEFF")) {
+				yield(Row{}, errors.New("stocksync: the input starts with a UTF-8 byte order mark: it is UTF-8, read it as UTF-8 (decoded as another encoding, the mark would become part of the first SKU)"))
+				return
+			}
+			r = transform.NewReader(br, cfg.enc.NewDecoder())
 		}
 		lr := newLineReader(r, cfg.maxLine, cfg.enc == nil)
 		if err := lr.skipBOM(); err != nil {
@@ -140,7 +148,7 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 			row, err := parseRecord(fields, index, cfg.delimiter)
 			row.Line = line
 			if err != nil {
-				if !yield(Row{}, &RowError{Line: line, Key: row.Key, Err: err}) {
+				if !yield(Row{}, &RowError{Line: line, Key: row.Key, Err: err, keyRead: len(fields) > 1}) {
 					return
 				}
 				continue
@@ -190,6 +198,10 @@ type EncodingError struct {
 func (e *EncodingError) Error() string {
 	return fmt.Sprintf("byte 0x%02X at offset %d is not UTF-8: the file is in another encoding (e.g. windows-1254)", e.Byte, e.Offset)
 }
+
+// errNotDecoded is the reason of a *RowError for a line the input's encoding could not
+// decode whole.
+var errNotDecoded = errors.New("the encoding cannot decode a character of the line (a byte the code page leaves undefined, or half a UTF-16 pair): it holds U+FFFD, which could merge two SKUs into one")
 
 // ErrLineTooLong is the reason of a *RowError for a line longer than the limit.
 var ErrLineTooLong = errors.New("line too long")
@@ -251,6 +263,9 @@ func (lr *lineReader) physical() ([]byte, error) {
 		if i := invalidUTF8(b); i >= 0 {
 			return nil, &RowError{Line: lr.line, Err: &EncodingError{Offset: start + int64(i), Byte: b[i]}}
 		}
+	} else if bytes.Contains(b, []byte("\uFFFD")) {
+		// A decoder writes U+FFFD for what it cannot decode: sent, it would merge SKUs.
+		return nil, &RowError{Line: lr.line, Err: errNotDecoded}
 	}
 	return b, nil
 }

@@ -116,6 +116,19 @@ func (p *Plan) guard(opts Options, held map[string]int) {
 		p.changes = slices.DeleteFunc(p.changes, func(c change) bool { return actions[c.action] == Zero })
 		return
 	}
+	if len(p.unkeyed) > 0 {
+		// Zeroing despite invalid rows still never zeroes a row the input lists: when a
+		// line's key cannot be read whole, that row could be any of its provider's.
+		doubtful := func(provider string) bool { return p.unkeyed[""] > 0 || p.unkeyed[provider] > 0 }
+		before := len(p.changes)
+		p.changes = slices.DeleteFunc(p.changes, func(c change) bool { return actions[c.action] == Zero && doubtful(p.names[c.provider]) })
+		if p.ZeroesWithheld = before - len(p.changes); p.ZeroesWithheld > 0 {
+			for _, n := range p.unkeyed {
+				p.UnkeyedRows += n
+			}
+		}
+		maps.DeleteFunc(zeroes, func(provider string, _ int) bool { return doubtful(provider) })
+	}
 	limit := DefaultMaxZero
 	if opts.MaxZero != nil {
 		limit = *opts.MaxZero
@@ -147,7 +160,10 @@ func (p *Plan) guardText() string {
 	if p.Skipped > 0 {
 		fmt.Fprintf(&b, "skipped %d rows of other providers\n", p.Skipped)
 	}
-	if p.ZeroesWithheld > 0 {
+	if p.ZeroesWithheld > 0 && p.UnkeyedRows > 0 {
+		fmt.Fprintf(&b, "zeroed less: %d invalid rows name no whole key, so the rows they list are not known, and %d rows of their providers (of every provider when the provider could not be read) were left as they are\n",
+			p.UnkeyedRows, p.ZeroesWithheld)
+	} else if p.ZeroesWithheld > 0 {
 		fmt.Fprintf(&b, "zeroed nothing: the input has %d invalid rows, so %d rows it does not list were left as they are (zero anyway with --zero-despite-invalid)\n",
 			p.InvalidRows, p.ZeroesWithheld)
 	}

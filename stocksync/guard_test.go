@@ -2,6 +2,7 @@ package stocksync_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -65,4 +66,45 @@ func TestApplyWritesNothingForARefusedPlan(t *testing.T) {
 	assert.Contains(t, err.Error(), `provider "erp_main": 40 of its 50 rows with stock would be zeroed, 25 allowed`)
 	assert.Equal(t, 40, rep.NotDone)
 	assert.Zero(t, fake.RequestCount("PATCH", "/api/v1/stocks/*"))
+}
+
+// Zeroing despite invalid rows keeps the rows a line may list when its key cannot be
+// read whole: its provider's, or every provider's when the provider is unknown, as with
+// a keyless *RowError from a program's own reader. A line whose key fields are all blank
+// lists no row, and does not hold zeroes back.
+func TestZeroDespiteInvalidKeepsTheRowsOfAnUnreadKey(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		bad     error
+		zeroed  bool
+		unkeyed int
+	}{
+		{"keyless error of another reader", &stocksync.RowError{Line: 2, Err: errors.New("unreadable")}, false, 1},
+		{"provider known, SKU not", &stocksync.RowError{Line: 2, Key: stocksync.Key{Provider: "erp_main"}, Err: errors.New("no sku")}, false, 1},
+		{"the whole key known", &stocksync.RowError{Line: 2, Key: stocksync.Key{SKU: "S0", Provider: "erp_main", Location: "110"}, Err: errors.New("bad quantity")}, true, 0},
+	} {
+		fake := newFake(t)
+		for _, sku := range []string{"S0", "S1", "S2"} {
+			fake.AddStock(wt.Stock{SKU: sku, Provider: "erp_main", Location: "110", Stock: 1, IsActive: true})
+		}
+		in := func(yield func(stocksync.Row, error) bool) {
+			_ = yield(stocksync.Row{Line: 1, Key: stocksync.Key{SKU: "S1", Provider: "erp_main", Location: "110"}, Quantity: 1}, nil) &&
+				yield(stocksync.Row{}, tc.bad)
+		}
+		plan, err := newSyncer(t, fake.Client(), stocksync.Options{Snapshot: true, ZeroDespiteInvalid: true}).Plan(context.Background(), in)
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.zeroed, plan.Count(stocksync.Zero) == 1, tc.name)
+		assert.Equal(t, tc.unkeyed, plan.UnkeyedRows, tc.name)
+		for c := range plan.Changes() {
+			assert.NotEqual(t, "S0", c.Row.SKU, "%s: a listed row is never zeroed", tc.name)
+		}
+	}
+	fake := newFake(t)
+	for _, sku := range []string{"S0", "S1"} {
+		fake.AddStock(wt.Stock{SKU: sku, Provider: "erp_main", Location: "110", Stock: 1, IsActive: true})
+	}
+	plan, err := newSyncer(t, fake.Client(), stocksync.Options{Snapshot: true, ZeroDespiteInvalid: true}).
+		Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("S0,erp_main,110,1\n,,,\n")))
+	require.NoError(t, err)
+	assert.Equal(t, 1, plan.Count(stocksync.Zero), "a blank line of commas lists no row")
 }

@@ -69,12 +69,12 @@ func (ix *index) add(r Row) {
 }
 
 // protect indexes the key of an invalid row, when it names one, so that a snapshot does
-// not zero the row it lists. A valid row of the same key, earlier or later, is replaced:
-// the input's word on that row is in doubt.
-func (ix *index) protect(k Key) {
+// not zero the row it lists, and tells whether it did. A valid row of the same key,
+// earlier or later, is replaced: the input's word on that row is in doubt.
+func (ix *index) protect(k Key) bool {
 	r := Row{Key: k}
 	if r.normalize() != nil && (r.SKU == "" || r.Provider == "" || r.Location == "") {
-		return
+		return false
 	}
 	rk := rowKey{sku: r.SKU, provider: ix.intern(r.Provider), location: ix.intern(r.Location), stockType: ix.intern(r.StockType)}
 	if _, dup := ix.rows[rk]; dup {
@@ -82,6 +82,7 @@ func (ix *index) protect(k Key) {
 	}
 	ix.rows[rk] = desired{seq: ix.seq, invalid: true}
 	ix.seq++
+	return true
 }
 
 // lookup finds the desired row for a stock read from the service, and marks it seen; the

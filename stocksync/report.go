@@ -78,9 +78,10 @@ type Report struct {
 	InvalidRows int `json:"invalid_rows"`
 	// InvalidListed is how many of them Outcomes lists.
 	InvalidListed int `json:"invalid_listed"`
-	// Skipped, ZeroesWithheld and Refused are the plan's (see Plan).
+	// Skipped, ZeroesWithheld, UnkeyedRows and Refused are the plan's (see Plan).
 	Skipped        int           `json:"skipped,omitempty"`
 	ZeroesWithheld int           `json:"zeroes_withheld,omitempty"`
+	UnkeyedRows    int           `json:"unkeyed_rows,omitempty"`
 	Refused        []ZeroRefusal `json:"refused,omitempty"`
 	// NotDone counts planned writes not made because the run was cancelled or stopped.
 	NotDone int `json:"not_done"`
@@ -122,7 +123,7 @@ func (r *Report) WriteSummary(w io.Writer) error {
 	if r.InvalidRows > r.InvalidListed {
 		fmt.Fprintf(&b, "failed: %d more invalid lines not listed\n", r.InvalidRows-r.InvalidListed)
 	}
-	b.WriteString((&Plan{Skipped: r.Skipped, ZeroesWithheld: r.ZeroesWithheld, InvalidRows: r.InvalidRows, Refused: r.Refused}).guardText())
+	b.WriteString((&Plan{Skipped: r.Skipped, ZeroesWithheld: r.ZeroesWithheld, UnkeyedRows: r.UnkeyedRows, InvalidRows: r.InvalidRows, Refused: r.Refused}).guardText())
 	fmt.Fprintf(&b, "%s\n", r)
 	_, err := io.WriteString(w, b.String())
 	return err

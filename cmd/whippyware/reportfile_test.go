@@ -2,12 +2,18 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
 // The report file is streamed, holds every written row, and is readable by its owner only.
@@ -55,4 +61,35 @@ func TestSyncReportOnTheInputFileIsRefused(t *testing.T) {
 		assert.Equal(t, stock, string(b), "the input is kept")
 	}
 	assert.Zero(t, c.fake.RequestCount("", ""))
+}
+
+// The report file grows while the sync runs: outcomes are on disk before the last write,
+// not held until the end; a file that was there with a wider mode is narrowed to 0600.
+func TestSyncReportFileGrowsWhileRunning(t *testing.T) {
+	c := storeCLI(t)
+	report := filepath.Join(t.TempDir(), "report.json")
+	require.NoError(t, os.WriteFile(report, []byte("an older report, readable by all"), 0o644))
+	var in strings.Builder
+	const rows = 1000
+	for i := range rows {
+		fmt.Fprintf(&in, "SKU-%04d,erp_a,a1,%d\n", i, i)
+	}
+	var posts, sizeAtLast atomic.Int64
+	var modeAtLast atomic.Uint32
+	c.fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/stocks/") && posts.Add(1) == rows {
+			if info, err := os.Stat(report); err == nil {
+				sizeAtLast.Store(info.Size())
+				modeAtLast.Store(uint32(info.Mode().Perm()))
+			}
+		}
+		return nil
+	})
+	r := c.run(in.String(), "sync", "--workers", "1", "--report", report, "-")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	info, err := os.Stat(report)
+	require.NoError(t, err)
+	assert.Greater(t, sizeAtLast.Load(), info.Size()/2, "most outcomes were on disk before the last create")
+	assert.Equal(t, uint32(0o600), modeAtLast.Load(), "0600 from the start")
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
 }

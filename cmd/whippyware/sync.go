@@ -310,7 +310,7 @@ func (t *tally) known(plan *stocksync.Plan) *stocksync.Report {
 	rep := &stocksync.Report{Created: t.counts[stocksync.Created], Updated: t.counts[stocksync.Updated],
 		Zeroed: t.counts[stocksync.Zeroed], Unchanged: plan.Unchanged, Superseded: plan.Superseded,
 		Failed: plan.InvalidRows + failedWrites, InvalidRows: plan.InvalidRows, InvalidListed: len(plan.Invalid), Skipped: plan.Skipped,
-		ZeroesWithheld: plan.ZeroesWithheld, Requests: plan.Requests, Outcomes: append([]stocksync.Outcome{}, t.failed...)}
+		ZeroesWithheld: plan.ZeroesWithheld, UnkeyedRows: plan.UnkeyedRows, Requests: plan.Requests, Outcomes: append([]stocksync.Outcome{}, t.failed...)}
 	rep.NotDone = plan.Len() - rep.Created - rep.Updated - rep.Zeroed - failedWrites
 	return rep
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/whippyware-go/whippyware/stocksync"
 	wt "github.com/whippyware-go/whippyware/whippywaretest"
 )
 
@@ -410,4 +413,179 @@ func (w *waitBuffer) waitFor(t *testing.T, s string) {
 		}
 	}
 	t.Fatalf("stderr never said %q; it said %q", s, w.String())
+}
+
+// A snapshot that zeroes despite invalid lines still never zeroes a row an invalid line
+// lists, whatever makes the line invalid, even when only part of its key can be read.
+func TestSnapshotProtectsTheRowOfEveryKindOfInvalidLine(t *testing.T) {
+	for _, bad := range []string{
+		"B,erp_a,a1,1.500", "B,erp_a,a1,70.0", "B,erp_a,a1,", "B,erp_a,a1, x",
+		"B,erp_a,a1,5,standard,0,pcs,2020-01-01,extra", "B,erp_a", "B", "B;erp_a;a1;5",
+		"B\xff,erp_a,a1,5", "B,erp_a,a1,5,standard,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,", `B,erp_a,a1,"5`, `B,"erp_a"x,a1,5`,
+		"B\x1f,erp_a,a1,1.500", " B ,erp_a,a1,1.500", "B,erp_a,a1,5,standard,x",
+	} {
+		t.Run(bad, func(t *testing.T) {
+			c := storeCLI(t)
+			c.stock("A", "erp_a", "a1", 5)
+			c.stock("B", "erp_a", "a1", 1500)
+			c.stock("Z", "erp_b", "b1", 7)
+			in := "A,erp_a,a1,5\n" + bad + "\nZ,erp_b,b1,7\n"
+			r := c.run(in, "sync", "--snapshot", "--zero-despite-invalid", "--max-line-bytes", "40", "-")
+			assert.Equal(t, exitRowsFailed, r.code, r.stdout+r.stderr)
+			assert.Equal(t, int64(1500), c.held("erp_a")["B@a1"], r.stdout)
+			assert.Zero(t, c.stockWrites(), r.stdout)
+		})
+	}
+	// A line without a readable provider keeps every provider's rows; the summary says why.
+	c := storeCLI(t)
+	c.stock("B", "erp_a", "a1", 1500)
+	r := c.run("A,erp_a,a1,5\nB;erp_a;a1;5\n", "sync", "--snapshot", "--zero-despite-invalid", "-")
+	assert.Equal(t, exitRowsFailed, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "zeroed less: 1 invalid rows name no whole key, so the rows they list are not known, and 1 rows of their providers")
+	assert.Equal(t, map[string]int64{"A@a1": 5, "B@a1": 1500}, c.held("erp_a"))
+}
+
+// Every common form of a Turkish export is read as the same two SKUs; what an encoding
+// cannot decode, or a UTF-8 file read as a code page, is refused, never merged or mangled.
+func TestSyncEncodingsKeepSKUsApart(t *testing.T) {
+	utf16Of := func(s string, bigEndian bool) string {
+		var b bytes.Buffer
+		for _, u := range append([]uint16{0xFEFF}, utf16.Encode([]rune(s))...) {
+			if bigEndian {
+				u = u>>8 | u<<8
+			}
+			b.Write([]byte{byte(u), byte(u >> 8)})
+		}
+		return b.String()
+	}
+	text := "KAZAK-Ç,erp_a,a1,3\nKAZAK-Ş,erp_a,a1,4\n"
+	win := "KAZAK-\xc7,erp_a,a1,3\nKAZAK-\xde,erp_a,a1,4\n"
+	for _, tc := range []struct{ encoding, in string }{
+		{"windows-1254", win}, {"iso-8859-9", win}, {"utf-16", utf16Of(text, false)},
+		{"utf-16", utf16Of(text, true)}, {"utf-8", "\uFEFF" + text},
+	} {
+		c := storeCLI(t)
+		r := c.run(tc.in, "sync", "--snapshot", "--encoding", tc.encoding, "-")
+		require.Equal(t, exitOK, r.code, tc.encoding+r.stdout+r.stderr)
+		assert.Equal(t, map[string]int64{"KAZAK-Ç@a1": 3, "KAZAK-Ş@a1": 4}, c.held("erp_a"), tc.encoding)
+	}
+
+	c := storeCLI(t)
+	c.stock("KAZAK-Ç", "erp_a", "a1", 3)
+	r := c.run("\xef\xbb\xbf"+text, "sync", "--snapshot", "--encoding", "windows-1254", "-")
+	assert.Equal(t, exitCannotRun, r.code)
+	assert.Contains(t, r.stderr, "the input starts with a UTF-8 byte order mark: it is UTF-8")
+	r = c.run("X\x81,erp_a,a1,1\nX\x8d,erp_a,a1,2\n", "sync", "--encoding", "windows-1254", "-")
+	assert.Equal(t, exitRowsFailed, r.code)
+	assert.Contains(t, r.stdout, "failed line 2 the encoding cannot decode a character of the line")
+	assert.Equal(t, map[string]int64{"KAZAK-Ç@a1": 3}, c.held("erp_a"), "no X\uFFFD row")
+}
+
+// Each form of --max-zero bounds the zeroes of a 40-row provider that would lose 10 rows
+// (25%); a value it cannot read is refused before any request.
+func TestSnapshotMaxZeroForms(t *testing.T) {
+	seed := func() (*cli, string) {
+		c := storeCLI(t)
+		var in strings.Builder
+		for i := range 40 {
+			c.stock(fmt.Sprintf("S%02d", i), "erp_a", "a1", 3)
+			if i < 30 {
+				fmt.Fprintf(&in, "S%02d,erp_a,a1,4\n", i)
+			}
+		}
+		return c, in.String()
+	}
+	for _, tc := range []struct {
+		limit string
+		code  int
+	}{{"25%", 0}, {"24%", 3}, {"10", 0}, {"9", 3}, {"0", 3}, {"0%", 3}, {"100%", 0}, {"500", 0}, {" 25% ", 0}, {"25.0%", 0}} {
+		c, in := seed()
+		r := c.run(in, "sync", "--snapshot", "--max-zero", tc.limit, "-")
+		assert.Equal(t, tc.code, r.code, tc.limit+r.stdout+r.stderr)
+		if tc.code == 3 {
+			assert.Zero(t, c.stockWrites(), tc.limit)
+		} else {
+			assert.Equal(t, 40, c.stockWrites(), tc.limit)
+		}
+	}
+	for _, bad := range []string{"-1", "abc", "1.5", "%", "NaN%", "101%", "-5%", "Inf%", "1e3", "25%%", "0x10", "+-1"} {
+		c, in := seed()
+		r := c.run(in, "sync", "--snapshot", "--max-zero", bad, "-")
+		assert.Equal(t, exitCannotRun, r.code, bad)
+		assert.Contains(t, r.stderr, "--max-zero", bad)
+		assert.Zero(t, len(c.fake.Requests()), bad)
+	}
+}
+
+// The guard counts per provider: one provider cut short refuses the whole snapshot, the
+// other provider's updates and creates included; a sync without --snapshot is not guarded.
+func TestSnapshotGuardIsPerProvider(t *testing.T) {
+	c := storeCLI(t)
+	var in strings.Builder
+	for i := range 100 {
+		c.stock(fmt.Sprintf("A%02d", i), "erp_a", "a1", 3)
+		c.stock(fmt.Sprintf("B%02d", i), "erp_b", "b1", 3)
+		fmt.Fprintf(&in, "A%02d,erp_a,a1,4\n", i)
+		if i < 50 {
+			fmt.Fprintf(&in, "B%02d,erp_b,b1,4\n", i)
+		}
+	}
+	in.WriteString("NEW,erp_a,a1,1\n")
+	r := c.run(in.String(), "sync", "--snapshot", "-")
+	assert.Equal(t, exitRefused, r.code, r.stdout)
+	assert.Contains(t, r.stdout, `provider "erp_b"`)
+	assert.NotContains(t, r.stdout, `provider "erp_a"`)
+	assert.Zero(t, c.stockWrites())
+	r = c.run(in.String(), "sync", "--snapshot", "--report", filepath.Join(t.TempDir(), "r.json"), "-")
+	assert.Equal(t, exitRefused, r.code, r.stdout)
+	assert.Zero(t, c.stockWrites())
+	r = c.run(in.String(), "sync", "-")
+	assert.Equal(t, exitOK, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "created 1, updated 150")
+	r = c.run("A00,erp_a,a1,9\nX,erp_a,a1,1.5\n", "sync", "-")
+	assert.Equal(t, exitRowsFailed, r.code, r.stdout)
+	assert.Equal(t, int64(9), c.held("erp_a")["A00@a1"])
+}
+
+// longLineInput is an input whose second line is n bytes long, made as it is read (never
+// held), that records the most bytes the sync asked for in one read, and how many it read.
+type longLineInput struct {
+	r             io.Reader
+	largest, read int
+}
+
+func newLongLineInput(n int64) *longLineInput {
+	return &longLineInput{r: io.MultiReader(strings.NewReader("A,erp_a,a1,1\nX"), io.LimitReader(xs{}, n), strings.NewReader(",erp_a,a1,1\nB,erp_a,a1,2\n"))}
+}
+
+func (l *longLineInput) Read(p []byte) (int, error) {
+	l.largest = max(l.largest, len(p))
+	n, err := l.r.Read(p)
+	l.read += n
+	return n, err
+}
+
+type xs struct{}
+
+func (xs) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'X'
+	}
+	return len(p), nil
+}
+
+// A 100 MiB line is read in pieces no larger than --max-line-bytes, never whole, is not
+// printed, and the lines after it are synced.
+func TestSyncReadsAHundredMiBLineInPieces(t *testing.T) {
+	c := storeCLI(t)
+	in := newLongLineInput(100 << 20)
+	var stdout, stderr bytes.Buffer
+	a := &app{getenv: func(k string) string { return c.env[k] }, stdin: in, stdout: &stdout, stderr: &stderr, stdinTerminal: func() bool { return false }}
+	code := a.run(context.Background(), []string{"sync", "-"})
+	assert.Equal(t, exitRowsFailed, code, stderr.String())
+	assert.Contains(t, stdout.String(), "failed line 2 line too long: longer than 16384 bytes")
+	assert.Less(t, stdout.Len()+stderr.Len(), 2000, "the line is not printed")
+	assert.Greater(t, in.read, 100<<20, "read to the end")
+	assert.LessOrEqual(t, in.largest, stocksync.DefaultMaxLineBytes+1, "never a buffer for the whole line")
+	assert.Equal(t, map[string]int64{"A@a1": 1, "B@a1": 2}, c.held("erp_a"))
 }
