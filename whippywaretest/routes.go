@@ -42,8 +42,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 type handler func(*Server, http.ResponseWriter, *http.Request)
 
 // target is what a URL pattern routes to: a view of its own, or a collection with the id of
-// a detail path ("" for the collection's own path). A value, so that routing allocates
-// nothing.
+// a detail path ("" for the collection's own path).
 type target struct {
 	view       handler
 	collection endpoint
