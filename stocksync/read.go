@@ -153,9 +153,10 @@ func checkLinks(p *whippyware.Page[whippyware.Stock], number int) error {
 	return nil
 }
 
-// page reads page number n of filter's list; nil when the service answers 404 for a page
-// after the first (DRF's "Invalid page.": past the end). A 429 or an unclear answer is
-// read again, within Options.MaxAttempts.
+// page reads page number n of filter's list; nil when the service answers 404 "Invalid
+// page." for a page after the first (DRF's answer past the end). Any other 404 (a proxy's,
+// a route gone) is an error: taken for the end, a snapshot would zero the rows of the
+// pages not read. A 429 or an unclear answer is read again, within Options.MaxAttempts.
 func (rd *reader) page(ctx context.Context, filter whippyware.StockFilter, n int) (*whippyware.Page[whippyware.Stock], error) {
 	if n > 1 {
 		filter.Page = n // the first page is asked for without, as DRF's own links do
@@ -169,10 +170,16 @@ func (rd *reader) page(ctx context.Context, filter whippyware.StockFilter, n int
 	switch {
 	case v == answered:
 		return page, nil
-	case v == missing && n > 1:
+	case v == missing && n > 1 && isInvalidPage(err):
 		return nil, nil
 	}
 	return nil, err
+}
+
+// isInvalidPage reports whether err is DRF's 404 for a page number past the last.
+func isInvalidPage(err error) bool {
+	var apiErr *whippyware.APIError
+	return errors.As(err, &apiErr) && apiErr.Detail == "Invalid page."
 }
 
 // lookUpKeys looks keys up, Options.Workers at once, and takes the row each finds. It

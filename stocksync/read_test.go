@@ -145,6 +145,25 @@ func TestPlanReadsToWhereTheLinksEnd(t *testing.T) {
 	}
 }
 
+// Only DRF's 404 "Invalid page." ends the read: any other 404 on a later page (a proxy's,
+// a route gone) fails the plan, where taking it for the end would have a snapshot zero the
+// rows of the pages not read.
+func TestPlanFailsOnA404ThatIsNotInvalidPage(t *testing.T) {
+	fake := newFake(t)
+	seedStocks(fake, 500)
+	fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		if r.Method == http.MethodGet && r.URL.Query().Get("page") == "3" {
+			return &wt.Fault{Status: http.StatusNotFound, Body: `{"detail":"Not found."}`}
+		}
+		return nil
+	})
+	input := desiredCSV(100, func(int) int { return 10 }) // lists the first page's rows only
+	s := newSyncer(t, fake.Client(), stocksync.Options{PageSize: 100, Snapshot: true, MaxZero: &stocksync.ZeroLimit{Rows: 1000}})
+	_, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader(input)))
+	require.ErrorIs(t, err, whippyware.ErrNotFound)
+	assert.Equal(t, 0, fake.RequestCount("PATCH", ""), "nothing zeroed")
+}
+
 // Pages read at once may overlap when the store changes between them: a row seen twice is
 // planned once.
 func TestPlanPlansARowSeenOnTwoPagesOnce(t *testing.T) {
