@@ -210,7 +210,11 @@ func (a *app) sync(cmd *cobra.Command, file string, f syncFlags) error {
 	interrupts := interruptsOf(ctx)
 	interrupts.onInterrupt(func() {
 		if n := progress.inFlight(); n > 0 {
-			fmt.Fprintf(a.stderr, "\nwhippyware: waiting up to 10 s for %d writes in flight; Ctrl-C again to stop now\n", n)
+			writes := "writes"
+			if n == 1 {
+				writes = "write"
+			}
+			fmt.Fprintf(a.stderr, "\nwhippyware: waiting up to 10 s for %d %s in flight; Ctrl-C again to stop now\n", n, writes)
 		} else {
 			fmt.Fprintf(a.stderr, "\nwhippyware: stopping; Ctrl-C again to stop now\n")
 		}
