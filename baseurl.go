@@ -28,6 +28,11 @@ func parseBaseURL(raw string, insecureHTTP bool) (*url.URL, error) {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		_, rest, _ := strings.Cut(shown, "://")
+		if authority, _, _ := strings.Cut(rest, "/"); strings.Contains(authority, "@") {
+			// The error may quote a bad escape in the password.
+			return nil, invalid("base URL must not carry credentials; use WithCredentials")
+		}
 		if shown != raw {
 			// The error may quote a bad escape in the query or fragment.
 			return nil, invalid("base URL %q has a query or fragment, which the client cannot send (left out here); pass the host and path prefix only", shown)

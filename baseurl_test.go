@@ -57,11 +57,14 @@ func TestNewClientErrorsAllMatchErrInvalidConfig(t *testing.T) {
 		"http://user:pw-in-url-5c1e@whippy.example.com/",
 		"ftp://user:pw-in-url-5c1e@whippy.test/",
 		"https://user:pw-in-url-5c1e@whippy.test:99999/",
+		// url.Parse's error would quote the bad escape, a piece of the password.
+		"https://user:pw-in-url-5c1e%zq@whippy.test/",
 	} {
 		c, err := NewClient(base)
 		assert.Nil(t, c)
 		require.ErrorIs(t, err, ErrInvalidConfig, base)
 		assert.NotContains(t, err.Error(), "pw-in-url-5c1e")
+		assert.NotContains(t, err.Error(), "%zq", base)
 	}
 }
 

@@ -35,7 +35,7 @@ type callStateKey struct{}
 // send sends one request through go-retryablehttp and reads its answer's body
 // within bounds. The *Response is nil only when no answer came, and the error is
 // then a *ConnectionError.
-func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key string) (*Response, []byte, error) {
+func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, held heldKey) (*Response, []byte, error) {
 	state := &callState{
 		retryMax:   cl.opts.retryMax,
 		resendable: c.cfg.retry.resendable(cl),
@@ -54,8 +54,8 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if key != "" {
-		req.Header.Set("Authorization", "Token "+key)
+	if held.key != "" {
+		req.Header.Set("Authorization", "Token "+held.key)
 	}
 	maps.Copy(req.Header, cl.opts.header) // WithHeader refuses the names set above but User-Agent
 	start := time.Now()
@@ -64,7 +64,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 		if httpResp != nil {
 			httpResp.Body.Close() // an answer that came with an error (the context ended) is not read
 		}
-		connErr := c.connectionError(ctx, cl.method, u, state, key, err)
+		connErr := c.connectionError(ctx, cl.method, u, state, held, err)
 		c.log(ctx, "whippyware request failed", cl.method, u, 0, state.attempts, start, connErr)
 		return nil, nil, connErr
 	}
@@ -82,7 +82,7 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 		err = fmt.Errorf("%w: %s %s answered more than %d bytes", ErrUnexpectedResponse, cl.method, u, limit)
 	case err != nil:
 		err = fmt.Errorf("%w: reading %s %s (status %d): %w", ErrUnexpectedResponse, cl.method, u, httpResp.StatusCode,
-			c.tokens.redactError(err, heldKey{key: key})) // net/http quotes a malformed trailer
+			c.tokens.redactError(err, held)) // net/http quotes a malformed trailer
 	}
 	c.log(ctx, "whippyware request", cl.method, u, httpResp.StatusCode, state.attempts, start, err)
 	return resp, data, err // callers read data only without an error
@@ -92,8 +92,8 @@ func (c *Client) send(ctx context.Context, cl call, u *url.URL, payload any, key
 // that reaches a plain-http port is a configuration error, and the error says so.
 // A cause whose text holds a secret (net/http quotes a malformed status line,
 // which may echo the request) gives way to its redacted text.
-func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, key string, err error) *ConnectionError {
-	err = c.tokens.redactError(err, heldKey{key: key})
+func (c *Client) connectionError(ctx context.Context, method string, u *url.URL, state *callState, held heldKey, err error) *ConnectionError {
+	err = c.tokens.redactError(err, held)
 	switch ctxErr := ctx.Err(); {
 	case answersPlainHTTP(err):
 		err = fmt.Errorf("%w: the server at %s answers plain HTTP, not HTTPS: the base URL should start with http://: %w",

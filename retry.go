@@ -62,10 +62,7 @@ func newRetryableClient(hc *http.Client, p retryPolicy, logger *slog.Logger) *re
 // apply a write twice, while the call's retries last and the wait fits (see
 // waitFits).
 func (p retryPolicy) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	s, _ := ctx.Value(callStateKey{}).(*callState)
-	if s == nil {
-		s = &callState{retryMax: p.max, resendable: true} // a request send did not make
-	}
+	s := ctx.Value(callStateKey{}).(*callState) // send always sets it; no default could say whether a write may be resent
 	if err == nil || !s.traced && !provesNotSent(err) {
 		s.maybeSent.Store(true) // an answer, or an error that does not prove nothing left
 	}

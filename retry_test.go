@@ -225,7 +225,7 @@ func TestRetryPolicy(t *testing.T) {
 			}
 		}
 	}
-	cancelled, cancel := context.WithCancel(context.Background())
+	cancelled, cancel := context.WithCancel(context.WithValue(context.Background(), callStateKey{}, &callState{retryMax: 3, resendable: true}))
 	cancel()
 	retry, err := retryPolicy{}.checkRetry(cancelled, &http.Response{StatusCode: 503}, nil)
 	assert.False(t, retry)

@@ -177,7 +177,7 @@ func (c *Client) do(ctx context.Context, cl call) (*Response, error) {
 			return loginResp, err // the login's answer, when the service gave one
 		}
 	}
-	resp, body, err := c.send(ctx, cl, u, payload, held.key)
+	resp, body, err := c.send(ctx, cl, u, payload, held)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && !cl.login && c.tokens.mayLoginAgain() {
 		held, resp, body, err = c.loginAndResend(ctx, cl, u, payload, held, resp)
 	}
@@ -210,7 +210,7 @@ func (c *Client) loginAndResend(ctx context.Context, cl call, u *url.URL, payloa
 	if err != nil {
 		return held, cmp.Or(loginResp, refused), nil, err
 	}
-	resp, body, err := c.send(ctx, cl, u, payload, fresh.key)
+	resp, body, err := c.send(ctx, cl, u, payload, fresh)
 	var connErr *ConnectionError
 	switch {
 	case resp != nil:

@@ -75,8 +75,10 @@ type throttle struct {
 }
 
 // allow is SimpleRateThrottle.allow_request for user's request at now, and, when it
-// refuses, wait(): the wait it recommends, or ok=false where DRF's wait() is None.
-func (t *throttle) allow(user string, now time.Time) (allowed bool, wait time.Duration, ok bool) {
+// refuses, wait(): the wait it recommends. DRF's wait() is None only for a history longer
+// than the rate (the rate lowered meanwhile), which a throttle whose rate never changes
+// cannot have.
+func (t *throttle) allow(user string, now time.Time) (allowed bool, wait time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	h := t.history[user]
@@ -89,17 +91,13 @@ func (t *throttle) allow(user string, now time.Time) (allowed bool, wait time.Du
 	defer func() { t.history[user] = h }()
 	if len(h) < t.requests {
 		h = append(h, now)
-		return true, 0, false
+		return true, 0
 	}
 	remaining := t.period
 	if len(h) > 0 {
 		remaining = t.period - now.Sub(h[0])
 	}
-	available := t.requests - len(h) + 1
-	if available <= 0 {
-		return false, 0, false
-	}
-	return false, remaining / time.Duration(available), true
+	return false, remaining / time.Duration(t.requests-len(h)+1) // len(h) == t.requests here
 }
 
 // throttles are a server's throttles, in the order given.
@@ -112,31 +110,25 @@ func (ts throttles) allow(w http.ResponseWriter, r *http.Request, user string) b
 		return true
 	}
 	now := time.Now()
-	refused, longest, hasWait := false, time.Duration(0), false
+	refused, longest := false, time.Duration(0)
 	for _, t := range ts {
 		if t.writesOnly && isSafeMethod(viewMethod(r)) {
 			continue
 		}
-		if allowed, wait, ok := t.allow(user, now); !allowed {
-			refused = true
-			if ok && (!hasWait || wait > longest) {
-				longest, hasWait = wait, true
-			}
+		if allowed, wait := t.allow(user, now); !allowed {
+			refused, longest = true, max(longest, wait)
 		}
 	}
 	if !refused {
 		return true
 	}
-	seconds := 0
-	if hasWait {
-		// exceptions.Throttled rounds the wait up with math.ceil; the handler sends it
-		// as Retry-After when it is not 0.
-		seconds = int(math.Ceil(longest.Seconds()))
-		if seconds > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(seconds))
-		}
+	// exceptions.Throttled rounds the wait up with math.ceil; the handler sends it as
+	// Retry-After when it is not 0.
+	seconds := int(math.Ceil(longest.Seconds()))
+	if seconds > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(seconds))
 	}
-	writeDetail(w, http.StatusTooManyRequests, throttledDetail(seconds, hasWait))
+	writeDetail(w, http.StatusTooManyRequests, throttledDetail(seconds, true))
 	return false
 }
 
