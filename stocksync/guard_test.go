@@ -108,3 +108,18 @@ func TestZeroDespiteInvalidKeepsTheRowsOfAnUnreadKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, plan.Count(stocksync.Zero), "a blank line of commas lists no row")
 }
+
+// A row listed again on a later, invalid line is not written with the earlier line's
+// value, in either mode: the input's last word on it cannot be read.
+func TestALaterInvalidLineKeepsTheEarlierValueFromBeingWritten(t *testing.T) {
+	for _, snapshot := range []bool{false, true} {
+		fake := newFake(t)
+		fake.AddStock(wt.Stock{SKU: "A", Provider: "erp_main", Location: "110", Stock: 1500, IsActive: true})
+		rep, err := newSyncer(t, fake.Client(), stocksync.Options{Snapshot: snapshot}).
+			Sync(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,5\nA,erp_main,110,1.500\n")))
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int64{"A@erp_main/110[standard]": 1500}, store(t, fake), "snapshot %v", snapshot)
+		assert.Equal(t, 0, rep.Updated, "snapshot %v", snapshot)
+		assert.Equal(t, 1, rep.InvalidRows, "snapshot %v", snapshot)
+	}
+}

@@ -118,7 +118,7 @@ func (ix *index) unseen(provider string) []Key {
 	}
 	var found []keyAt
 	for k, d := range ix.rows {
-		if k.provider == p && !d.seen {
+		if k.provider == p && !d.seen && !d.invalid { // an invalid row is not written: nothing to look up
 			found = append(found, keyAt{d.seq, ix.row(k, d).Key})
 		}
 	}

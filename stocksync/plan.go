@@ -135,10 +135,11 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 			if len(plan.Invalid) < s.opts.MaxInvalidListed {
 				plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
 			}
-			// A listed row is never zeroed, valid or not; a line that lists a row it does
-			// not name whole keeps its provider's rows (every provider's, when unread).
+			// A listed row is never zeroed, valid or not, nor written with the value of
+			// another line of its key; a line that lists a row it does not name whole
+			// keeps its provider's rows (every provider's, when unread).
 			listsSome := !rowErr.keyRead || pyStrip(rowErr.Key.SKU) != "" || key.Provider != "" || pyStrip(rowErr.Key.Location) != ""
-			if s.opts.Snapshot && !ix.protect(rowErr.Key) && listsSome {
+			if !ix.protect(rowErr.Key) && listsSome && s.opts.Snapshot {
 				if plan.unkeyed == nil {
 					plan.unkeyed = map[string]int{}
 				}
