@@ -81,18 +81,22 @@ func (rd *reader) readProvider(ctx context.Context, provider string, locations m
 	// count is an estimate (the links decide where the list ends), and a service may
 	// serve fewer rows a page than asked: the first page's size is the page size.
 	pages := max((first.Count+len(first.Results)-1)/len(first.Results), 2)
-	keys := rd.ix.unseen(provider)
 	read.Pages = pages
+	var unseen int
+	var keys []Key
+	if !rd.s.opts.Snapshot {
+		unseen, keys = rd.ix.unseen(provider, pages-1)
+	}
 	switch {
 	case rd.s.opts.Snapshot:
 		read.Reason = fmt.Sprintf("a snapshot needs every row: %d pages of about %d rows", pages, first.Count)
-	case len(keys) >= pages-1:
+	case unseen >= pages-1:
 		read.Reason = fmt.Sprintf("reading the %d other pages (about %d rows) costs no more requests than looking up %d keys",
-			pages-1, first.Count, len(keys))
+			pages-1, first.Count, unseen)
 	default:
 		read.Mode = ReadLookups
 		read.Reason = fmt.Sprintf("looking up %d keys costs fewer requests than reading the %d other pages (about %d rows)",
-			len(keys), pages-1, first.Count)
+			unseen, pages-1, first.Count)
 		err := rd.lookUpKeys(ctx, provider, keys)
 		if !errors.Is(err, errFilterIgnored) {
 			rd.plan.Reads = append(rd.plan.Reads, read)
