@@ -73,10 +73,10 @@ type Plan struct {
 	// invalid rows (see Options.ZeroDespiteInvalid).
 	ZeroesWithheld int `json:"zeroes_withheld,omitempty"`
 	// UnkeyedRows counts the invalid rows whose key could not be read whole (a line
-	// that is not UTF-8, too long, or with too few fields), when they withheld zeroes
-	// that Options.ZeroDespiteInvalid let through: the row such a line lists is not
-	// known, so its provider's rows (every provider's, when the provider could not be
-	// read either) are not zeroed.
+	// that is not UTF-8, too long, or with fields that do not fit the columns), when
+	// they withheld zeroes that Options.ZeroDespiteInvalid let through: the row such a
+	// line lists is not known, so its provider's rows (every provider's, when the
+	// provider could not be read either) are not zeroed.
 	UnkeyedRows int `json:"unkeyed_rows,omitempty"`
 	// unkeyed counts the invalid rows whose key could not be read whole by provider, ""
 	// when the provider could not be read either.
