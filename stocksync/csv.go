@@ -88,12 +88,15 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 	if cfg.maxLine <= 0 {
 		cfg.maxLine = DefaultMaxLineBytes
 	}
+	if cfg.enc == unicode.UTF8 || cfg.enc == unicode.UTF8BOM {
+		cfg.enc = nil // UTF-8 by name is checked as the default is: nothing decodes it
+	}
 	return func(yield func(Row, error) bool) {
 		if cfg.delimiter != 0 && !validDelimiter(cfg.delimiter) {
 			yield(Row{}, fmt.Errorf("stocksync: %q cannot be a delimiter", cfg.delimiter))
 			return
 		}
-		if cfg.enc != nil && cfg.enc != unicode.UTF8 && cfg.enc != unicode.UTF8BOM {
+		if cfg.enc != nil {
 			br := bufio.NewReader(r)
 			if b, _ := br.Peek(3); bytes.HasPrefix(b, []byte("\uFEFF")) {
 				yield(Row{}, errors.New("stocksync: the input starts with a UTF-8 byte order mark: it is UTF-8, read it as UTF-8 (decoded as another encoding, the mark would become part of the first SKU)"))
