@@ -267,13 +267,20 @@ func runErr(ctx context.Context, err error) error {
 // resultOf is what a change that went through did.
 var resultOf = map[Action]Result{Create: Created, Update: Updated, Zero: Zeroed}
 
-// find looks a row up by its full key; nil when there is none.
+// find looks a row up by its full key; nil when there is none. A lookup answered with
+// rows of other keys only cannot tell that the row is not there (the service ignored a
+// filter): it is refused, so that a create whose answer was lost is not sent again on
+// its word.
 func (r *run) find(ctx context.Context, b *budget, k Key) (*whippyware.Stock, verdict, error) {
 	var st *whippyware.Stock
+	var ignored bool
 	v, err := r.sender.do(ctx, b, func(ctx context.Context) (resp *whippyware.Response, err error) {
-		st, _, resp, err = lookUp(ctx, r.s.client, k)
+		st, ignored, resp, err = lookUp(ctx, r.s.client, k)
 		return resp, err
 	})
+	if v == answered && st == nil && ignored {
+		return nil, refused, fmt.Errorf("cannot tell whether the row exists: %w", errFilterIgnored)
+	}
 	return st, v, err
 }
 
