@@ -177,7 +177,8 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 					// unique set, so the service's own messages say why.
 					return failed(o, w.refusedAsTaken), nil
 				case st == nil:
-					w.action = Create
+					// Not there (a lost create, or a row deleted since the plan): create it.
+					w.action, o.Result = Create, Created
 				default:
 					// The create went through (or someone made the row): update what differs.
 					o.ID = st.ID

@@ -139,3 +139,20 @@ func TestApplyDoesNotResendACreateOnALookupThatIgnoredItsFilter(t *testing.T) {
 	assert.Equal(t, 1, fake.RequestCount("POST", "/api/v1/stocks/"), "the create was not sent again")
 	assert.Equal(t, int64(7), store(t, fake)[key("A", "erp_main", "110", "standard")], "the lost answer's create was applied")
 }
+
+// An update whose row was deleted after the plan creates it again, and says so: the
+// report counts a create, as the store's history shows one.
+func TestApplyCountsARowDeletedMeanwhileAsCreated(t *testing.T) {
+	fake := newFake(t)
+	gone := fake.AddStock(wt.Stock{SKU: "A", Provider: "erp_main", Location: "110", Stock: 5, IsActive: true})
+	rep := planThenApply(t, fake, "A,erp_main,110,7\n", func() {
+		_, err := fake.Client().Stocks.Delete(context.Background(), gone.ID)
+		require.NoError(t, err)
+	})
+	assert.True(t, rep.OK(), "%v", rep)
+	assert.Equal(t, []int{1, 0}, []int{rep.Created, rep.Updated})
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, stocksync.Created, rep.Outcomes[0].Result)
+	assert.NotEqual(t, gone.ID, rep.Outcomes[0].ID, "the new row's id")
+	assert.Equal(t, map[string]int64{key("A", "erp_main", "110", "standard"): 7}, store(t, fake))
+}
