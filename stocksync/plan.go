@@ -181,6 +181,9 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 	}
 	slices.SortFunc(rd.zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
 	zeroes := slices.CompactFunc(rd.zeroes, func(a, b Change) bool { return a.ID == b.ID }) // a row read twice
+	for _, c := range zeroes {
+		rd.held[c.Row.Provider]++
+	}
 	plan.changes = make([]change, 0, len(rd.changes)+creates+len(zeroes))
 	for _, c := range rd.changes {
 		plan.changes = append(plan.changes, compact(ix, c, c.seq))

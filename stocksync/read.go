@@ -43,7 +43,8 @@ type reader struct {
 	// snapshot sets to 0, possibly twice when the store changed between two pages.
 	changes []Change
 	zeroes  []Change
-	// held counts the rows with stock per provider, for the snapshot guard.
+	// held counts the input's rows read with stock per provider, for the snapshot guard;
+	// Plan adds the zeroes, the others, once it has dropped a row read twice.
 	held map[string]int
 }
 
@@ -246,10 +247,10 @@ func (rd *reader) take(provider string, rows []*whippyware.Stock) {
 		if st.Provider != provider {
 			continue // a service that ignored the filter: not this provider's row
 		}
-		if st.Stock != 0 {
-			rd.held[provider]++
-		}
 		k, d, ok := rd.ix.lookup(st)
+		if st.Stock != 0 && ok && !d.seen {
+			rd.held[provider]++ // a row the input does not list is counted as a zero, once (Plan)
+		}
 		switch {
 		case ok && d.seen:
 			// Planned already.
