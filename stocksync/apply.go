@@ -161,7 +161,9 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 	w := pending{action: c.Action, id: c.ID, fields: c.Fields}
 	sends, lookups := newBudget(r.s.opts.MaxAttempts), newBudget(r.s.opts.MaxAttempts)
 	var lastErr error
-	for sends.attempts > 0 && lookups.attempts > 0 {
+	// A lookup still due runs even when the sends are spent: the last create may have
+	// been applied, and the row is then done, not failed.
+	for lookups.attempts > 0 && (w.lookUp || sends.attempts > 0) {
 		if w.lookUp {
 			st, v, err := r.find(ctx, &lookups, c.Row.Key)
 			switch v {
@@ -199,6 +201,9 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 				lastErr = err
 				continue
 			}
+		}
+		if sends.attempts <= 0 {
+			break
 		}
 		st, v, err := r.send(ctx, &sends, c.Row, w)
 		lastErr = err

@@ -156,3 +156,21 @@ func TestApplyCountsARowDeletedMeanwhileAsCreated(t *testing.T) {
 	assert.NotEqual(t, gone.ID, rep.Outcomes[0].ID, "the new row's id")
 	assert.Equal(t, map[string]int64{key("A", "erp_main", "110", "standard"): 7}, store(t, fake))
 }
+
+// A create whose last send lost its answer is looked up before the row is given up: the
+// service applied it, so the row is created, not failed.
+func TestApplyLooksUpTheLastLostCreateBeforeGivingUp(t *testing.T) {
+	fake := newFake(t)
+	s := newSyncer(t, fake.Client(), stocksync.Options{Workers: 1, MaxAttempts: 2})
+	p, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,7\n")))
+	require.NoError(t, err)
+	fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Drop: wt.DropBefore})
+	fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Drop: wt.DropAfter})
+	rep, err := s.Apply(context.Background(), p)
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, stocksync.Created, rep.Outcomes[0].Result, "%v", rep.Outcomes[0])
+	assert.True(t, rep.OK(), "%v", rep)
+	assert.Equal(t, map[string]int64{key("A", "erp_main", "110", "standard"): 7}, store(t, fake))
+	assert.Equal(t, 2, fake.RequestCount("POST", "/api/v1/stocks/"))
+}
