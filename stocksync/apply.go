@@ -161,7 +161,9 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 	w := pending{action: c.Action, id: c.ID, fields: c.Fields}
 	sends, lookups := newBudget(r.s.opts.MaxAttempts), newBudget(r.s.opts.MaxAttempts)
 	var lastErr error
-	for sends.attempts > 0 && lookups.attempts > 0 {
+	// A lookup still due runs even when the sends are spent: the last create may have
+	// been applied, and the row is then done, not failed.
+	for lookups.attempts > 0 && (w.lookUp || sends.attempts > 0) {
 		if w.lookUp {
 			st, v, err := r.find(ctx, &lookups, c.Row.Key)
 			switch v {
@@ -177,7 +179,8 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 					// unique set, so the service's own messages say why.
 					return failed(o, w.refusedAsTaken), nil
 				case st == nil:
-					w.action = Create
+					// Not there (a lost create, or a row deleted since the plan): create it.
+					w.action, o.Result = Create, Created
 				default:
 					// The create went through (or someone made the row): update what differs.
 					o.ID = st.ID
@@ -198,6 +201,9 @@ func (r *run) write(ctx context.Context, c *Change) (Outcome, error) {
 				lastErr = err
 				continue
 			}
+		}
+		if sends.attempts <= 0 {
+			break
 		}
 		st, v, err := r.send(ctx, &sends, c.Row, w)
 		lastErr = err
@@ -267,13 +273,20 @@ func runErr(ctx context.Context, err error) error {
 // resultOf is what a change that went through did.
 var resultOf = map[Action]Result{Create: Created, Update: Updated, Zero: Zeroed}
 
-// find looks a row up by its full key; nil when there is none.
+// find looks a row up by its full key; nil when there is none. A lookup answered with
+// rows of other keys only cannot tell that the row is not there (the service ignored a
+// filter): it is refused, so that a create whose answer was lost is not sent again on
+// its word.
 func (r *run) find(ctx context.Context, b *budget, k Key) (*whippyware.Stock, verdict, error) {
 	var st *whippyware.Stock
+	var ignored bool
 	v, err := r.sender.do(ctx, b, func(ctx context.Context) (resp *whippyware.Response, err error) {
-		st, _, resp, err = lookUp(ctx, r.s.client, k)
+		st, ignored, resp, err = lookUp(ctx, r.s.client, k)
 		return resp, err
 	})
+	if v == answered && st == nil && ignored {
+		return nil, refused, fmt.Errorf("cannot tell whether the row exists: %w", errFilterIgnored)
+	}
 	return st, v, err
 }
 

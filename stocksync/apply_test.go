@@ -113,3 +113,64 @@ func TestApplyLookupsHaveABudgetOfTheirOwn(t *testing.T) {
 	assert.Equal(t, 1, fake.RequestCount("POST", "/api/v1/stocks/"), "the create was not sent again")
 	assert.Equal(t, 1+2, fake.RequestCount("GET", "/api/v1/stocks/"), "the plan's page, two lookups")
 }
+
+// A create whose answer was lost is looked up; a lookup that a service answers with other
+// rows only (it ignored the sku filter) cannot tell that the row is not there, so the
+// create is not sent again on its word: the row fails, saying why, and a rerun (which
+// reads the pages) finishes it.
+func TestApplyDoesNotResendACreateOnALookupThatIgnoredItsFilter(t *testing.T) {
+	fake := newFake(t)
+	fake.AddStock(wt.Stock{SKU: "OTHER", Provider: "erp_main", Location: "110", Stock: 1, IsActive: true})
+	s := newSyncer(t, fake.Client(), stocksync.Options{Workers: 1})
+	p, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,7\n")))
+	require.NoError(t, err)
+	fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Drop: wt.DropAfter})
+	fake.SetFaultFunc(func(r *http.Request) *wt.Fault {
+		if r.Method == http.MethodGet && r.URL.Query().Get("sku") != "" {
+			return &wt.Fault{Status: http.StatusOK, Body: `{"count": 1, "next": null, "previous": null, "results": [{"id": 1, "sku": "OTHER", "provider": "erp_main", "location": "110", "stock_type": "standard", "stock": 1}]}`}
+		}
+		return nil
+	})
+	rep, err := s.Apply(context.Background(), p)
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, stocksync.Failed, rep.Outcomes[0].Result)
+	assert.Equal(t, []string{"cannot tell whether the row exists: the service ignored a lookup's filter"}, rep.Outcomes[0].Messages)
+	assert.Equal(t, 1, fake.RequestCount("POST", "/api/v1/stocks/"), "the create was not sent again")
+	assert.Equal(t, int64(7), store(t, fake)[key("A", "erp_main", "110", "standard")], "the lost answer's create was applied")
+}
+
+// An update whose row was deleted after the plan creates it again, and says so: the
+// report counts a create, as the store's history shows one.
+func TestApplyCountsARowDeletedMeanwhileAsCreated(t *testing.T) {
+	fake := newFake(t)
+	gone := fake.AddStock(wt.Stock{SKU: "A", Provider: "erp_main", Location: "110", Stock: 5, IsActive: true})
+	rep := planThenApply(t, fake, "A,erp_main,110,7\n", func() {
+		_, err := fake.Client().Stocks.Delete(context.Background(), gone.ID)
+		require.NoError(t, err)
+	})
+	assert.True(t, rep.OK(), "%v", rep)
+	assert.Equal(t, []int{1, 0}, []int{rep.Created, rep.Updated})
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, stocksync.Created, rep.Outcomes[0].Result)
+	assert.NotEqual(t, gone.ID, rep.Outcomes[0].ID, "the new row's id")
+	assert.Equal(t, map[string]int64{key("A", "erp_main", "110", "standard"): 7}, store(t, fake))
+}
+
+// A create whose last send lost its answer is looked up before the row is given up: the
+// service applied it, so the row is created, not failed.
+func TestApplyLooksUpTheLastLostCreateBeforeGivingUp(t *testing.T) {
+	fake := newFake(t)
+	s := newSyncer(t, fake.Client(), stocksync.Options{Workers: 1, MaxAttempts: 2})
+	p, err := s.Plan(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,7\n")))
+	require.NoError(t, err)
+	fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Drop: wt.DropBefore})
+	fake.FailNext(1, wt.Fault{Method: "POST", Path: "/api/v1/stocks/", Drop: wt.DropAfter})
+	rep, err := s.Apply(context.Background(), p)
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, stocksync.Created, rep.Outcomes[0].Result, "%v", rep.Outcomes[0])
+	assert.True(t, rep.OK(), "%v", rep)
+	assert.Equal(t, map[string]int64{key("A", "erp_main", "110", "standard"): 7}, store(t, fake))
+	assert.Equal(t, 2, fake.RequestCount("POST", "/api/v1/stocks/"))
+}

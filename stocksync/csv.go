@@ -88,12 +88,15 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 	if cfg.maxLine <= 0 {
 		cfg.maxLine = DefaultMaxLineBytes
 	}
+	if cfg.enc == unicode.UTF8 || cfg.enc == unicode.UTF8BOM {
+		cfg.enc = nil // UTF-8 by name is checked as the default is: nothing decodes it
+	}
 	return func(yield func(Row, error) bool) {
 		if cfg.delimiter != 0 && !validDelimiter(cfg.delimiter) {
 			yield(Row{}, fmt.Errorf("stocksync: %q cannot be a delimiter", cfg.delimiter))
 			return
 		}
-		if cfg.enc != nil && cfg.enc != unicode.UTF8 && cfg.enc != unicode.UTF8BOM {
+		if cfg.enc != nil {
 			br := bufio.NewReader(r)
 			if b, _ := br.Peek(3); bytes.HasPrefix(b, []byte("\uFEFF")) {
 				yield(Row{}, errors.New("stocksync: the input starts with a UTF-8 byte order mark: it is UTF-8, read it as UTF-8 (decoded as another encoding, the mark would become part of the first SKU)"))
@@ -148,7 +151,8 @@ func ReadCSV(r io.Reader, opts ...ReadOption) iter.Seq2[Row, error] {
 			row, err := parseRecord(fields, index, cfg.delimiter)
 			row.Line = line
 			if err != nil {
-				if !yield(Row{}, &RowError{Line: line, Key: row.Key, Err: err, keyRead: len(fields) > 1}) {
+				// A key read, even one of empty fields, has the default stock type.
+				if !yield(Row{}, &RowError{Line: line, Key: row.Key, Err: err, keyRead: row.Key != Key{}}) {
 					return
 				}
 				continue
@@ -479,15 +483,18 @@ func parseRecord(rec []string, ix columnIndex, delim byte) (Row, error) {
 	}
 	row.UnitType, _ = get(6)
 	row.Period, _ = get(7)
+	// A line whose fields do not fit the columns names no key that can be trusted (a SKU
+	// with the delimiter in it shifts the provider and the location): it yields none, so
+	// that a snapshot takes it for a line that may list any row.
 	switch {
 	case len(rec) == 1:
 		return Row{}, fmt.Errorf("has 1 field: no %s in the line; is the file separated by another delimiter? (set it with --delimiter)", delimiterName(delim))
 	case ix.width > 0 && len(rec) != ix.width:
-		return row, fmt.Errorf("has %d fields, the header has %d", len(rec), ix.width)
+		return Row{}, fmt.Errorf("has %d fields, the header has %d", len(rec), ix.width)
 	case ix.width == 0 && len(rec) < requiredColumns:
-		return row, fmt.Errorf("has %d fields, needs at least %d (%s)", len(rec), requiredColumns, strings.Join(columns[:requiredColumns], ","))
+		return Row{}, fmt.Errorf("has %d fields, needs at least %d (%s)", len(rec), requiredColumns, strings.Join(columns[:requiredColumns], ","))
 	case ix.width == 0 && len(rec) > len(columns):
-		return row, fmt.Errorf("has %d fields, at most %d are known (%s)", len(rec), len(columns), strings.Join(columns, ","))
+		return Row{}, fmt.Errorf("has %d fields, at most %d are known (%s)", len(rec), len(columns), strings.Join(columns, ","))
 	}
 	q, _ := get(3)
 	n, err := strconv.ParseInt(q, 10, 64)

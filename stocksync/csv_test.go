@@ -17,9 +17,9 @@ import (
 )
 
 // read collects what ReadCSV yields: rows, per-line errors, and the error that ended it.
-func read(t *testing.T, r io.Reader) (got []stocksync.Row, lineErrs []*stocksync.RowError, fatal error) {
+func read(t *testing.T, r io.Reader, opts ...stocksync.ReadOption) (got []stocksync.Row, lineErrs []*stocksync.RowError, fatal error) {
 	t.Helper()
-	for row, err := range stocksync.ReadCSV(r) {
+	for row, err := range stocksync.ReadCSV(r, opts...) {
 		var rowErr *stocksync.RowError
 		switch {
 		case errors.As(err, &rowErr):

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/whippyware-go/whippyware/stocksync"
 )
@@ -61,5 +63,23 @@ func TestReadCSVRefusesAUTF8FileReadAsACodePage(t *testing.T) {
 	for _, err := range stocksync.ReadCSV(strings.NewReader("\uFEFFKAZAK-Ç,p,110,1\n"), stocksync.WithEncoding(enc)) {
 		require.Error(t, err)
 		assert.ErrorContains(t, err, "UTF-8 byte order mark")
+	}
+}
+
+// UTF-8 named as an encoding (unicode.UTF8, or a label such as "unicode-1-1-utf-8" that
+// EncodingByName finds in the WHATWG index) is checked as the default is: a byte that is
+// not UTF-8 would otherwise reach the service as U+FFFD and merge two SKUs.
+func TestReadCSVChecksUTF8NamedAsAnEncoding(t *testing.T) {
+	label, err := stocksync.EncodingByName("unicode-1-1-utf-8")
+	require.NoError(t, err)
+	for _, enc := range []encoding.Encoding{unicode.UTF8, unicode.UTF8BOM, label} {
+		got, lineErrs, fatal := read(t, strings.NewReader("OK-Ç,p,110,1\nKAZAK-\xde,p,110,2\n"), stocksync.WithEncoding(enc))
+		require.NoError(t, fatal)
+		require.Len(t, got, 1)
+		assert.Equal(t, "OK-Ç", got[0].SKU)
+		require.Len(t, lineErrs, 1)
+		var encErr *stocksync.EncodingError
+		require.ErrorAs(t, lineErrs[0], &encErr)
+		assert.Equal(t, &stocksync.EncodingError{Offset: 20, Byte: 0xDE}, encErr)
 	}
 }

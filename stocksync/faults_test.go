@@ -159,7 +159,8 @@ func TestSyncConvergesUnderRandomFaults(t *testing.T) {
 	assert.Positive(t, faulted["PATCH"], "some updates met a fault")
 }
 
-// 429s halve the shared rate for every worker; the rows still all get written.
+// A 429 slows every worker through the shared rate (cut once per congestion event, to the
+// rate the service was seen to accept); the rows still all get written.
 func TestSyncSlowsDownOn429(t *testing.T) {
 	t.Run("a client that retries: its retries are off for the sync, every 429 counts", func(t *testing.T) {
 		fake := newFake(t)

@@ -108,3 +108,39 @@ func TestZeroDespiteInvalidKeepsTheRowsOfAnUnreadKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, plan.Count(stocksync.Zero), "a blank line of commas lists no row")
 }
+
+// A row listed again on a later, invalid line is not written with the earlier line's
+// value, in either mode: the input's last word on it cannot be read.
+func TestALaterInvalidLineKeepsTheEarlierValueFromBeingWritten(t *testing.T) {
+	for _, snapshot := range []bool{false, true} {
+		fake := newFake(t)
+		fake.AddStock(wt.Stock{SKU: "A", Provider: "erp_main", Location: "110", Stock: 1500, IsActive: true})
+		rep, err := newSyncer(t, fake.Client(), stocksync.Options{Snapshot: snapshot}).
+			Sync(context.Background(), stocksync.ReadCSV(strings.NewReader("A,erp_main,110,5\nA,erp_main,110,1.500\n")))
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int64{"A@erp_main/110[standard]": 1500}, store(t, fake), "snapshot %v", snapshot)
+		assert.Equal(t, 0, rep.Updated, "snapshot %v", snapshot)
+		assert.Equal(t, 1, rep.InvalidRows, "snapshot %v", snapshot)
+	}
+}
+
+// A line with more fields than the header (a SKU with the delimiter in it, unquoted) names
+// no key that can be trusted: its fields are shifted. The row it lists is not zeroed,
+// neither by a snapshot of the selected providers (the shifted provider is not one of
+// them) nor when zeroing despite invalid rows.
+func TestASnapshotKeepsTheRowOfALineWithShiftedFields(t *testing.T) {
+	for name, opts := range map[string]stocksync.Options{
+		"--provider":             {Snapshot: true, Providers: []string{"erp_main"}},
+		"--zero-despite-invalid": {Snapshot: true, ZeroDespiteInvalid: true},
+	} {
+		fake := newFake(t)
+		for _, sku := range []string{"S0", "S,1", "S2", "S3"} {
+			fake.AddStock(wt.Stock{SKU: sku, Provider: "erp_main", Location: "110", Stock: 5, IsActive: true})
+		}
+		in := "sku,provider,location,quantity\nS0,erp_main,110,5\nS,1,erp_main,110,5\nS2,erp_main,110,5\n"
+		rep, err := newSyncer(t, fake.Client(), opts).Sync(context.Background(), stocksync.ReadCSV(strings.NewReader(in)))
+		require.NoError(t, err, name)
+		assert.Equal(t, int64(5), store(t, fake)[key("S,1", "erp_main", "110", "standard")], "%s: a listed row is never zeroed", name)
+		assert.Equal(t, 1, rep.InvalidRows, name)
+	}
+}

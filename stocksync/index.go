@@ -11,7 +11,7 @@ import (
 // index is the desired state keyed by the full key, kept compact because it holds every
 // input row while the current stock streams past it: the strings that repeat across rows
 // (provider, location, stock type, unit type, period) are stored once and named by a
-// number, so a row costs its SKU, its map slot and a few integers.
+// number (BenchmarkIndexBytesPerRow measures what a row keeps).
 type index struct {
 	ids     map[string]uint32
 	strings []string // by id; id 0 is ""
@@ -105,12 +105,13 @@ func (ix *index) lookup(st *whippyware.Stock) (rowKey, desired, bool) {
 	return k, d, ok
 }
 
-// unseen returns the keys of provider's input rows that no stock read so far had, in
-// input order.
-func (ix *index) unseen(provider string) []Key {
+// unseen counts the keys of provider's input rows that no stock read so far had, and
+// returns them in input order when there are fewer than most; more are not looked up,
+// so they are not gathered (a snapshot's or a full input's could be millions).
+func (ix *index) unseen(provider string, most int) (n int, keys []Key) {
 	p, ok := ix.ids[provider]
 	if !ok {
-		return nil
+		return 0, nil
 	}
 	type keyAt struct {
 		seq int32
@@ -118,16 +119,21 @@ func (ix *index) unseen(provider string) []Key {
 	}
 	var found []keyAt
 	for k, d := range ix.rows {
-		if k.provider == p && !d.seen {
-			found = append(found, keyAt{d.seq, ix.row(k, d).Key})
+		if k.provider == p && !d.seen && !d.invalid { // an invalid row is not written: nothing to look up
+			if n++; n < most {
+				found = append(found, keyAt{d.seq, ix.row(k, d).Key})
+			}
 		}
 	}
+	if n >= most {
+		return n, nil
+	}
 	slices.SortFunc(found, func(a, b keyAt) int { return cmp.Compare(a.seq, b.seq) })
-	keys := make([]Key, len(found))
+	keys = make([]Key, len(found))
 	for i, f := range found {
 		keys[i] = f.key
 	}
-	return keys
+	return n, keys
 }
 
 // row rebuilds the Row of a key and its desired values.

@@ -73,10 +73,10 @@ type Plan struct {
 	// invalid rows (see Options.ZeroDespiteInvalid).
 	ZeroesWithheld int `json:"zeroes_withheld,omitempty"`
 	// UnkeyedRows counts the invalid rows whose key could not be read whole (a line
-	// that is not UTF-8, too long, or with too few fields), when they withheld zeroes
-	// that Options.ZeroDespiteInvalid let through: the row such a line lists is not
-	// known, so its provider's rows (every provider's, when the provider could not be
-	// read either) are not zeroed.
+	// that is not UTF-8, too long, or with fields that do not fit the columns), when
+	// they withheld zeroes that Options.ZeroDespiteInvalid let through: the row such a
+	// line lists is not known, so its provider's rows (every provider's, when the
+	// provider could not be read either) are not zeroed.
 	UnkeyedRows int `json:"unkeyed_rows,omitempty"`
 	// unkeyed counts the invalid rows whose key could not be read whole by provider, ""
 	// when the provider could not be read either.
@@ -135,10 +135,11 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 			if len(plan.Invalid) < s.opts.MaxInvalidListed {
 				plan.Invalid = append(plan.Invalid, Outcome{Line: rowErr.Line, Key: rowErr.Key, Result: Failed, Messages: []string{rowErr.Err.Error()}})
 			}
-			// A listed row is never zeroed, valid or not; a line that lists a row it does
-			// not name whole keeps its provider's rows (every provider's, when unread).
+			// A listed row is never zeroed, valid or not, nor written with the value of
+			// another line of its key; a line that lists a row it does not name whole
+			// keeps its provider's rows (every provider's, when unread).
 			listsSome := !rowErr.keyRead || pyStrip(rowErr.Key.SKU) != "" || key.Provider != "" || pyStrip(rowErr.Key.Location) != ""
-			if s.opts.Snapshot && !ix.protect(rowErr.Key) && listsSome {
+			if !ix.protect(rowErr.Key) && listsSome && s.opts.Snapshot {
 				if plan.unkeyed == nil {
 					plan.unkeyed = map[string]int{}
 				}
@@ -180,6 +181,9 @@ func (s *Syncer) Plan(ctx context.Context, rows iter.Seq2[Row, error]) (*Plan, e
 	}
 	slices.SortFunc(rd.zeroes, func(a, b Change) int { return cmp.Compare(a.ID, b.ID) })
 	zeroes := slices.CompactFunc(rd.zeroes, func(a, b Change) bool { return a.ID == b.ID }) // a row read twice
+	for _, c := range zeroes {
+		rd.held[c.Row.Provider]++
+	}
 	plan.changes = make([]change, 0, len(rd.changes)+creates+len(zeroes))
 	for _, c := range rd.changes {
 		plan.changes = append(plan.changes, compact(ix, c, c.seq))

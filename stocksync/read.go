@@ -43,7 +43,8 @@ type reader struct {
 	// snapshot sets to 0, possibly twice when the store changed between two pages.
 	changes []Change
 	zeroes  []Change
-	// held counts the rows with stock per provider, for the snapshot guard.
+	// held counts the input's rows read with stock per provider, for the snapshot guard;
+	// Plan adds the zeroes, the others, once it has dropped a row read twice.
 	held map[string]int
 }
 
@@ -81,18 +82,22 @@ func (rd *reader) readProvider(ctx context.Context, provider string, locations m
 	// count is an estimate (the links decide where the list ends), and a service may
 	// serve fewer rows a page than asked: the first page's size is the page size.
 	pages := max((first.Count+len(first.Results)-1)/len(first.Results), 2)
-	keys := rd.ix.unseen(provider)
 	read.Pages = pages
+	var unseen int
+	var keys []Key
+	if !rd.s.opts.Snapshot {
+		unseen, keys = rd.ix.unseen(provider, pages-1)
+	}
 	switch {
 	case rd.s.opts.Snapshot:
 		read.Reason = fmt.Sprintf("a snapshot needs every row: %d pages of about %d rows", pages, first.Count)
-	case len(keys) >= pages-1:
+	case unseen >= pages-1:
 		read.Reason = fmt.Sprintf("reading the %d other pages (about %d rows) costs no more requests than looking up %d keys",
-			pages-1, first.Count, len(keys))
+			pages-1, first.Count, unseen)
 	default:
 		read.Mode = ReadLookups
 		read.Reason = fmt.Sprintf("looking up %d keys costs fewer requests than reading the %d other pages (about %d rows)",
-			len(keys), pages-1, first.Count)
+			unseen, pages-1, first.Count)
 		err := rd.lookUpKeys(ctx, provider, keys)
 		if !errors.Is(err, errFilterIgnored) {
 			rd.plan.Reads = append(rd.plan.Reads, read)
@@ -242,10 +247,10 @@ func (rd *reader) take(provider string, rows []*whippyware.Stock) {
 		if st.Provider != provider {
 			continue // a service that ignored the filter: not this provider's row
 		}
-		if st.Stock != 0 {
-			rd.held[provider]++
-		}
 		k, d, ok := rd.ix.lookup(st)
+		if st.Stock != 0 && ok && !d.seen {
+			rd.held[provider]++ // a row the input does not list is counted as a zero, once (Plan)
+		}
 		switch {
 		case ok && d.seen:
 			// Planned already.

@@ -167,6 +167,31 @@ func TestPlanFailsOnA404ThatIsNotInvalidPage(t *testing.T) {
 // Pages read at once may overlap when the store changes between them: a row seen twice is
 // planned once.
 func TestPlanPlansARowSeenOnTwoPagesOnce(t *testing.T) {
+	fake := overlappingPages(t)
+	p := plan(t, fake, desiredCSV(300, func(int) int { return 11 }), stocksync.Options{PageSize: 100})
+	assert.Equal(t, 299, p.Count(stocksync.Update), "SKU-0099 once")
+	assert.Equal(t, 1, p.Count(stocksync.Create), "SKU-0199, which page 2 no longer held, is created (and a unique refusal would find it)")
+}
+
+// A row seen twice counts once among the rows with stock that the snapshot guard's limit
+// is a share of, whether the input lists it or not.
+func TestSnapshotGuardCountsARowSeenOnTwoPagesOnce(t *testing.T) {
+	for _, listed := range []struct{ from, to int }{{0, 200}, {100, 300}} { // SKU-0099 listed, or zeroed
+		var in strings.Builder
+		for i := listed.from; i < listed.to; i++ {
+			fmt.Fprintf(&in, "SKU-%04d,erp_main,110,10\n", i)
+		}
+		p := plan(t, overlappingPages(t), in.String(), stocksync.Options{PageSize: 100, Snapshot: true})
+		assert.Equal(t, []stocksync.ZeroRefusal{{Provider: "erp_main", Zeroes: 100, Held: 299, Allowed: 29}}, p.Refused,
+			"299 rows read, SKU-0199 not (page 2 no longer held it); listed %v", listed)
+	}
+}
+
+// overlappingPages seeds 300 rows, SKU-0000 to SKU-0299 at 10, and answers page 2 (of 100
+// rows) as if a row was added before it between the reads of pages 1 and 2: SKU-0099, the
+// last row of page 1, comes again first, and SKU-0199 is on no page read.
+func overlappingPages(t *testing.T) *wt.Server {
+	t.Helper()
 	fake := newFake(t)
 	seedStocks(fake, 300)
 	second, _, err := fake.Client().Stocks.List(context.Background(), &whippyware.StockFilter{
@@ -184,9 +209,7 @@ func TestPlanPlansARowSeenOnTwoPagesOnce(t *testing.T) {
 		}
 		return nil
 	})
-	p := plan(t, fake, desiredCSV(300, func(int) int { return 11 }), stocksync.Options{PageSize: 100})
-	assert.Equal(t, 299, p.Count(stocksync.Update), "SKU-0099 once")
-	assert.Equal(t, 1, p.Count(stocksync.Create), "SKU-0199, which page 2 no longer held, is created (and a unique refusal would find it)")
+	return fake
 }
 
 // A page read that fails is read again, and counted; a 429 slows the reads down. (The

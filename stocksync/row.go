@@ -59,8 +59,9 @@ type RowError struct {
 	Key  Key
 	Err  error
 	// keyRead tells that the line's fields were read, so that an empty Key lists no
-	// row; without it (a line not UTF-8, too long, with a quote out of place or one
-	// field, or a RowError of another reader) an empty Key may hide a listed row.
+	// row; without it (a line not UTF-8, too long, with a quote out of place or fields
+	// that do not fit the columns, or a RowError of another reader) an empty Key may
+	// hide a listed row.
 	keyRead bool
 }
 

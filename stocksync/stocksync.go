@@ -52,8 +52,9 @@
 //
 //   - A row the input lists is never zeroed, even when its line is invalid (a quantity
 //     like 1.500): its key is known, and the row keeps what it holds. When a line's key
-//     cannot be read whole (not UTF-8, too long, too few fields), no row of its provider
-//     is zeroed, nor of any provider when the provider cannot be read (Plan.UnkeyedRows).
+//     cannot be read whole (not UTF-8, too long, too few or too many fields), no row of
+//     its provider is zeroed, nor of any provider when the provider cannot be read
+//     (Plan.UnkeyedRows).
 //   - An input with any invalid row zeroes nothing (Options.ZeroDespiteInvalid zeroes
 //     anyway); its valid rows are still written.
 //   - A snapshot that would zero more of a provider's rows than Options.MaxZero allows

@@ -37,7 +37,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/whippyware-go/whippyware"
 	"github.com/whippyware-go/whippyware/internal/buildinfo"
@@ -94,10 +93,7 @@ type app struct {
 // getenv reads settings (os.Getenv in main).
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	a := &app{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
-	a.stdinTerminal = func() bool {
-		f, ok := a.stdin.(*os.File)
-		return ok && term.IsTerminal(int(f.Fd()))
-	}
+	a.stdinTerminal = func() bool { return isTerminal(a.stdin) }
 	return a.run(ctx, args)
 }
 
